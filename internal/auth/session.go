@@ -1,0 +1,126 @@
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// SessionStage says how far a login has come: a password alone gives mfa_pending (or mfa_enrol
+// for a role that must enrol first); only a full session reaches the application.
+type SessionStage string
+
+// The stages.
+const (
+	StageFull       SessionStage = "full"
+	StageMFAPending SessionStage = "mfa_pending"
+	StageMFAEnrol   SessionStage = "mfa_enrol"
+)
+
+// Session is a signed-in browser.
+type Session struct {
+	TokenHash  []byte `gorm:"primaryKey"`
+	UserID     int64
+	Stage      SessionStage
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+	ExpiresAt  time.Time
+	IP         string `gorm:"column:ip"`
+	UserAgent  string
+}
+
+// ErrNoSession means the token is unknown, expired or belongs to a disabled user.
+var ErrNoSession = errors.New("no valid session")
+
+func hashToken(token string) []byte {
+	sum := sha256.Sum256([]byte(token))
+	return sum[:]
+}
+
+func newToken() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// StartSession creates a session for user and returns the cookie token. Callers end the previous
+// session first: a fresh token at every login prevents session fixation.
+func (s *Service) StartSession(ctx context.Context, u User, stage SessionStage, ip, userAgent string) (string, error) {
+	token, err := newToken()
+	if err != nil {
+		return "", err
+	}
+	now := s.Clock.Now()
+	sess := Session{TokenHash: hashToken(token), UserID: u.ID, Stage: stage, CreatedAt: now, LastSeenAt: now,
+		ExpiresAt: now.Add(s.SessionMaxAge), IP: ip, UserAgent: truncate(userAgent, 300)}
+	if err := s.DB.WithContext(ctx).Create(&sess).Error; err != nil {
+		return "", fmt.Errorf("starting session for user %d: %w", u.ID, err)
+	}
+	return token, nil
+}
+
+// LookupSession returns the session and its user for token, enforcing the idle and absolute
+// timeouts and the user's status. It refreshes last_seen_at at most once a minute.
+func (s *Service) LookupSession(ctx context.Context, token string) (Session, User, error) {
+	var sess Session
+	if token == "" {
+		return sess, User{}, ErrNoSession
+	}
+	db := s.DB.WithContext(ctx)
+	err := db.Where("token_hash = ?", hashToken(token)).First(&sess).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return sess, User{}, ErrNoSession
+	}
+	if err != nil {
+		return sess, User{}, fmt.Errorf("loading session: %w", err)
+	}
+	now := s.Clock.Now()
+	if now.After(sess.ExpiresAt) || now.Sub(sess.LastSeenAt) > s.SessionIdle {
+		db.Where("token_hash = ?", sess.TokenHash).Delete(&Session{})
+		return sess, User{}, ErrNoSession
+	}
+	var u User
+	if err := db.First(&u, sess.UserID).Error; err != nil {
+		return sess, User{}, fmt.Errorf("loading session user %d: %w", sess.UserID, err)
+	}
+	if !u.Active() {
+		return sess, User{}, ErrNoSession
+	}
+	if now.Sub(sess.LastSeenAt) > time.Minute {
+		sess.LastSeenAt = now
+		db.Model(&Session{}).Where("token_hash = ?", sess.TokenHash).Update("last_seen_at", now)
+	}
+	return sess, u, nil
+}
+
+// EndSession deletes the session behind token (log out).
+func (s *Service) EndSession(ctx context.Context, token string) error {
+	if token == "" {
+		return nil
+	}
+	return s.DB.WithContext(ctx).Where("token_hash = ?", hashToken(token)).Delete(&Session{}).Error
+}
+
+// revokeSessions ends every session of a user, inside the transaction that disables the user or
+// changes their password.
+func revokeSessions(tx *gorm.DB, userID int64) error {
+	if err := tx.Where("user_id = ?", userID).Delete(&Session{}).Error; err != nil {
+		return fmt.Errorf("revoking sessions of user %d: %w", userID, err)
+	}
+	return nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}

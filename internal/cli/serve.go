@@ -1,0 +1,117 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/attest-soc/attest/internal/db"
+	"github.com/attest-soc/attest/internal/seed"
+	"github.com/attest-soc/attest/internal/web"
+)
+
+func runServe(ctx context.Context, a *app, args []string) error {
+	fs := a.newFlags("serve", "serve")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	return a.serve(ctx)
+}
+
+func (a *app) serve(ctx context.Context) error {
+	gdb, err := a.database(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close(gdb)
+	if err := db.Migrate(ctx, gdb); err != nil {
+		return err
+	}
+	srv, err := web.New(gdb, a.cfg, a.clock, a.log)
+	if err != nil {
+		return err
+	}
+	return srv.Run(ctx)
+}
+
+func runDev(ctx context.Context, a *app, args []string) error {
+	fs := a.newFlags("dev", "dev")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	gdb, err := a.database(ctx)
+	if err != nil {
+		return err
+	}
+	if err := db.Migrate(ctx, gdb); err != nil {
+		return err
+	}
+	logins, err := seed.Demo(ctx, gdb, a.clock)
+	db.Close(gdb)
+	if err != nil {
+		return err
+	}
+	printLogins(a, logins)
+	return a.serve(ctx)
+}
+
+func printLogins(a *app, logins []seed.Login) {
+	fmt.Fprintf(a.stdout, "\nAttest is starting on %s\n\nDemo logins (password %q for all):\n", a.cfg.BaseURL, seed.DemoPassword)
+	for _, l := range logins {
+		fmt.Fprintf(a.stdout, "  %-28s %-14s %s\n", l.Email, l.Role, l.Note)
+	}
+	fmt.Fprintln(a.stdout)
+}
+
+func runSeed(ctx context.Context, a *app, args []string) error {
+	fs := a.newFlags("seed", "seed --demo")
+	demo := fs.Bool("demo", false, "load the fictional demo firm, clients and engagements (idempotent)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if !*demo {
+		fs.Usage()
+		return ErrUsage
+	}
+	gdb, err := a.database(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close(gdb)
+	if err := db.Migrate(ctx, gdb); err != nil {
+		return err
+	}
+	logins, err := seed.Demo(ctx, gdb, a.clock)
+	if err != nil {
+		return err
+	}
+	printLogins(a, logins)
+	return nil
+}
+
+func runMigrate(ctx context.Context, a *app, args []string) error {
+	fs := a.newFlags("migrate", "migrate [up|down|status]")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	gdb, err := a.database(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close(gdb)
+	switch verb := fs.Arg(0); verb {
+	case "", "up":
+		if err := db.Migrate(ctx, gdb); err != nil {
+			return err
+		}
+		fmt.Fprintln(a.stdout, "migrations applied")
+		return nil
+	case "down":
+		return db.MigrateDown(ctx, gdb)
+	case "status":
+		return db.MigrationStatus(ctx, gdb, a.stdout)
+	default:
+		fmt.Fprintf(a.stderr, "attest migrate: unknown action %q\n", verb)
+		fs.Usage()
+		return ErrUsage
+	}
+}

@@ -1,0 +1,63 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/attest-soc/attest/internal/apperr"
+	"github.com/attest-soc/attest/templates"
+)
+
+// handleError maps every error a handler returns to a status code and a page that says what to
+// do. Unexpected errors are logged once here, with the request id, and shown as a 500.
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	status, heading, message := http.StatusInternalServerError, "Something went wrong",
+		"The problem has been logged. Try again in a moment; if it keeps happening, tell your administrator the reference "+requestID(c)+"."
+	var he *echo.HTTPError
+	switch {
+	case errors.Is(err, apperr.ErrNotFound), errors.Is(err, echo.ErrNotFound):
+		status, heading, message = http.StatusNotFound, "Page not found",
+			"The page or item does not exist, or you do not have access to it. Check the address, or go back to the start page."
+	case errors.Is(err, apperr.ErrForbidden):
+		status, heading, message = http.StatusForbidden, "You do not have access",
+			"Your role does not allow this. If you need it for your work, ask the engagement's manager or your administrator."
+	case errors.Is(err, apperr.ErrLocked):
+		status, heading, message = http.StatusConflict, "The engagement is locked",
+			"The opinion has been signed, so the engagement can no longer change."
+	case errors.Is(err, errCSRF):
+		status, heading, message = http.StatusForbidden, "Your form expired",
+			"For your security the form could not be accepted. Go back, reload the page and submit it again."
+	case errors.As(err, &he):
+		status = he.Code
+		heading = http.StatusText(status)
+		switch status {
+		case http.StatusNotFound:
+			heading, message = "Page not found", "The page does not exist. Check the address, or go back to the start page."
+		case http.StatusMethodNotAllowed:
+			message = "This address does not accept that kind of request. Use the links and buttons in the application."
+		case http.StatusRequestEntityTooLarge:
+			heading, message = "Too large", "What you sent is larger than this server accepts. Send a smaller file or less text."
+		default:
+			if msg, ok := he.Message.(string); ok {
+				message = msg
+			}
+		}
+	}
+	if status >= 500 {
+		s.Log.Error("request failed", "request_id", requestID(c), "method", c.Request().Method,
+			"path", c.Request().URL.Path, "err", err)
+	}
+	if c.Request().Method == http.MethodHead {
+		_ = c.NoContent(status)
+		return
+	}
+	p := s.page(c, heading, "")
+	if rerr := s.render(c, status, templates.ErrorPage(p, status, heading, message)); rerr != nil {
+		s.Log.Error("rendering error page", "request_id", requestID(c), "err", rerr)
+	}
+}

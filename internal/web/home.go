@@ -1,0 +1,13 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/attest-soc/attest/templates"
+)
+
+func (s *Server) home(c echo.Context) error {
+	return s.render(c, http.StatusOK, templates.HomePage(s.page(c, "Home", "home")))
+}

@@ -1,0 +1,110 @@
+package web
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+
+	"github.com/attest-soc/attest/internal/auth"
+	"github.com/attest-soc/attest/templates"
+)
+
+const flashCookie = "attest_flash"
+
+// render writes a templ component with status.
+func (s *Server) render(c echo.Context, status int, comp templ.Component) error {
+	c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
+	c.Response().WriteHeader(status)
+	return comp.Render(c.Request().Context(), c.Response().Writer)
+}
+
+// page builds the frame every full page needs: user, navigation, CSRF token and flashes.
+func (s *Server) page(c echo.Context, title, activeNav string) templates.Page {
+	p := templates.Page{Title: title, ActiveNav: activeNav, AssetURL: s.assets.url}
+	if token, ok := c.Get("csrf").(string); ok {
+		p.CSRF = token
+	}
+	if u, ok := currentUser(c); ok && currentSession(c).Stage == auth.StageFull {
+		p.User = &templates.UserView{ID: u.ID, Name: u.Name, Email: u.Email, RoleLabel: u.Role.Label(), IsClient: u.Role == auth.RoleClient}
+		if u.ClientID != nil {
+			var name string
+			s.DB.WithContext(c.Request().Context()).Raw(`SELECT name FROM clients WHERE id = ?`, *u.ClientID).Scan(&name)
+			p.User.ClientName = name
+		}
+		p.Nav = navFor(u)
+	}
+	p.Flashes = s.takeFlashes(c)
+	return p
+}
+
+// navFor lists the main navigation a role sees.
+func navFor(u auth.User) []templates.NavItem {
+	if u.Role == auth.RoleClient {
+		return []templates.NavItem{
+			{Key: "home", Label: "Overview", Href: "/"},
+			{Key: "engagements", Label: "Engagements", Href: "/engagements"},
+		}
+	}
+	nav := []templates.NavItem{
+		{Key: "home", Label: "Home", Href: "/"},
+		{Key: "engagements", Label: "Engagements", Href: "/engagements"},
+		{Key: "review", Label: "Review queue", Href: "/review"},
+		{Key: "criteria", Label: "Criteria", Href: "/criteria"},
+	}
+	if u.Role == auth.RoleAdmin {
+		nav = append(nav,
+			templates.NavItem{Key: "audit", Label: "Audit trail", Href: "/audit"},
+			templates.NavItem{Key: "admin", Label: "Administration", Href: "/admin/users"})
+	}
+	return nav
+}
+
+// flash queues a message for the next page the browser shows.
+func (s *Server) flash(c echo.Context, kind, message string) {
+	flashes := append(s.pendingFlashes(c), templates.Flash{Kind: kind, Message: message})
+	b, _ := json.Marshal(flashes)
+	c.Set(flashCookie, flashes)
+	c.SetCookie(&http.Cookie{Name: flashCookie, Value: base64.RawURLEncoding.EncodeToString(b), Path: "/",
+		HttpOnly: true, Secure: s.Config.SecureCookies, SameSite: http.SameSiteLaxMode, MaxAge: 60})
+}
+
+func (s *Server) pendingFlashes(c echo.Context) []templates.Flash {
+	if f, ok := c.Get(flashCookie).([]templates.Flash); ok {
+		return f
+	}
+	return nil
+}
+
+// takeFlashes reads and clears the flashes the previous response queued.
+func (s *Server) takeFlashes(c echo.Context) []templates.Flash {
+	cookie, err := c.Cookie(flashCookie)
+	if err != nil || cookie.Value == "" {
+		return nil
+	}
+	c.SetCookie(&http.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.Config.SecureCookies})
+	raw, err := base64.RawURLEncoding.DecodeString(cookie.Value)
+	if err != nil {
+		return nil
+	}
+	var flashes []templates.Flash
+	if json.Unmarshal(raw, &flashes) != nil {
+		return nil
+	}
+	for i := range flashes {
+		switch flashes[i].Kind {
+		case "success", "error", "warning", "info":
+		default:
+			flashes[i].Kind = "info"
+		}
+	}
+	return flashes
+}
+
+// redirectWithFlash is the usual end of a successful form post.
+func (s *Server) redirectWithFlash(c echo.Context, to, message string) error {
+	s.flash(c, "success", message)
+	return c.Redirect(http.StatusSeeOther, to)
+}

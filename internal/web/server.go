@@ -1,0 +1,83 @@
+// Package web serves Attest over HTTP: the routes, the middleware and thin handlers that parse
+// input, ask the policy, call one domain function and render a templ component.
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
+
+	"github.com/attest-soc/attest/internal/auth"
+	"github.com/attest-soc/attest/internal/clock"
+	"github.com/attest-soc/attest/internal/config"
+)
+
+// Server holds every dependency the handlers use; nothing is global.
+type Server struct {
+	DB     *gorm.DB
+	Config config.Config
+	Clock  clock.Clock
+	Log    *slog.Logger
+	Auth   *auth.Service
+
+	echo   *echo.Echo
+	routes []route
+	assets assetIndex
+}
+
+// New builds the server and its routes.
+func New(gdb *gorm.DB, cfg config.Config, clk clock.Clock, log *slog.Logger) (*Server, error) {
+	s := &Server{
+		DB:     gdb,
+		Config: cfg,
+		Clock:  clk,
+		Log:    log,
+		Auth:   auth.NewService(gdb, clk, cfg.SessionIdle, cfg.SessionMaxAge),
+	}
+	var err error
+	if s.assets, err = newAssetIndex(); err != nil {
+		return nil, fmt.Errorf("indexing static files: %w", err)
+	}
+	s.echo = echo.New()
+	s.echo.HideBanner = true
+	s.echo.HidePort = true
+	s.echo.HTTPErrorHandler = s.handleError
+	s.echo.IPExtractor = echo.ExtractIPDirect()
+	s.useMiddleware()
+	s.registerRoutes()
+	return s, nil
+}
+
+// ServeHTTP makes the server an http.Handler (tests use it with httptest).
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+
+// Run serves until ctx ends, then drains in-flight requests for up to 15 seconds.
+func (s *Server) Run(ctx context.Context) error {
+	srv := &http.Server{
+		Addr:              s.Config.Addr,
+		Handler:           s.echo,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	s.Log.Info("serving", "addr", "http://"+s.Config.Addr)
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serving on %s: %w", s.Config.Addr, err)
+	case <-ctx.Done():
+	}
+	s.Log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutting down: %w", err)
+	}
+	return nil
+}

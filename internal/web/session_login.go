@@ -1,0 +1,114 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/attest-soc/attest/internal/auth"
+	"github.com/attest-soc/attest/templates"
+)
+
+func (s *Server) showLogin(c echo.Context) error {
+	if u, ok := currentUser(c); ok && currentSession(c).Stage == auth.StageFull && u.ID != 0 {
+		return c.Redirect(http.StatusSeeOther, safeNext(c.QueryParam("next")))
+	}
+	return s.render(c, http.StatusOK, templates.LoginPage(s.page(c, "Sign in", ""), templates.LoginForm{Next: c.QueryParam("next")}))
+}
+
+func (s *Server) login(c echo.Context) error {
+	form := templates.LoginForm{
+		Email:  strings.TrimSpace(c.FormValue("email")),
+		Next:   c.FormValue("next"),
+		Errors: templates.Errors{},
+	}
+	password := c.FormValue("password")
+	if form.Email == "" {
+		form.Errors["email"] = "Enter your e-mail address."
+	}
+	if password == "" {
+		form.Errors["password"] = "Enter your password."
+	}
+	if len(form.Errors) > 0 {
+		return s.render(c, http.StatusUnprocessableEntity, templates.LoginPage(s.page(c, "Sign in", ""), form))
+	}
+	ctx := c.Request().Context()
+	u, err := s.Auth.Authenticate(ctx, form.Email, password, c.RealIP())
+	var throttled *auth.ThrottledError
+	switch {
+	case errors.As(err, &throttled):
+		form.Error = throttled.Error()
+		c.Response().Header().Set("Retry-After", itoa(int64(throttled.RetryAfter.Seconds())+1))
+		return s.render(c, http.StatusTooManyRequests, templates.LoginPage(s.page(c, "Sign in", ""), form))
+	case errors.Is(err, auth.ErrInvalidCredentials):
+		form.Error = "The e-mail address or password is not right, or the account is disabled. Check them and try again."
+		return s.render(c, http.StatusUnauthorized, templates.LoginPage(s.page(c, "Sign in", ""), form))
+	case err != nil:
+		return err
+	}
+	if err := s.startSession(c, u, stageAfterPassword(u)); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, safeNextForStage(form.Next, stageAfterPassword(u)))
+}
+
+// stageAfterPassword decides what a correct password alone unlocks.
+func stageAfterPassword(u auth.User) auth.SessionStage {
+	switch {
+	case u.MFAEnabled():
+		return auth.StageMFAPending
+	case u.Role.RequiresMFA():
+		return auth.StageMFAEnrol
+	default:
+		return auth.StageFull
+	}
+}
+
+func safeNextForStage(next string, stage auth.SessionStage) string {
+	if stage != auth.StageFull {
+		return mfaPath(stage) + "?next=" + urlQueryEscape(safeNext(next))
+	}
+	return safeNext(next)
+}
+
+// startSession replaces any current session with a new one: a fresh token at every step up
+// (password, then MFA) so a token planted before sign-in is worth nothing.
+func (s *Server) startSession(c echo.Context, u auth.User, stage auth.SessionStage) error {
+	ctx := c.Request().Context()
+	if old, ok := c.Get(ctxToken).(string); ok {
+		if err := s.Auth.EndSession(ctx, old); err != nil {
+			return err
+		}
+	} else if cookie, err := c.Cookie(sessionCookie); err == nil {
+		if err := s.Auth.EndSession(ctx, cookie.Value); err != nil {
+			return err
+		}
+	}
+	token, err := s.Auth.StartSession(ctx, u, stage, c.RealIP(), c.Request().UserAgent())
+	if err != nil {
+		return err
+	}
+	s.setSessionCookie(c, token)
+	return nil
+}
+
+func (s *Server) logout(c echo.Context) error {
+	if token, ok := c.Get(ctxToken).(string); ok {
+		if err := s.Auth.EndSession(c.Request().Context(), token); err != nil {
+			return err
+		}
+	}
+	s.clearSessionCookie(c)
+	s.flash(c, "success", "You have signed out.")
+	return c.Redirect(http.StatusSeeOther, "/login")
+}
+
+// safeNext keeps redirects inside the application.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}

@@ -1,0 +1,188 @@
+// Package webtest runs the real router against a real, freshly cloned PostgreSQL database and
+// gives tests a browser-like client: a cookie jar, CSRF tokens added to forms, and sign-in.
+package webtest
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"gorm.io/gorm"
+
+	"github.com/attest-soc/attest/internal/audit"
+	"github.com/attest-soc/attest/internal/auth"
+	"github.com/attest-soc/attest/internal/clock"
+	"github.com/attest-soc/attest/internal/config"
+	"github.com/attest-soc/attest/internal/db/dbtest"
+	"github.com/attest-soc/attest/internal/web"
+)
+
+// Password is the password of every user the fixtures create.
+const Password = "correct horse battery staple"
+
+// App is a running Attest with its database.
+type App struct {
+	T      testing.TB
+	DB     *gorm.DB
+	Server *web.Server
+	HTTP   *httptest.Server
+	Clock  *clock.Fixed
+	Config config.Config
+}
+
+// New starts Attest on a loopback httptest server with default configuration; adjust lets a
+// test change the configuration first.
+func New(t testing.TB, adjust ...func(*config.Config)) *App {
+	t.Helper()
+	gdb := dbtest.New(t)
+	cfg, err := config.Load(func(key string) string {
+		if key == "ATTEST_BLOB_DIR" {
+			return t.TempDir()
+		}
+		return ""
+	})
+	require.NoError(t, err)
+	for _, fn := range adjust {
+		fn(&cfg)
+	}
+	clk := &clock.Fixed{T: time.Now().UTC()}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv, err := web.New(gdb, cfg, clk, log)
+	require.NoError(t, err)
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	return &App{T: t, DB: gdb, Server: srv, HTTP: hs, Clock: clk, Config: cfg}
+}
+
+// CreateClient inserts a client organization and returns its id.
+func (a *App) CreateClient(name string) int64 {
+	a.T.Helper()
+	var id int64
+	require.NoError(a.T, a.DB.Raw(`INSERT INTO clients (name) VALUES (?) RETURNING id`, name).Row().Scan(&id))
+	return id
+}
+
+// CreateUser creates an active user with Password; clientID is required for client users.
+func (a *App) CreateUser(email string, role auth.Role, clientID int64) auth.User {
+	a.T.Helper()
+	svc := auth.NewService(a.DB, a.Clock, time.Hour, 12*time.Hour)
+	in := auth.NewUser{Email: email, Name: strings.Split(email, "@")[0], Role: role, Password: Password}
+	if clientID != 0 {
+		in.ClientID = &clientID
+	}
+	u, err := svc.CreateUser(context.Background(), audit.System, in)
+	require.NoError(a.T, err)
+	if role.RequiresMFA() {
+		// Most tests are not about MFA: mark the account enrolled with a known secret.
+		require.NoError(a.T, a.DB.Exec(`UPDATE users SET mfa_secret = ?, mfa_enabled_at = now() WHERE id = ?`, MFASecret, u.ID).Error)
+		require.NoError(a.T, a.DB.First(&u, u.ID).Error)
+	}
+	return u
+}
+
+// MFASecret is the TOTP secret CreateUser gives admins and partners.
+const MFASecret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+// Client is a browser-like HTTP client with its own cookies.
+type Client struct {
+	app  *App
+	HTTP *http.Client
+}
+
+// NewClient returns a client with an empty cookie jar that does not follow redirects.
+func (a *App) NewClient() *Client {
+	jar, _ := cookiejar.New(nil)
+	return &Client{app: a, HTTP: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}}
+}
+
+// Response is a finished response with its body read.
+type Response struct {
+	*http.Response
+	Body string
+}
+
+// Get fetches path.
+func (c *Client) Get(path string) Response {
+	c.app.T.Helper()
+	resp, err := c.HTTP.Get(c.app.HTTP.URL + path)
+	require.NoError(c.app.T, err)
+	return read(c.app.T, resp)
+}
+
+// CSRFToken returns the token the server set in the client's cookie, fetching a page if needed.
+func (c *Client) CSRFToken() string {
+	c.app.T.Helper()
+	u, _ := url.Parse(c.app.HTTP.URL)
+	for _, ck := range c.HTTP.Jar.Cookies(u) {
+		if ck.Name == "attest_csrf" {
+			return ck.Value
+		}
+	}
+	c.Get("/login")
+	for _, ck := range c.HTTP.Jar.Cookies(u) {
+		if ck.Name == "attest_csrf" {
+			return ck.Value
+		}
+	}
+	c.app.T.Fatal("no CSRF cookie set")
+	return ""
+}
+
+// PostForm posts values with a valid CSRF token.
+func (c *Client) PostForm(path string, values url.Values) Response {
+	c.app.T.Helper()
+	if values == nil {
+		values = url.Values{}
+	}
+	values.Set("_csrf", c.CSRFToken())
+	return c.PostRaw(path, values)
+}
+
+// PostRaw posts values exactly as given (no CSRF token added).
+func (c *Client) PostRaw(path string, values url.Values) Response {
+	c.app.T.Helper()
+	resp, err := c.HTTP.PostForm(c.app.HTTP.URL+path, values)
+	require.NoError(c.app.T, err)
+	return read(c.app.T, resp)
+}
+
+// Do sends a prepared request (for uploads and other bodies).
+func (c *Client) Do(req *http.Request) Response {
+	c.app.T.Helper()
+	resp, err := c.HTTP.Do(req)
+	require.NoError(c.app.T, err)
+	return read(c.app.T, resp)
+}
+
+// URL is the absolute URL of path on the test server.
+func (c *Client) URL(path string) string { return c.app.HTTP.URL + path }
+
+// Login signs in with the fixture password and, for MFA users, the current TOTP code.
+func (c *Client) Login(email string) {
+	c.app.T.Helper()
+	resp := c.PostForm("/login", url.Values{"email": {email}, "password": {Password}})
+	require.Equal(c.app.T, http.StatusSeeOther, resp.StatusCode, "login of %s failed: %s", email, resp.Body)
+	if loc := resp.Header.Get("Location"); strings.HasPrefix(loc, "/login/mfa") {
+		code := TOTP(c.app.T, MFASecret, c.app.Clock.Now())
+		resp = c.PostForm("/login/mfa", url.Values{"code": {code}})
+		require.Equal(c.app.T, http.StatusSeeOther, resp.StatusCode, "MFA step of %s failed: %s", email, resp.Body)
+	}
+}
+
+func read(t testing.TB, resp *http.Response) Response {
+	t.Helper()
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return Response{Response: resp, Body: string(b)}
+}

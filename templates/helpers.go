@@ -1,0 +1,41 @@
+package templates
+
+import (
+	"encoding/json"
+	"sort"
+	"strings"
+)
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func describedBy(name, hint string, errs Errors) string {
+	var ids []string
+	if hint != "" {
+		ids = append(ids, "h-"+name)
+	}
+	if errs[name] != "" {
+		ids = append(ids, "e-"+name)
+	}
+	return strings.Join(ids, " ")
+}
+
+// csrfHeader lets htmx send the CSRF token with every request it makes.
+func csrfHeader(token string) string {
+	b, _ := json.Marshal(map[string]string{"X-CSRF-Token": token})
+	return string(b)
+}
+
