@@ -107,6 +107,33 @@ func (n *NewUser) Validate() apperr.Validation {
 
 // CreateUser creates an account and audits it.
 func (s *Service) CreateUser(ctx context.Context, actor audit.Actor, in NewUser) (User, error) {
+	var u User
+	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		u, err = s.createUserTx(ctx, tx, actor, in)
+		return err
+	})
+	return u, err
+}
+
+// InviteUser creates an account without a password and a one-time link to set one, in one
+// transaction. The caller shows or mails /invitations/<token>.
+func (s *Service) InviteUser(ctx context.Context, actor audit.Actor, in NewUser) (User, string, error) {
+	in.Password = ""
+	var u User
+	var token string
+	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		if u, err = s.createUserTx(ctx, tx, actor, in); err != nil {
+			return err
+		}
+		token, err = s.CreateInvitation(ctx, tx, actor, u.ID)
+		return err
+	})
+	return u, token, err
+}
+
+func (s *Service) createUserTx(ctx context.Context, tx *gorm.DB, actor audit.Actor, in NewUser) (User, error) {
 	if err := in.Validate().Err(); err != nil {
 		return User{}, err
 	}
@@ -119,28 +146,26 @@ func (s *Service) CreateUser(ctx context.Context, actor audit.Actor, in NewUser)
 		now := s.Clock.Now()
 		u.PasswordHash, u.PasswordChangedAt = hash, &now
 	}
-	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var n int64
-		if err := tx.Model(&User{}).Where("lower(email) = ?", u.Email).Count(&n).Error; err != nil {
-			return err
+	var n int64
+	if err := tx.Model(&User{}).Where("lower(email) = ?", u.Email).Count(&n).Error; err != nil {
+		return User{}, err
+	}
+	if n > 0 {
+		return User{}, apperr.Validation{"email": "A user with this e-mail address already exists."}
+	}
+	if u.ClientID != nil {
+		if err := tx.Table("clients").Where("id = ?", *u.ClientID).Count(&n).Error; err != nil {
+			return User{}, err
 		}
-		if n > 0 {
-			return apperr.Validation{"email": "A user with this e-mail address already exists."}
+		if n == 0 {
+			return User{}, apperr.Validation{"client_id": "Choose an existing client organization."}
 		}
-		if u.ClientID != nil {
-			if err := tx.Table("clients").Where("id = ?", *u.ClientID).Count(&n).Error; err != nil {
-				return err
-			}
-			if n == 0 {
-				return apperr.Validation{"client_id": "Choose an existing client organization."}
-			}
-		}
-		if err := tx.Create(&u).Error; err != nil {
-			return fmt.Errorf("creating user %s: %w", u.Email, err)
-		}
-		return audit.Record(ctx, tx, actor, audit.Event{Action: "user.create", EntityType: "user", EntityID: u.ID,
-			ClientID: deref(u.ClientID), After: u.AuditView()})
-	})
+	}
+	if err := tx.Create(&u).Error; err != nil {
+		return User{}, fmt.Errorf("creating user %s: %w", u.Email, err)
+	}
+	err := audit.Record(ctx, tx, actor, audit.Event{Action: "user.create", EntityType: "user", EntityID: u.ID,
+		ClientID: deref(u.ClientID), After: u.AuditView()})
 	return u, err
 }
 
@@ -175,6 +200,9 @@ func (s *Service) setPasswordTx(ctx context.Context, tx *gorm.DB, actor audit.Ac
 
 // SetDisabled disables or re-enables a user; disabling ends all their sessions at once.
 func (s *Service) SetDisabled(ctx context.Context, actor audit.Actor, userID int64, disabled bool) error {
+	if disabled && actor.ID == userID {
+		return apperr.Validation{"user": "You cannot disable your own account; ask another administrator."}
+	}
 	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var u User
 		if err := tx.First(&u, userID).Error; err != nil {

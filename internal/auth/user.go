@@ -71,7 +71,7 @@ type User struct {
 	ClientID          *int64
 	PasswordHash      string `json:"-"`
 	PasswordChangedAt *time.Time
-	MFASecret         string `gorm:"column:mfa_secret" json:"-"`
+	MFASecret         string     `gorm:"column:mfa_secret" json:"-"`
 	MFAEnabledAt      *time.Time `gorm:"column:mfa_enabled_at"`
 	DisabledAt        *time.Time
 	LastLoginAt       *time.Time

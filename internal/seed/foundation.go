@@ -33,12 +33,20 @@ var demoUsers = []demoUser{
 	{"lee@bluejay.example", "Lee Chen", "Head of Security", auth.RoleClient, "bluejay"},
 }
 
+// DemoMFASecrets are the fixed, published TOTP secrets of the demo accounts that must use MFA.
+// They are for the demo only: add one to an authenticator app, or run
+// `attest demo-code --email admin@attest.example` to print the current code.
+var DemoMFASecrets = map[string]string{
+	"admin@attest.example":   "ATTESTDEMOADMINMFAKEYFORDEMOONLY",
+	"partner@attest.example": "ATTESTDEMOPARTNERMFAKEYDEMOONLYX",
+}
+
 var demoLogins = func() []Login {
 	var out []Login
 	for _, u := range demoUsers {
 		note := u.title
-		if u.role.RequiresMFA() {
-			note += " (MFA required: enrol at first sign-in)"
+		if secret := DemoMFASecrets[u.email]; secret != "" {
+			note += " · TOTP secret " + secret + " (or `attest demo-code --email " + u.email + "`)"
 		}
 		out = append(out, Login{Email: u.email, Role: u.role.Label(), Note: note})
 	}
@@ -81,6 +89,14 @@ func seedFoundation(ctx context.Context, e *Env) error {
 		}
 		if err != nil {
 			return fmt.Errorf("user %s: %w", du.email, err)
+		}
+		if secret := DemoMFASecrets[du.email]; secret != "" && !u.MFAEnabled() {
+			if _, err := e.Auth.EnableMFA(ctx, audit.System, u.ID, secret); err != nil {
+				return fmt.Errorf("enrolling demo user %s in MFA: %w", du.email, err)
+			}
+			if u, err = e.Auth.UserByID(ctx, u.ID); err != nil {
+				return err
+			}
 		}
 		e.users[du.email] = u
 	}

@@ -1,0 +1,80 @@
+package auth
+
+import (
+	"context"
+	"fmt"
+
+	"gorm.io/gorm"
+
+	"github.com/attest-soc/attest/internal/apperr"
+	"github.com/attest-soc/attest/internal/audit"
+)
+
+// ChangeOwnPassword changes u's password after checking the current one. It ends every session
+// of u; the caller starts a fresh one for the browser that made the change.
+func (s *Service) ChangeOwnPassword(ctx context.Context, u User, current, next, confirm string) error {
+	v := apperr.Validation{}
+	if current == "" {
+		v.Add("current_password", "Enter your current password.")
+	} else if ok, err := CheckPassword(u.PasswordHash, current); err != nil || !ok {
+		v.Add("current_password", "This is not your current password.")
+	}
+	if msg := ValidatePassword(next); msg != "" {
+		v.Add("new_password", msg)
+	} else if next != confirm {
+		v.Add("new_password_confirm", "The two new passwords differ. Type the same password twice.")
+	} else if next == current {
+		v.Add("new_password", "Choose a password different from the current one.")
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	return s.SetPassword(ctx, u.Actor(), u.ID, next)
+}
+
+// ChangeRole gives userID a new role (and client organization for client users). The user's
+// sessions end, so the new permissions and MFA requirement apply from their next sign-in.
+func (s *Service) ChangeRole(ctx context.Context, actor audit.Actor, userID int64, role Role, clientID *int64) error {
+	v := apperr.Validation{}
+	if !role.Valid() {
+		v.Add("role", "Choose a role.")
+	}
+	if role == RoleClient && clientID == nil {
+		v.Add("client_id", "Choose the client organization this user belongs to.")
+	}
+	if actor.ID == userID {
+		v.Add("role", "You cannot change your own role; ask another administrator.")
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	if role != RoleClient {
+		clientID = nil
+	}
+	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var u User
+		if err := tx.First(&u, userID).Error; err != nil {
+			return notFound(err)
+		}
+		if clientID != nil {
+			var n int64
+			if err := tx.Table("clients").Where("id = ?", *clientID).Count(&n).Error; err != nil {
+				return err
+			}
+			if n == 0 {
+				return apperr.Validation{"client_id": "Choose an existing client organization."}
+			}
+		}
+		before := u.AuditView()
+		u.Role, u.ClientID = role, clientID
+		if err := tx.Model(&User{}).Where("id = ?", userID).Updates(map[string]any{
+			"role": role, "client_id": clientID, "updated_at": s.Clock.Now(), "version": gorm.Expr("version + 1")}).Error; err != nil {
+			return fmt.Errorf("changing role of user %d: %w", userID, err)
+		}
+		if err := revokeSessions(tx, userID); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, actor, audit.Event{Action: "user.role_change", EntityType: "user", EntityID: userID,
+			ClientID: deref(clientID), Before: before, After: u.AuditView()})
+	})
+}

@@ -1,0 +1,83 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
+)
+
+// compose is the part of docker-compose.yml the deployment relies on.
+type compose struct {
+	Services map[string]struct {
+		Image       string            `yaml:"image"`
+		Build       any               `yaml:"build"`
+		Environment map[string]string `yaml:"environment"`
+		Volumes     []string          `yaml:"volumes"`
+		DependsOn   map[string]struct {
+			Condition string `yaml:"condition"`
+		} `yaml:"depends_on"`
+		Healthcheck struct {
+			Test []string `yaml:"test"`
+		} `yaml:"healthcheck"`
+	} `yaml:"services"`
+	Volumes map[string]any `yaml:"volumes"`
+}
+
+func loadCompose(t *testing.T) compose {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("..", "..", "docker-compose.yml"))
+	require.NoError(t, err)
+	var c compose
+	require.NoError(t, yaml.Unmarshal(raw, &c))
+	return c
+}
+
+func TestComposeRunsTheAppAfterAHealthyDatabase(t *testing.T) {
+	c := loadCompose(t)
+	require.Contains(t, c.Services, "db")
+	require.Contains(t, c.Services, "app")
+	db, app := c.Services["db"], c.Services["app"]
+
+	assert.True(t, strings.HasPrefix(db.Image, "postgres:"), "db runs PostgreSQL, got %q", db.Image)
+	assert.Contains(t, strings.Join(db.Healthcheck.Test, " "), "pg_isready")
+	assert.Contains(t, strings.Join(app.Healthcheck.Test, " "), "/readyz", "the app is healthy when it can reach the database")
+	assert.Equal(t, "service_healthy", app.DependsOn["db"].Condition)
+	assert.NotNil(t, app.Build, "the app is built from the Dockerfile")
+
+	mounts := func(vols []string) map[string]string {
+		m := map[string]string{}
+		for _, v := range vols {
+			parts := strings.SplitN(v, ":", 3)
+			require.GreaterOrEqual(t, len(parts), 2, v)
+			m[parts[0]] = parts[1]
+		}
+		return m
+	}
+	dbMounts, appMounts := mounts(db.Volumes), mounts(app.Volumes)
+	assert.Equal(t, "/var/lib/postgresql/data", dbMounts["pgdata"], "database files live in a named volume")
+	assert.Equal(t, app.Environment["ATTEST_BLOB_DIR"], appMounts["evidence"], "evidence files live in a named volume at ATTEST_BLOB_DIR")
+	assert.Contains(t, c.Volumes, "pgdata")
+	assert.Contains(t, c.Volumes, "evidence")
+}
+
+// TestComposeEnvironmentIsAValidConfiguration loads the app's environment, with each
+// ${VAR:-default} at its default, through Load: the shipped compose file must start.
+func TestComposeEnvironmentIsAValidConfiguration(t *testing.T) {
+	app := loadCompose(t).Services["app"]
+	subst := regexp.MustCompile(`\$\{[A-Z_]+:-([^}]*)\}`)
+	envMap := map[string]string{}
+	for k, v := range app.Environment {
+		envMap[k] = subst.ReplaceAllString(v, "$1")
+	}
+	cfg, err := Load(env(envMap))
+	require.NoError(t, err)
+	assert.True(t, cfg.Production())
+	assert.Equal(t, "0.0.0.0:8080", cfg.Addr)
+	assert.True(t, strings.HasPrefix(cfg.DatabaseURL, "postgres://attest:change-me@db:5432/attest"))
+}

@@ -1,0 +1,132 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/attest-soc/attest/internal/auth"
+	"github.com/attest-soc/attest/templates"
+)
+
+// showMFAChallenge asks a password-only session for its second factor.
+func (s *Server) showMFAChallenge(c echo.Context) error {
+	if redirect, done := s.mfaStageRedirect(c, auth.StageMFAPending); done {
+		return redirect
+	}
+	return s.render(c, http.StatusOK, templates.MFAChallengePage(s.page(c, "Two-step verification", ""), templates.MFAForm{Next: c.QueryParam("next")}))
+}
+
+// verifyMFAChallenge checks the code; success replaces the partial session with a full one.
+func (s *Server) verifyMFAChallenge(c echo.Context) error {
+	if redirect, done := s.mfaStageRedirect(c, auth.StageMFAPending); done {
+		return redirect
+	}
+	u := mustUser(c)
+	form := templates.MFAForm{Next: c.FormValue("next"), Errors: templates.Errors{}}
+	code := c.FormValue("code")
+	if code == "" {
+		form.Errors["code"] = "Enter the code from your authenticator app."
+		return s.render(c, http.StatusUnprocessableEntity, templates.MFAChallengePage(s.page(c, "Two-step verification", ""), form))
+	}
+	err := s.Auth.VerifyMFA(c.Request().Context(), u, code, c.RealIP())
+	if status, msg, ok := mfaFailure(c, err); ok {
+		form.Error = msg
+		return s.render(c, status, templates.MFAChallengePage(s.page(c, "Two-step verification", ""), form))
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.startSession(c, u, auth.StageFull); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, safeNext(form.Next))
+}
+
+// showMFAEnrol shows the QR code and key of the user's pending secret.
+func (s *Server) showMFAEnrol(c echo.Context) error {
+	if redirect, done := s.enrolledRedirect(c); done {
+		return redirect
+	}
+	return s.renderMFAEnrol(c, http.StatusOK, templates.MFAEnrolView{Next: c.QueryParam("next")})
+}
+
+// confirmMFAEnrol turns MFA on when the code matches, then shows the recovery codes once.
+func (s *Server) confirmMFAEnrol(c echo.Context) error {
+	if redirect, done := s.enrolledRedirect(c); done {
+		return redirect
+	}
+	u := mustUser(c)
+	v := templates.MFAEnrolView{Next: c.FormValue("next"), Errors: templates.Errors{}}
+	code := c.FormValue("code")
+	if code == "" {
+		v.Errors["code"] = "Enter the 6-digit code your authenticator app shows."
+		return s.renderMFAEnrol(c, http.StatusUnprocessableEntity, v)
+	}
+	codes, err := s.Auth.ConfirmMFAEnrolment(c.Request().Context(), u, code, c.RealIP())
+	if status, msg, ok := mfaFailure(c, err); ok {
+		v.Error = msg
+		return s.renderMFAEnrol(c, status, v)
+	}
+	if err != nil {
+		return err
+	}
+	if currentSession(c).Stage != auth.StageFull {
+		if err := s.startSession(c, u, auth.StageFull); err != nil {
+			return err
+		}
+	}
+	next := safeNext(v.Next)
+	if v.Next == "" {
+		next = "/account"
+	}
+	return s.render(c, http.StatusOK, templates.RecoveryCodesPage(s.page(c, "Recovery codes", ""), codes, next))
+}
+
+func (s *Server) renderMFAEnrol(c echo.Context, status int, v templates.MFAEnrolView) error {
+	u := mustUser(c)
+	setup, err := s.Auth.BeginMFAEnrolment(c.Request().Context(), u)
+	if err != nil {
+		return err
+	}
+	v.Secret, v.QRDataURI, v.Required = setup.Secret, setup.QRDataURI, u.Role.RequiresMFA()
+	return s.render(c, status, templates.MFAEnrolPage(s.page(c, "Set up two-step verification", "account"), v))
+}
+
+// mfaStageRedirect sends a session that is not at stage want to where it belongs.
+func (s *Server) mfaStageRedirect(c echo.Context, want auth.SessionStage) (error, bool) {
+	stage := currentSession(c).Stage
+	if stage == want {
+		return nil, false
+	}
+	if stage == auth.StageFull {
+		return c.Redirect(http.StatusSeeOther, safeNext(c.QueryParam("next"))), true
+	}
+	return c.Redirect(http.StatusSeeOther, mfaPath(stage)), true
+}
+
+// enrolledRedirect keeps users who already use MFA (or still owe a code) off the enrolment page.
+func (s *Server) enrolledRedirect(c echo.Context) (error, bool) {
+	if currentSession(c).Stage == auth.StageMFAPending {
+		return c.Redirect(http.StatusSeeOther, mfaPath(auth.StageMFAPending)), true
+	}
+	if mustUser(c).MFAEnabled() {
+		s.flash(c, "info", "Two-step verification is already on for your account.")
+		return c.Redirect(http.StatusSeeOther, "/account"), true
+	}
+	return nil, false
+}
+
+// mfaFailure maps a refused code to a status and message for the form.
+func mfaFailure(c echo.Context, err error) (int, string, bool) {
+	var throttled *auth.ThrottledError
+	switch {
+	case errors.As(err, &throttled):
+		c.Response().Header().Set("Retry-After", itoa(int64(throttled.RetryAfter.Seconds())+1))
+		return http.StatusTooManyRequests, throttled.Error(), true
+	case errors.Is(err, auth.ErrInvalidMFACode):
+		return http.StatusUnauthorized, "That code is not right. Check the time on your device and type the newest code, or use a recovery code.", true
+	}
+	return 0, "", false
+}

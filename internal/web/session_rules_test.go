@@ -1,0 +1,134 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/attest-soc/attest/internal/auth"
+	"github.com/attest-soc/attest/internal/web/webtest"
+)
+
+func TestLoginIssuesANewSessionToken(t *testing.T) {
+	app := webtest.New(t)
+	app.CreateUser("sara@firm.example", auth.RoleSenior, 0)
+	c := app.NewClient()
+
+	// A token planted before sign-in (session fixation) is not kept.
+	u, _ := url.Parse(app.HTTP.URL)
+	c.HTTP.Jar.SetCookies(u, []*http.Cookie{{Name: "attest_session", Value: "planted-by-an-attacker"}})
+	c.Login("sara@firm.example")
+	first := sessionToken(t, app, c)
+	require.NotEmpty(t, first)
+	assert.NotEqual(t, "planted-by-an-attacker", first)
+
+	c.Login("sara@firm.example")
+	second := sessionToken(t, app, c)
+	assert.NotEqual(t, first, second, "every sign-in gets a fresh token")
+
+	old := app.NewClient()
+	old.HTTP.Jar.SetCookies(u, []*http.Cookie{{Name: "attest_session", Value: first}})
+	assert.Equal(t, http.StatusSeeOther, old.Get("/").StatusCode, "the replaced token no longer works")
+}
+
+// expectExpired checks that the client was signed out and is told why.
+func expectExpired(t *testing.T, c *webtest.Client) {
+	t.Helper()
+	resp := c.Get("/account")
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	loc := resp.Header.Get("Location")
+	assert.Equal(t, "/login?next=%2Faccount", loc)
+	assert.Contains(t, c.Get(loc).Body, "Your session expired")
+}
+
+func TestIdleSessionExpires(t *testing.T) {
+	app := webtest.New(t)
+	app.CreateUser("sara@firm.example", auth.RoleSenior, 0)
+	c := app.NewClient()
+	c.Login("sara@firm.example")
+
+	app.Clock.Advance(app.Config.SessionIdle - time.Minute)
+	assert.Equal(t, http.StatusOK, c.Get("/account").StatusCode, "activity within the idle limit keeps the session")
+	app.Clock.Advance(app.Config.SessionIdle + time.Minute)
+	expectExpired(t, c)
+}
+
+func TestSessionEndsAtItsAbsoluteLimitDespiteActivity(t *testing.T) {
+	app := webtest.New(t)
+	app.CreateUser("sara@firm.example", auth.RoleSenior, 0)
+	c := app.NewClient()
+	c.Login("sara@firm.example")
+
+	step := app.Config.SessionIdle / 2
+	var elapsed time.Duration
+	for elapsed+step < app.Config.SessionMaxAge {
+		app.Clock.Advance(step)
+		elapsed += step
+		require.Equal(t, http.StatusOK, c.Get("/account").StatusCode, "still active after %s", elapsed)
+	}
+	app.Clock.Advance(step)
+	expectExpired(t, c)
+}
+
+func TestDisablingAUserEndsTheirSessions(t *testing.T) {
+	app := webtest.New(t)
+	app.CreateUser("avery@firm.example", auth.RoleAdmin, 0)
+	tom := app.CreateUser("tom@firm.example", auth.RoleStaff, 0)
+	admin, staff := app.NewClient(), app.NewClient()
+	admin.Login("avery@firm.example")
+	staff.Login("tom@firm.example")
+	require.Equal(t, http.StatusOK, staff.Get("/account").StatusCode)
+
+	resp := admin.PostForm("/admin/users/"+itoa(tom.ID)+"/disable", nil)
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	assert.Equal(t, http.StatusSeeOther, staff.Get("/account").StatusCode)
+
+	// And the password no longer signs in.
+	resp = app.NewClient().PostForm("/login", url.Values{"email": {"tom@firm.example"}, "password": {webtest.Password}})
+	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+	assert.EqualValues(t, 1, auditCount(t, app, "user.disable", tom.ID))
+}
+
+func TestChangingThePasswordRevokesOtherSessions(t *testing.T) {
+	app := webtest.New(t)
+	sara := app.CreateUser("sara@firm.example", auth.RoleSenior, 0)
+	here, elsewhere := app.NewClient(), app.NewClient()
+	here.Login("sara@firm.example")
+	elsewhere.Login("sara@firm.example")
+
+	resp := here.PostForm("/account/password", url.Values{"current_password": {"not my password"},
+		"new_password": {"a brand new passphrase"}, "new_password_confirm": {"a brand new passphrase"}})
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, resp.Body, "This is not your current password.")
+	assert.Equal(t, http.StatusOK, elsewhere.Get("/account").StatusCode, "a refused change revokes nothing")
+
+	resp = here.PostForm("/account/password", url.Values{"current_password": {webtest.Password},
+		"new_password": {"a brand new passphrase"}, "new_password_confirm": {"a different one entirely"}})
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, resp.Body, "The two new passwords differ")
+
+	resp = here.PostForm("/account/password", url.Values{"current_password": {webtest.Password},
+		"new_password": {"a brand new passphrase"}, "new_password_confirm": {"a brand new passphrase"}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	assert.Contains(t, here.Get("/account").Body, "Your password is changed", "this browser stays signed in")
+	assert.Equal(t, http.StatusSeeOther, elsewhere.Get("/account").StatusCode, "other browsers are signed out")
+	assert.EqualValues(t, 1, auditCount(t, app, "user.password_change", sara.ID))
+
+	resp = app.NewClient().PostForm("/login", url.Values{"email": {"sara@firm.example"}, "password": {"a brand new passphrase"}})
+	assert.Equal(t, http.StatusSeeOther, resp.StatusCode)
+}
+
+func TestAccountPageShowsMFAStatus(t *testing.T) {
+	app := webtest.New(t)
+	app.CreateUser("tom@firm.example", auth.RoleStaff, 0)
+	c := app.NewClient()
+	c.Login("tom@firm.example")
+	body := c.Get("/account").Body
+	assert.Contains(t, body, "Turn on two-step verification")
+	assert.True(t, strings.Contains(body, "Change password"))
+}
