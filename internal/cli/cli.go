@@ -25,13 +25,14 @@ type command struct {
 }
 
 var commands = map[string]command{
-	"serve":   {"run the web server (migrates first)", runServe},
-	"dev":     {"start the local database, migrate, load demo data and serve (what `make run` does)", runDev},
-	"migrate": {"apply (up), roll back (down) or list (status) migrations", runMigrate},
-	"seed":    {"load demo data (--demo)", runSeed},
-	"user":    {"manage users: user create", runUser},
-	"audit":   {"check the audit trail: audit verify", runAudit},
-	"localdb": {"the project-local PostgreSQL: localdb start|stop|dsn|psql", runLocalDB},
+	"serve":    {"run the web server (migrates first)", runServe},
+	"dev":      {"start the local database, migrate, load demo data and serve (what `make run` does)", runDev},
+	"migrate":  {"apply (up), roll back (down) or list (status) migrations", runMigrate},
+	"seed":     {"load demo data (--demo)", runSeed},
+	"user":     {"manage users: user create", runUser},
+	"audit":    {"check the audit trail: audit verify", runAudit},
+	"criteria": {"load the official criterion texts: criteria import FILE", runCriteria},
+	"localdb":  {"the project-local PostgreSQL: localdb start|stop|dsn|psql", runLocalDB},
 }
 
 // app carries what the subcommands share.
@@ -129,7 +130,6 @@ func (a *app) database(ctx context.Context) (*gorm.DB, error) {
 	}
 	return db.Open(ctx, dsn)
 }
-
 
 // Main is what cmd/attest calls.
 func Main() {
