@@ -33,6 +33,7 @@ var commands = map[string]command{
 	"audit":     {"check the audit trail: audit verify", runAudit},
 	"localdb":   {"the project-local PostgreSQL: localdb start|stop|dsn|psql", runLocalDB},
 	"demo-code": {"print the current MFA code of a demo account (not in production)", runDemoCode},
+	"criteria":  {"load the official criterion texts: criteria import FILE", runCriteria},
 }
 
 // app carries what the subcommands share.

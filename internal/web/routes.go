@@ -50,6 +50,21 @@ func (s *Server) registerRoutes() {
 	s.handle(get, "/engagements/:id/audit", policy.AuditEngagement, s.engagementScope("id"), s.engagementAuditTrail)
 
 	// Engagements, criteria and the control matrix.
+	s.handle(get, "/criteria", policy.CriteriaView, firmLevel, s.criteriaList)
+	s.handle(get, "/engagements", policy.EngagementList, firmLevel, s.engagementList)
+	s.handle(get, "/engagements/new", policy.EngagementCreate, firmLevel, s.engagementNew)
+	s.handle(post, "/engagements", policy.EngagementCreate, firmLevel, s.engagementCreate)
+	s.handle(get, "/engagements/:id", policy.EngagementView, s.engagementScope("id"), s.engagementOverview)
+	s.handle(get, "/engagements/:id/edit", policy.EngagementEdit, s.engagementScope("id"), s.engagementEdit)
+	s.handle(post, "/engagements/:id/edit", policy.EngagementEdit, s.engagementScope("id"), s.engagementUpdate)
+	s.handle(get, "/engagements/:id/team", policy.EngagementTeamView, s.engagementScope("id"), s.engagementTeam)
+	s.handle(post, "/engagements/:id/team/members", policy.EngagementTeamEdit, s.engagementScope("id"), s.engagementMemberAdd)
+	s.handle(post, "/engagements/:id/team/members/:user/remove", policy.EngagementTeamEdit, s.engagementScope("id"), s.engagementMemberRemove)
+	s.handle(post, "/engagements/:id/team/independence", policy.EngagementIndependence, s.engagementScope("id"), s.engagementIndependenceConfirm)
+	s.handle(post, "/engagements/:id/subservice-orgs", policy.EngagementTeamEdit, s.engagementScope("id"), s.engagementSubserviceAdd)
+	s.handle(post, "/engagements/:id/subservice-orgs/:sso/remove", policy.EngagementTeamEdit, s.engagementScope("id"), s.engagementSubserviceRemove)
+	s.handle(post, "/engagements/:id/status", policy.EngagementStatus, s.engagementScope("id"), s.engagementStatusChange)
+	s.handle(post, "/engagements/:id/roll-forward", policy.EngagementRollForward, s.engagementScope("id"), s.engagementRollForward)
 
 	// Fieldwork: tests, samples, exceptions, sign-offs, review notes.
 

@@ -1,0 +1,86 @@
+package engagements
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// ControlStatuses are the test states of a control, in the order the overview charts them.
+var ControlStatuses = []struct{ Key, Label string }{
+	{"not_started", "Not started"},
+	{"in_progress", "In progress"},
+	{"no_exceptions", "No exceptions"},
+	{"exceptions", "Exceptions noted"},
+}
+
+// Dashboard holds the overview figures of one engagement.
+type Dashboard struct {
+	ControlsByStatus    map[string]int // keys from ControlStatuses
+	Controls            int
+	RequestsOutstanding int
+	RequestsOverdue     int
+	OpenExceptions      int
+	OpenReviewNotes     int
+	DaysToPeriodEnd     *int // negative once the period has ended
+	DaysToReportDate    *int
+}
+
+// LoadDashboard computes the overview of engagement e as of today.
+func LoadDashboard(ctx context.Context, db *gorm.DB, e Engagement, today time.Time) (Dashboard, error) {
+	d := Dashboard{ControlsByStatus: map[string]int{}}
+	// A control's status summarises its tests: any exceptions wins, then work in progress;
+	// a control whose tests all concluded without exceptions is done.
+	var rows []struct {
+		Status string
+		N      int
+	}
+	err := db.WithContext(ctx).Raw(`SELECT status, count(*) AS n FROM (
+		SELECT CASE
+			WHEN bool_or(t.result = 'exceptions') THEN 'exceptions'
+			WHEN count(t.id) > 0 AND bool_and(t.result = 'no_exceptions') THEN 'no_exceptions'
+			WHEN bool_or(t.result <> 'not_started') THEN 'in_progress'
+			ELSE 'not_started' END AS status
+		FROM controls c LEFT JOIN tests t ON t.control_id = c.id
+		WHERE c.engagement_id = ? GROUP BY c.id) s GROUP BY status`, e.ID).Scan(&rows).Error
+	if err != nil {
+		return d, fmt.Errorf("counting controls of engagement %d: %w", e.ID, err)
+	}
+	for _, r := range rows {
+		d.ControlsByStatus[r.Status] = r.N
+		d.Controls += r.N
+	}
+	var counts struct {
+		RequestsOutstanding, RequestsOverdue, OpenExceptions, OpenReviewNotes int
+	}
+	err = db.WithContext(ctx).Raw(`SELECT
+		(SELECT count(*) FROM info_requests WHERE engagement_id = @id AND status <> 'accepted') AS requests_outstanding,
+		(SELECT count(*) FROM info_requests WHERE engagement_id = @id AND status = 'open' AND due_date < @today) AS requests_overdue,
+		(SELECT count(*) FROM exceptions WHERE engagement_id = @id AND (criteria_met IS NULL OR evaluation = '')) AS open_exceptions,
+		(SELECT count(*) FROM review_notes WHERE engagement_id = @id AND cleared_at IS NULL) AS open_review_notes`,
+		map[string]any{"id": e.ID, "today": today.Format(DateLayout)}).Scan(&counts).Error
+	if err != nil {
+		return d, fmt.Errorf("counting open items of engagement %d: %w", e.ID, err)
+	}
+	d.RequestsOutstanding, d.RequestsOverdue = counts.RequestsOutstanding, counts.RequestsOverdue
+	d.OpenExceptions, d.OpenReviewNotes = counts.OpenExceptions, counts.OpenReviewNotes
+	end := e.PeriodEnd
+	if end == nil {
+		end = e.AsOfDate
+	}
+	d.DaysToPeriodEnd = daysBetween(today, end)
+	d.DaysToReportDate = daysBetween(today, e.ReportDate)
+	return d, nil
+}
+
+func daysBetween(today time.Time, to *time.Time) *int {
+	if to == nil {
+		return nil
+	}
+	from := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
+	target := time.Date(to.Year(), to.Month(), to.Day(), 0, 0, 0, 0, time.UTC)
+	n := int(target.Sub(from).Hours() / 24)
+	return &n
+}

@@ -1,0 +1,206 @@
+package engagements_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"gorm.io/gorm"
+
+	"github.com/attest-soc/attest/internal/apperr"
+	"github.com/attest-soc/attest/internal/audit"
+	"github.com/attest-soc/attest/internal/db/dbtest"
+	"github.com/attest-soc/attest/internal/engagements"
+)
+
+type fixture struct {
+	t      *testing.T
+	db     *gorm.DB
+	client int64
+	users  map[string]int64
+}
+
+func newFixture(t *testing.T) *fixture {
+	f := &fixture{t: t, db: dbtest.New(t), users: map[string]int64{}}
+	require.NoError(t, f.db.Raw(`INSERT INTO clients (name) VALUES ('Northwind Ledger') RETURNING id`).Row().Scan(&f.client))
+	var other int64
+	require.NoError(t, f.db.Raw(`INSERT INTO clients (name) VALUES ('Bluejay') RETURNING id`).Row().Scan(&other))
+	for _, u := range []struct {
+		name, role string
+		client     *int64
+	}{{"patricia", "partner", nil}, {"miguel", "manager", nil}, {"sara", "senior", nil}, {"tom", "staff", nil},
+		{"dana", "client", &f.client}, {"lee", "client", &other}} {
+		var id int64
+		require.NoError(t, f.db.Raw(`INSERT INTO users (email, name, role, client_id) VALUES (?, ?, ?, ?) RETURNING id`,
+			u.name+"@example.com", u.name, u.role, u.client).Row().Scan(&id))
+		f.users[u.name] = id
+	}
+	return f
+}
+
+func (f *fixture) actor(name string) audit.Actor {
+	return audit.Actor{ID: f.users[name], Email: name + "@example.com"}
+}
+
+func (f *fixture) create(in engagements.Input) int64 {
+	f.t.Helper()
+	in.ClientID = f.client
+	id, err := engagements.Create(context.Background(), f.db, f.actor("miguel"), in)
+	require.NoError(f.t, err)
+	return id
+}
+
+var typeII = engagements.Input{Name: "SOC 2 Type II 2026", ReportType: "type2", PeriodStart: "2026-01-01",
+	PeriodEnd: "2026-06-30", ReportDate: "2026-08-15", Categories: []string{"availability"}}
+
+func TestCreateValidatesAndWarnsOnPeriodLength(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	cases := []struct {
+		name  string
+		in    engagements.Input
+		field string
+	}{
+		{"no name", engagements.Input{ReportType: "type2", PeriodStart: "2026-01-01", PeriodEnd: "2026-06-30"}, "name"},
+		{"no type", engagements.Input{Name: "X"}, "report_type"},
+		{"type I needs as-of date", engagements.Input{Name: "X", ReportType: "type1"}, "as_of_date"},
+		{"end before start", engagements.Input{Name: "X", ReportType: "type2", PeriodStart: "2026-06-30", PeriodEnd: "2026-01-01"}, "period_end"},
+		{"bad date", engagements.Input{Name: "X", ReportType: "type2", PeriodStart: "30/06/2026", PeriodEnd: "2026-12-31"}, "period_start"},
+		{"short period needs a reason", engagements.Input{Name: "X", ReportType: "type2", PeriodStart: "2026-01-01", PeriodEnd: "2026-02-15"}, "period_warning_reason"},
+		{"long period needs a reason", engagements.Input{Name: "X", ReportType: "type2", PeriodStart: "2026-01-01", PeriodEnd: "2027-01-31"}, "period_warning_reason"},
+		{"unknown category", engagements.Input{Name: "X", ReportType: "type1", AsOfDate: "2026-09-30", Categories: []string{"speed"}}, "categories"},
+		{"report before period end", engagements.Input{Name: "X", ReportType: "type1", AsOfDate: "2026-09-30", ReportDate: "2026-09-01"}, "report_date"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.in.ClientID = f.client
+			_, err := engagements.Create(ctx, f.db, f.actor("miguel"), tc.in)
+			v, ok := apperr.AsValidation(err)
+			require.True(t, ok, "want validation error, got %v", err)
+			assert.Contains(t, v, tc.field)
+		})
+	}
+	var n int64
+	require.NoError(t, f.db.Raw(`SELECT count(*) FROM engagements`).Scan(&n).Error)
+	assert.Zero(t, n, "nothing stored")
+
+	short := engagements.Input{Name: "Bridge", ReportType: "type2", PeriodStart: "2026-01-01", PeriodEnd: "2026-02-15",
+		PeriodWarningReason: "Bridge period before the annual cycle"}
+	id := f.create(short)
+	e, err := engagements.Get(ctx, f.db, id)
+	require.NoError(t, err)
+	assert.Equal(t, "Bridge period before the annual cycle", e.PeriodWarningReason)
+	assert.Equal(t, []string{"security"}, e.Categories(), "Security is always in scope")
+
+	id = f.create(typeII)
+	e, err = engagements.Get(ctx, f.db, id)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"security", "availability"}, e.Categories())
+	assert.Equal(t, "planning", e.Status)
+	assert.Empty(t, e.PeriodWarningReason, "6 months needs no reason")
+	var audited int64
+	require.NoError(t, f.db.Raw(`SELECT count(*) FROM audit_events WHERE action = 'engagement.create' AND engagement_id = ?`, id).Scan(&audited).Error)
+	assert.Equal(t, int64(1), audited)
+}
+
+func TestUpdateRefusesStaleVersion(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	id := f.create(typeII)
+	e, err := engagements.Get(ctx, f.db, id)
+	require.NoError(t, err)
+
+	first := e.Input()
+	first.Name = "SOC 2 Type II 2026 (renamed)"
+	require.NoError(t, engagements.Update(ctx, f.db, f.actor("miguel"), id, first))
+
+	stale := e.Input() // still version 1
+	stale.ReportDate = "2026-09-01"
+	err = engagements.Update(ctx, f.db, f.actor("patricia"), id, stale)
+	c, ok := apperr.AsConflict(err)
+	require.True(t, ok, "want conflict, got %v", err)
+	current := c.Current.(engagements.Input)
+	assert.Equal(t, "SOC 2 Type II 2026 (renamed)", current.Name)
+	assert.Equal(t, 2, current.Version)
+	changes := engagements.Changes(stale, current)
+	require.Len(t, changes, 2)
+	assert.Equal(t, "name", changes[0].Field)
+	assert.Equal(t, "report_date", changes[1].Field)
+	assert.Equal(t, "2026-09-01", changes[1].Yours)
+	assert.Equal(t, "2026-08-15", changes[1].Stored)
+
+	e, err = engagements.Get(ctx, f.db, id)
+	require.NoError(t, err)
+	assert.Equal(t, "2026-08-15", e.ReportDate.Format("2006-01-02"), "the stale save changed nothing")
+	assert.Equal(t, 2, e.Version)
+}
+
+func TestTeamIndependenceAndStatusMoves(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	id := f.create(typeII)
+
+	add := func(who, role string) error {
+		return engagements.AddMember(ctx, f.db, f.actor("miguel"), id, f.users[who], role)
+	}
+	v, ok := apperr.AsValidation(add("lee", "client_contact"))
+	require.True(t, ok)
+	assert.Contains(t, v["role"], "Only users of Northwind Ledger")
+	v, ok = apperr.AsValidation(add("dana", "staff"))
+	require.True(t, ok)
+	assert.Contains(t, v["role"], "Client users can only be client contacts")
+	require.NoError(t, add("patricia", "partner"))
+	v, ok = apperr.AsValidation(add("sara", "partner"))
+	require.True(t, ok)
+	assert.Contains(t, v["role"], "already has a partner")
+	require.NoError(t, add("sara", "senior"))
+	require.NoError(t, add("dana", "client_contact"))
+
+	err := engagements.ChangeStatus(ctx, f.db, f.actor("miguel"), id, "fieldwork")
+	var tr *apperr.Transition
+	require.ErrorAs(t, err, &tr)
+	assert.Equal(t, []string{"a manager on the team", "independence confirmation from patricia", "independence confirmation from sara"}, tr.Missing)
+
+	require.NoError(t, add("miguel", "manager"))
+	for _, who := range []string{"patricia", "sara", "miguel"} {
+		require.NoError(t, engagements.ConfirmIndependence(ctx, f.db, f.actor(who), id))
+	}
+	_, ok = apperr.AsValidation(engagements.ConfirmIndependence(ctx, f.db, f.actor("dana"), id))
+	assert.True(t, ok, "client contacts do not confirm independence")
+	require.NoError(t, engagements.ChangeStatus(ctx, f.db, f.actor("miguel"), id, "fieldwork"))
+
+	// One control with a test in progress and an open review note.
+	var controlID, testID int64
+	require.NoError(t, f.db.Raw(`INSERT INTO controls (engagement_id, ref, description, frequency) VALUES (?, 'NL-01', 'Access reviews', 'quarterly') RETURNING id`, id).Row().Scan(&controlID))
+	require.NoError(t, f.db.Raw(`INSERT INTO tests (engagement_id, control_id, kind, result) VALUES (?, ?, 'operating', 'in_progress') RETURNING id`, id, controlID).Row().Scan(&testID))
+	require.NoError(t, f.db.Exec(`INSERT INTO review_notes (engagement_id, target_type, target_id, body, raised_by) VALUES (?, 'test', ?, 'Tie out', ?)`, id, testID, f.users["miguel"]).Error)
+
+	require.ErrorAs(t, engagements.ChangeStatus(ctx, f.db, f.actor("miguel"), id, "review"), &tr)
+	assert.Equal(t, []string{"a result recorded for 1 test"}, tr.Missing)
+	require.NoError(t, f.db.Exec(`UPDATE tests SET result = 'no_exceptions' WHERE id = ?`, testID).Error)
+	require.NoError(t, engagements.ChangeStatus(ctx, f.db, f.actor("miguel"), id, "review"))
+
+	require.ErrorAs(t, engagements.ChangeStatus(ctx, f.db, f.actor("miguel"), id, "signed"), &tr)
+	assert.Equal(t, []string{"1 open review note cleared", "the engagement partner's signature (only the engagement partner may sign)"}, tr.Missing)
+	require.NoError(t, f.db.Exec(`UPDATE review_notes SET cleared_at = now(), cleared_by = ? WHERE engagement_id = ?`, f.users["miguel"], id).Error)
+	require.NoError(t, engagements.ChangeStatus(ctx, f.db, f.actor("patricia"), id, "signed"))
+
+	e, err := engagements.Get(ctx, f.db, id)
+	require.NoError(t, err)
+	assert.Equal(t, "signed", e.Status)
+	assert.NotNil(t, e.LockedAt)
+	assert.Nil(t, e.ReleasedAt)
+	assert.ErrorIs(t, add("tom", "staff"), apperr.ErrLocked, "a signed engagement's team is frozen")
+	assert.ErrorIs(t, engagements.Update(ctx, f.db, f.actor("miguel"), id, e.Input()), apperr.ErrLocked)
+
+	require.NoError(t, engagements.ChangeStatus(ctx, f.db, f.actor("patricia"), id, "issued"))
+	e, err = engagements.Get(ctx, f.db, id)
+	require.NoError(t, err)
+	assert.NotNil(t, e.ReleasedAt)
+	require.NoError(t, engagements.ChangeStatus(ctx, f.db, f.actor("patricia"), id, "archived"))
+
+	var moves []string
+	require.NoError(t, f.db.Raw(`SELECT after->>'status' FROM audit_events WHERE action = 'engagement.status' AND engagement_id = ? ORDER BY id`, id).Scan(&moves).Error)
+	assert.Equal(t, []string{"fieldwork", "review", "signed", "issued", "archived"}, moves)
+}

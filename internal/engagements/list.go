@@ -1,0 +1,127 @@
+package engagements
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/attest-soc/attest/internal/auth"
+)
+
+// Filter narrows the engagement list; zero values do not filter.
+type Filter struct {
+	Status    string
+	ClientID  int64
+	PartnerID int64
+	// The engagement's period (or as-of date) overlaps [PeriodFrom, PeriodTo].
+	PeriodFrom *time.Time
+	PeriodTo   *time.Time
+	// OnlyMine keeps the engagements the user is on the team of (the firm home page).
+	OnlyMine bool
+}
+
+// Summary is one engagement in a list, with its key counts.
+type Summary struct {
+	ID              int64
+	Name            string
+	ClientID        int64
+	ClientName      string
+	ReportType      string
+	AsOfDate        *time.Time
+	PeriodStart     *time.Time
+	PeriodEnd       *time.Time
+	ReportDate      *time.Time
+	Status          string
+	PartnerName     string
+	MyRole          string
+	OpenRequests    int
+	OpenExceptions  int
+	OpenReviewNotes int
+}
+
+// End is the last day the engagement covers: the period end, or the as-of date.
+func (s Summary) End() *time.Time {
+	if s.PeriodEnd != nil {
+		return s.PeriodEnd
+	}
+	return s.AsOfDate
+}
+
+// List returns the engagements u may see that match f: firm oversight (admins, partners,
+// managers) sees all, other firm users those they are on the team of, client users their own
+// organization's.
+func List(ctx context.Context, db *gorm.DB, u auth.User, f Filter) ([]Summary, error) {
+	var (
+		where = []string{"TRUE"}
+		args  = []any{u.ID}
+	)
+	switch {
+	case u.Role == auth.RoleClient:
+		var clientID int64
+		if u.ClientID != nil {
+			clientID = *u.ClientID
+		}
+		where = append(where, "e.client_id = ?")
+		args = append(args, clientID)
+	case f.OnlyMine || !(u.Role == auth.RoleAdmin || u.Role == auth.RolePartner || u.Role == auth.RoleManager):
+		where = append(where, "me.user_id IS NOT NULL")
+	}
+	if f.Status != "" {
+		where = append(where, "e.status = ?")
+		args = append(args, f.Status)
+	}
+	if f.ClientID != 0 {
+		where = append(where, "e.client_id = ?")
+		args = append(args, f.ClientID)
+	}
+	if f.PartnerID != 0 {
+		where = append(where, "EXISTS (SELECT 1 FROM engagement_members pm WHERE pm.engagement_id = e.id AND pm.role = 'partner' AND pm.user_id = ?)")
+		args = append(args, f.PartnerID)
+	}
+	if f.PeriodFrom != nil {
+		where = append(where, "coalesce(e.period_end, e.as_of_date) >= ?")
+		args = append(args, *f.PeriodFrom)
+	}
+	if f.PeriodTo != nil {
+		where = append(where, "coalesce(e.period_start, e.as_of_date) <= ?")
+		args = append(args, *f.PeriodTo)
+	}
+	var out []Summary
+	err := db.WithContext(ctx).Raw(`SELECT e.id, e.name, e.client_id, c.name AS client_name, e.report_type, e.as_of_date,
+		e.period_start, e.period_end, e.report_date, e.status, coalesce(me.role, '') AS my_role,
+		coalesce((SELECT u.name FROM engagement_members pm JOIN users u ON u.id = pm.user_id
+			WHERE pm.engagement_id = e.id AND pm.role = 'partner' LIMIT 1), '') AS partner_name,
+		(SELECT count(*) FROM info_requests r WHERE r.engagement_id = e.id AND r.status <> 'accepted') AS open_requests,
+		(SELECT count(*) FROM exceptions x WHERE x.engagement_id = e.id AND (x.criteria_met IS NULL OR x.evaluation = '')) AS open_exceptions,
+		(SELECT count(*) FROM review_notes n WHERE n.engagement_id = e.id AND n.cleared_at IS NULL) AS open_review_notes
+		FROM engagements e
+		JOIN clients c ON c.id = e.client_id
+		LEFT JOIN engagement_members me ON me.engagement_id = e.id AND me.user_id = ?
+		WHERE `+strings.Join(where, " AND ")+`
+		ORDER BY array_position(ARRAY['fieldwork','review','planning','signed','issued','archived'], e.status),
+			coalesce(e.period_end, e.as_of_date) DESC, e.id`, args...).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("listing engagements: %w", err)
+	}
+	return out, nil
+}
+
+// Option is a choice for a list filter.
+type Option struct {
+	ID   int64
+	Name string
+}
+
+// FilterOptions returns the clients and partners the list can be filtered by.
+func FilterOptions(ctx context.Context, db *gorm.DB) (clients, partners []Option, err error) {
+	if err = db.WithContext(ctx).Raw(`SELECT id, name FROM clients ORDER BY name`).Scan(&clients).Error; err != nil {
+		return nil, nil, fmt.Errorf("loading clients: %w", err)
+	}
+	if err = db.WithContext(ctx).Raw(`SELECT id, name FROM users WHERE role = 'partner' AND disabled_at IS NULL ORDER BY name`).Scan(&partners).Error; err != nil {
+		return nil, nil, fmt.Errorf("loading partners: %w", err)
+	}
+	return clients, partners, nil
+}

@@ -1,0 +1,136 @@
+package engagements
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/attest-soc/attest/internal/audit"
+)
+
+// NextPeriod shifts a Type II period forward by its own length: whole calendar months stay
+// whole months (1 Jan–30 Jun becomes 1 Jul–31 Dec), other periods move by their day count.
+func NextPeriod(start, end time.Time) (time.Time, time.Time) {
+	next := end.AddDate(0, 0, 1)
+	if start.Day() == 1 && next.Day() == 1 {
+		months := (next.Year()-start.Year())*12 + int(next.Month()-start.Month())
+		return next, next.AddDate(0, months, -1)
+	}
+	return next, next.Add(end.Sub(start))
+}
+
+// rolledName renames the engagement for its next period: the year of the old period end
+// becomes the new one, or the new period end is appended when the name holds no year.
+func rolledName(name string, oldEnd, newEnd time.Time) string {
+	oldYear, newYear := strconv.Itoa(oldEnd.Year()), strconv.Itoa(newEnd.Year())
+	if oldYear != newYear && strings.Contains(name, oldYear) {
+		return strings.ReplaceAll(name, oldYear, newYear)
+	}
+	return name + " (to " + newEnd.Format("2 Jan 2006") + ")"
+}
+
+// RollForward creates the next period's engagement from engagement id: the same client, scope,
+// team (independence to be confirmed afresh), subservice organizations, control matrix,
+// complementary controls, test procedures and request list — none of the results, samples,
+// exceptions, evidence, sign-offs or review notes. It returns the new engagement's id.
+func RollForward(ctx context.Context, db *gorm.DB, actor audit.Actor, id int64) (int64, error) {
+	src, err := Get(ctx, db, id)
+	if err != nil {
+		return 0, err
+	}
+	var asOf, start, end, report *time.Time
+	shift := func(t *time.Time, years int) *time.Time {
+		if t == nil {
+			return nil
+		}
+		x := t.AddDate(years, 0, 0)
+		return &x
+	}
+	oldEnd := src.AsOfDate
+	if src.ReportType == "type2" {
+		s, e := NextPeriod(*src.PeriodStart, *src.PeriodEnd)
+		start, end, oldEnd = &s, &e, src.PeriodEnd
+		if src.ReportDate != nil {
+			r := src.ReportDate.Add(e.Sub(*src.PeriodEnd))
+			report = &r
+		}
+	} else {
+		asOf, report = shift(src.AsOfDate, 1), shift(src.ReportDate, 1)
+	}
+	newEnd := asOf
+	if end != nil {
+		newEnd = end
+	}
+	name := rolledName(src.Name, *oldEnd, *newEnd)
+
+	var newID int64
+	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		err := tx.Raw(`INSERT INTO engagements (client_id, name, report_type, as_of_date, period_start, period_end, report_date,
+			categories, period_warning_reason, prior_engagement_id)
+			SELECT client_id, ?, report_type, ?, ?, ?, ?, categories, period_warning_reason, id FROM engagements WHERE id = ?
+			RETURNING id`, name, asOf, start, end, report, id).Row().Scan(&newID)
+		if err != nil {
+			return fmt.Errorf("creating the next engagement: %w", err)
+		}
+		// Each copied table gets an old-id → new-id map first, so children can follow their
+		// parents into the new engagement.
+		steps := []struct{ what, sql string }{
+			{"team", `INSERT INTO engagement_members (engagement_id, user_id, role)
+				SELECT @new, m.user_id, m.role FROM engagement_members m JOIN users u ON u.id = m.user_id
+				WHERE m.engagement_id = @old AND u.disabled_at IS NULL`},
+			{"subservice map", `CREATE TEMP TABLE rf_sso ON COMMIT DROP AS
+				SELECT id AS old_id, nextval(pg_get_serial_sequence('subservice_organizations', 'id')) AS new_id
+				FROM subservice_organizations WHERE engagement_id = @old`},
+			{"subservice organizations", `INSERT INTO subservice_organizations (id, engagement_id, name, services, method)
+				SELECT m.new_id, @new, s.name, s.services, s.method FROM subservice_organizations s JOIN rf_sso m ON m.old_id = s.id`},
+			{"control map", `CREATE TEMP TABLE rf_controls ON COMMIT DROP AS
+				SELECT id AS old_id, nextval(pg_get_serial_sequence('controls', 'id')) AS new_id
+				FROM controls WHERE engagement_id = @old`},
+			{"controls", `INSERT INTO controls (id, engagement_id, ref, description, owner, frequency, frequency_note, nature,
+				control_type, risk, sort_order)
+				SELECT m.new_id, @new, c.ref, c.description, c.owner, c.frequency, c.frequency_note, c.nature, c.control_type, c.risk, c.sort_order
+				FROM controls c JOIN rf_controls m ON m.old_id = c.id`},
+			{"control criteria", `INSERT INTO control_criteria (control_id, criterion_id)
+				SELECT m.new_id, cc.criterion_id FROM control_criteria cc JOIN rf_controls m ON m.old_id = cc.control_id`},
+			{"complementary control map", `CREATE TEMP TABLE rf_comp ON COMMIT DROP AS
+				SELECT id AS old_id, nextval(pg_get_serial_sequence('complementary_controls', 'id')) AS new_id
+				FROM complementary_controls WHERE engagement_id = @old`},
+			{"complementary controls", `INSERT INTO complementary_controls (id, engagement_id, kind, ref, description, subservice_organization_id)
+				SELECT m.new_id, @new, cc.kind, cc.ref, cc.description, s.new_id
+				FROM complementary_controls cc JOIN rf_comp m ON m.old_id = cc.id LEFT JOIN rf_sso s ON s.old_id = cc.subservice_organization_id`},
+			{"complementary control criteria", `INSERT INTO complementary_control_criteria (complementary_control_id, criterion_id)
+				SELECT m.new_id, x.criterion_id FROM complementary_control_criteria x JOIN rf_comp m ON m.old_id = x.complementary_control_id`},
+			{"test procedures", `INSERT INTO tests (engagement_id, control_id, kind, techniques, procedure, evidence_expected)
+				SELECT @new, m.new_id, t.kind, t.techniques, t.procedure, t.evidence_expected
+				FROM tests t JOIN rf_controls m ON m.old_id = t.control_id WHERE t.engagement_id = @old ORDER BY t.id`},
+			{"request list", `INSERT INTO info_requests (engagement_id, number, title, description, priority, created_by)
+				SELECT @new, r.number, r.title, r.description, r.priority, @actor FROM info_requests r WHERE r.engagement_id = @old`},
+		}
+		var actorID *int64
+		if actor.ID != 0 {
+			actorID = &actor.ID
+		}
+		args := map[string]any{"new": newID, "old": id, "actor": actorID}
+		for _, s := range steps {
+			var params []any
+			if strings.Contains(s.sql, "@") {
+				params = append(params, args)
+			}
+			if err := tx.Exec(s.sql, params...).Error; err != nil {
+				return fmt.Errorf("rolling forward the %s: %w", s.what, err)
+			}
+		}
+		return audit.Record(ctx, tx, actor, audit.Event{Action: "engagement.roll_forward", EntityType: "engagement",
+			EntityID: newID, EngagementID: newID, ClientID: src.ClientID,
+			After: map[string]any{"name": name, "prior_engagement_id": id, "period_start": fmtDate(start),
+				"period_end": fmtDate(end), "as_of_date": fmtDate(asOf), "report_date": fmtDate(report)}})
+	})
+	if err != nil {
+		return 0, err
+	}
+	return newID, nil
+}

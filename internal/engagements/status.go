@@ -1,0 +1,167 @@
+package engagements
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"gorm.io/gorm"
+
+	"github.com/attest-soc/attest/internal/apperr"
+	"github.com/attest-soc/attest/internal/audit"
+)
+
+// Statuses in the order an engagement moves through them.
+var Statuses = []string{"planning", "fieldwork", "review", "signed", "issued", "archived"}
+
+// Readiness is what the status rules look at, gathered from the database by readiness.
+type Readiness struct {
+	HasPartner         bool
+	HasManager         bool
+	UnconfirmedFirm    []string // names of firm members who have not confirmed independence
+	TestsWithoutResult int
+	OpenReviewNotes    int
+	ActorIsPartner     bool // the acting user is this engagement's partner
+}
+
+// moves lists the allowed status changes: forward one step, or from review back to fieldwork
+// when the reviewer sends work back.
+var moves = map[string][]string{
+	"planning":  {"fieldwork"},
+	"fieldwork": {"review"},
+	"review":    {"signed", "fieldwork"},
+	"signed":    {"issued"},
+	"issued":    {"archived"},
+}
+
+// NextStatuses lists where an engagement in status may move.
+func NextStatuses(status string) []string { return moves[status] }
+
+// CheckMove decides whether an engagement may move from one status to another. It returns a
+// *apperr.Transition naming everything still missing, or nil.
+func CheckMove(from, to string, r Readiness) error {
+	if !slices.Contains(moves[from], to) {
+		return &apperr.Transition{From: from, To: to, Missing: []string{
+			fmt.Sprintf("an engagement in %s cannot move to %s", from, to)}}
+	}
+	var missing []string
+	switch to {
+	case "fieldwork":
+		if from == "review" {
+			break // sending work back needs nothing
+		}
+		if !r.HasPartner {
+			missing = append(missing, "an engagement partner on the team")
+		}
+		if !r.HasManager {
+			missing = append(missing, "a manager on the team")
+		}
+		for _, name := range r.UnconfirmedFirm {
+			missing = append(missing, "independence confirmation from "+name)
+		}
+	case "review":
+		if r.TestsWithoutResult > 0 {
+			missing = append(missing, fmt.Sprintf("a result recorded for %d %s", r.TestsWithoutResult, plural(r.TestsWithoutResult, "test", "tests")))
+		}
+	case "signed":
+		if r.OpenReviewNotes > 0 {
+			missing = append(missing, fmt.Sprintf("%d open review %s cleared", r.OpenReviewNotes, plural(r.OpenReviewNotes, "note", "notes")))
+		}
+		if !r.HasPartner {
+			missing = append(missing, "an engagement partner on the team")
+		} else if !r.ActorIsPartner {
+			missing = append(missing, "the engagement partner's signature (only the engagement partner may sign)")
+		}
+	}
+	if len(missing) > 0 {
+		return &apperr.Transition{From: from, To: to, Missing: missing}
+	}
+	return nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// readiness gathers the facts CheckMove needs for engagementID and the acting user.
+func readiness(ctx context.Context, tx *gorm.DB, engagementID, actorID int64) (Readiness, error) {
+	var r Readiness
+	var row struct {
+		HasPartner, HasManager, ActorIsPartner bool
+		Unconfirmed                            string
+		TestsWithoutResult, OpenReviewNotes    int
+	}
+	err := tx.WithContext(ctx).Raw(`SELECT
+		EXISTS (SELECT 1 FROM engagement_members WHERE engagement_id = @id AND role = 'partner') AS has_partner,
+		EXISTS (SELECT 1 FROM engagement_members WHERE engagement_id = @id AND role = 'manager') AS has_manager,
+		EXISTS (SELECT 1 FROM engagement_members WHERE engagement_id = @id AND role = 'partner' AND user_id = @actor) AS actor_is_partner,
+		coalesce((SELECT string_agg(u.name, '|' ORDER BY u.name) FROM engagement_members m JOIN users u ON u.id = m.user_id
+			WHERE m.engagement_id = @id AND m.role <> 'client_contact' AND m.independence_confirmed_at IS NULL), '') AS unconfirmed,
+		(SELECT count(*) FROM tests WHERE engagement_id = @id AND result IN ('not_started', 'in_progress')) AS tests_without_result,
+		(SELECT count(*) FROM review_notes WHERE engagement_id = @id AND cleared_at IS NULL) AS open_review_notes`,
+		map[string]any{"id": engagementID, "actor": actorID}).Scan(&row).Error
+	if err != nil {
+		return r, fmt.Errorf("checking readiness of engagement %d: %w", engagementID, err)
+	}
+	r = Readiness{HasPartner: row.HasPartner, HasManager: row.HasManager, ActorIsPartner: row.ActorIsPartner,
+		TestsWithoutResult: row.TestsWithoutResult, OpenReviewNotes: row.OpenReviewNotes}
+	if row.Unconfirmed != "" {
+		r.UnconfirmedFirm = strings.Split(row.Unconfirmed, "|")
+	}
+	return r, nil
+}
+
+// ChangeStatus moves the engagement to status to when its preconditions hold. Signing locks
+// the engagement; issuing records the release date.
+func ChangeStatus(ctx context.Context, db *gorm.DB, actor audit.Actor, engagementID int64, to string) error {
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec(`SELECT 1 FROM engagements WHERE id = ? FOR UPDATE`, engagementID).Error; err != nil {
+			return fmt.Errorf("locking engagement %d: %w", engagementID, err)
+		}
+		e, err := Get(ctx, tx, engagementID)
+		if err != nil {
+			return err
+		}
+		r, err := readiness(ctx, tx, engagementID, actor.ID)
+		if err != nil {
+			return err
+		}
+		if err := CheckMove(e.Status, to, r); err != nil {
+			return err
+		}
+		set := ""
+		switch to {
+		case "signed":
+			set = ", locked_at = now()"
+		case "issued":
+			set = ", released_at = now()"
+		}
+		if err := tx.Exec(`UPDATE engagements SET status = ?, version = version + 1, updated_at = now()`+set+` WHERE id = ?`,
+			to, engagementID).Error; err != nil {
+			return fmt.Errorf("moving engagement %d to %s: %w", engagementID, to, err)
+		}
+		return audit.Record(ctx, tx, actor, audit.Event{Action: "engagement.status", EntityType: "engagement",
+			EntityID: engagementID, EngagementID: engagementID, ClientID: e.ClientID,
+			Before: map[string]any{"status": e.Status, "version": strconv.Itoa(e.Version)}, After: map[string]any{"status": to}})
+	})
+}
+
+// Blockers reports what stops each next status, for the overview to show before anyone tries.
+func Blockers(ctx context.Context, db *gorm.DB, e Engagement, actorID int64) (map[string][]string, error) {
+	r, err := readiness(ctx, db, e.ID, actorID)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]string{}
+	for _, to := range NextStatuses(e.Status) {
+		if t, ok := CheckMove(e.Status, to, r).(*apperr.Transition); ok && t != nil {
+			out[to] = t.Missing
+		}
+	}
+	return out, nil
+}

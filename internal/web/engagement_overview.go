@@ -1,0 +1,103 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/attest-soc/attest/internal/criteria"
+	"github.com/attest-soc/attest/internal/engagements"
+	"github.com/attest-soc/attest/internal/policy"
+	"github.com/attest-soc/attest/templates"
+)
+
+// engagementOverview is the engagement's dashboard.
+func (s *Server) engagementOverview(c echo.Context) error {
+	ctx := c.Request().Context()
+	u, res := mustUser(c), resource(c)
+	h, err := s.engagementHeader(ctx, res.EngagementID, u, "overview")
+	if err != nil {
+		return err
+	}
+	e, err := engagements.Get(ctx, s.DB, res.EngagementID)
+	if err != nil {
+		return err
+	}
+	d, err := engagements.LoadDashboard(ctx, s.DB, e, s.Clock.Now())
+	if err != nil {
+		return err
+	}
+	o := templates.EngagementOverview{
+		RequestsOutstanding: d.RequestsOutstanding, RequestsOverdue: d.RequestsOverdue,
+		OpenExceptions: d.OpenExceptions, OpenReviewNotes: d.OpenReviewNotes,
+		PeriodEndLabel: "Period ends", DaysToPeriodEnd: daysText(d.DaysToPeriodEnd), DaysToReportDate: daysText(d.DaysToReportDate),
+		CanEdit:         policy.Can(u, policy.EngagementEdit, res),
+		CanChangeStatus: policy.Can(u, policy.EngagementStatus, res),
+		CanRollForward:  policy.Can(u, policy.EngagementRollForward, res),
+		Chart: templates.BarChart{Title: fmt.Sprintf("Controls by test status (%d controls)", d.Controls),
+			Description: "Each control counts once, by the state of its tests: any exception, then work in progress, then done."},
+	}
+	if e.ReportType == "type1" {
+		o.PeriodEndLabel = "As-of date"
+	}
+	if e.ReportDate != nil {
+		o.ReportDate = LongDate(*e.ReportDate)
+	}
+	for _, st := range engagements.ControlStatuses {
+		o.Chart.Bars = append(o.Chart.Bars, templates.Bar{Key: st.Key, Label: st.Label, Value: d.ControlsByStatus[st.Key]})
+	}
+	for _, cat := range e.Categories() {
+		o.Categories = append(o.Categories, criteria.CategoryLabel(cat))
+	}
+	if !h.IsClient {
+		blockers, err := engagements.Blockers(ctx, s.DB, e, u.ID)
+		if err != nil {
+			return err
+		}
+		for _, to := range engagements.NextStatuses(e.Status) {
+			o.Moves = append(o.Moves, templates.StatusMove{To: to, Label: StatusLabel(to), Missing: blockers[to]})
+		}
+	}
+	return s.render(c, http.StatusOK, templates.EngagementOverviewPage(s.page(c, h.Name, "engagements"), h, o))
+}
+
+func daysText(days *int) string {
+	switch {
+	case days == nil:
+		return "not set"
+	case *days == 0:
+		return "today"
+	case *days == 1:
+		return "in 1 day"
+	case *days > 0:
+		return fmt.Sprintf("in %d days", *days)
+	case *days == -1:
+		return "1 day ago"
+	}
+	return fmt.Sprintf("%d days ago", -*days)
+}
+
+// engagementStatusChange moves the engagement to the posted status, or says what is missing.
+func (s *Server) engagementStatusChange(c echo.Context) error {
+	id := resource(c).EngagementID
+	to := c.FormValue("status")
+	err := engagements.ChangeStatus(c.Request().Context(), s.DB, mustUser(c).Actor(), id, to)
+	if msg, ok := transitionMessage(err); ok {
+		s.flash(c, "error", msg)
+		return c.Redirect(http.StatusSeeOther, "/engagements/"+itoa(id))
+	}
+	if err != nil {
+		return err
+	}
+	return s.redirectWithFlash(c, "/engagements/"+itoa(id), "The engagement moved to "+StatusLabel(to)+".")
+}
+
+// engagementRollForward creates the next period's engagement and opens it.
+func (s *Server) engagementRollForward(c echo.Context) error {
+	id, err := engagements.RollForward(c.Request().Context(), s.DB, mustUser(c).Actor(), resource(c).EngagementID)
+	if err != nil {
+		return err
+	}
+	return s.redirectWithFlash(c, "/engagements/"+itoa(id), "Next period's engagement created. Each team member must confirm independence again.")
+}
