@@ -114,3 +114,6 @@ func writeRows(f *excelize.File, sheet string, rows [][]string, text, bold int) 
 	}
 	return nil
 }
+
+// ColumnHelp describes the import columns: name, whether required, what to write.
+func ColumnHelp() [][]string { return templateHelp[1:] }
