@@ -75,4 +75,3 @@ func joinComma(items []string) string {
 	return out
 }
 
-func itoa64(n int64) string { return strconv.FormatInt(n, 10) }

@@ -3,6 +3,7 @@ package templates
 import (
 	"encoding/json"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -39,3 +40,5 @@ func csrfHeader(token string) string {
 	return string(b)
 }
 
+// itoa64 formats an id for URLs and labels.
+func itoa64(n int64) string { return strconv.FormatInt(n, 10) }

@@ -47,6 +47,7 @@ type step struct {
 var steps = []step{
 	{"firm, clients and users", seedFoundation},
 	{"engagements", seedEngagements},
+	{"control matrix of the Northwind engagement", seedControls},
 }
 
 // Demo loads the demo data and returns the logins to print.

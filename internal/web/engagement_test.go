@@ -26,7 +26,6 @@ func engagementForm(clientID int64, extra map[string]string) url.Values {
 	return v
 }
 
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 func mustInt(t *testing.T, s string) int64 {
 	n, err := strconv.ParseInt(s, 10, 64)

@@ -66,6 +66,24 @@ func (s *Server) registerRoutes() {
 	s.handle(post, "/engagements/:id/status", policy.EngagementStatus, s.engagementScope("id"), s.engagementStatusChange)
 	s.handle(post, "/engagements/:id/roll-forward", policy.EngagementRollForward, s.engagementScope("id"), s.engagementRollForward)
 
+	// Control matrix
+	s.handle(get, "/engagements/:id/controls", policy.ControlView, s.engagementScope("id"), s.controlList)
+	s.handle(get, "/engagements/:id/controls/new", policy.ControlEdit, s.engagementScope("id"), s.controlNew)
+	s.handle(post, "/engagements/:id/controls", policy.ControlEdit, s.engagementScope("id"), s.controlCreate)
+	s.handle(get, "/engagements/:id/controls/import", policy.ControlEdit, s.engagementScope("id"), s.controlImportForm)
+	s.handle(post, "/engagements/:id/controls/import", policy.ControlEdit, s.engagementScope("id"), s.controlImport, upload)
+	s.handle(get, "/engagements/:id/controls/template.xlsx", policy.ControlView, s.engagementScope("id"), s.controlTemplate)
+	s.handle(get, "/engagements/:id/controls/export.xlsx", policy.ControlView, s.engagementScope("id"), s.controlExport)
+	s.handle(get, "/controls/:cid/edit", policy.ControlEdit, s.childScope("controls", "cid"), s.controlEdit)
+	s.handle(post, "/controls/:cid", policy.ControlEdit, s.childScope("controls", "cid"), s.controlUpdate)
+	s.handle(post, "/controls/:cid/delete", policy.ControlEdit, s.childScope("controls", "cid"), s.controlDelete)
+	s.handle(get, "/engagements/:id/complementary-controls/new", policy.ControlEdit, s.engagementScope("id"), s.complementaryNew)
+	s.handle(post, "/engagements/:id/complementary-controls", policy.ControlEdit, s.engagementScope("id"), s.complementaryCreate)
+	s.handle(get, "/complementary-controls/:cid/edit", policy.ControlEdit, s.childScope("complementary_controls", "cid"), s.complementaryEdit)
+	s.handle(post, "/complementary-controls/:cid", policy.ControlEdit, s.childScope("complementary_controls", "cid"), s.complementaryUpdate)
+	s.handle(post, "/complementary-controls/:cid/delete", policy.ControlEdit, s.childScope("complementary_controls", "cid"), s.complementaryDelete)
+	s.handle(get, "/engagements/:id/coverage", policy.ControlView, s.engagementScope("id"), s.coverage)
+
 	// Fieldwork: tests, samples, exceptions, sign-offs, review notes.
 
 	// Client portal: information requests and evidence.

@@ -1,0 +1,239 @@
+package controls_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"gorm.io/gorm"
+
+	"github.com/attest-soc/attest/internal/apperr"
+	"github.com/attest-soc/attest/internal/audit"
+	"github.com/attest-soc/attest/internal/controls"
+	"github.com/attest-soc/attest/internal/db/dbtest"
+)
+
+var actor = audit.Actor{ID: 0, Email: "senior@firm.example"}
+
+// newEngagement inserts a client and a Type 2 engagement with the given categories besides security.
+func newEngagement(t *testing.T, db *gorm.DB, name string, categories ...string) int64 {
+	t.Helper()
+	var clientID, id int64
+	require.NoError(t, db.Raw(`INSERT INTO clients (name) VALUES (?) RETURNING id`, name+" client").Row().Scan(&clientID))
+	cats := "{" + strings.Join(append([]string{"security"}, categories...), ",") + "}"
+	require.NoError(t, db.Raw(`INSERT INTO engagements (client_id, name, report_type, period_start, period_end, categories)
+		VALUES (?, ?, 'type2', '2026-01-01', '2026-06-30', ?::text[]) RETURNING id`, clientID, name, cats).Row().Scan(&id))
+	return id
+}
+
+func readSheet(t *testing.T, path string) controls.Sheet {
+	t.Helper()
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	sh, err := controls.ReadSheet(filepath.Base(path), f)
+	require.NoError(t, err)
+	return sh
+}
+
+func fixture(name string) string {
+	return filepath.Join("..", "..", "testdata", "control-matrices", name)
+}
+
+func TestImportGoodFileCSVAndXLSX(t *testing.T) {
+	for _, file := range []string{"good.csv", "good.xlsx"} {
+		t.Run(file, func(t *testing.T) {
+			db := dbtest.New(t)
+			ctx := context.Background()
+			eng := newEngagement(t, db, "Good", "availability")
+			res, err := controls.Import(ctx, db, actor, eng, file, readSheet(t, fixture(file)))
+			require.NoError(t, err)
+			assert.Equal(t, 6, res.Imported)
+			assert.Empty(t, res.Warnings)
+
+			list, err := controls.List(ctx, db, eng)
+			require.NoError(t, err)
+			require.Len(t, list, 6)
+			byRef := map[string]controls.Control{}
+			for _, c := range list {
+				byRef[c.Ref] = c
+			}
+			assert.Equal(t, []string{"CC3.1", "CC3.2", "CC3.3", "CC3.4"}, byRef["CC-03"].Criteria, "range expanded")
+			assert.Equal(t, "annual", byRef["CC-03"].Frequency)
+			assert.Equal(t, "Yearly", byRef["CC-03"].FrequencyNote, "synonym kept as note")
+			assert.Equal(t, "quarterly", byRef["CC-02"].Frequency)
+			assert.Empty(t, byRef["CC-02"].FrequencyNote, "standard frequency needs no note")
+			assert.Equal(t, "daily", byRef["CC-05"].Frequency, "cron schedule mapped")
+			assert.Equal(t, "0 0 2 * * *", byRef["CC-05"].FrequencyNote)
+			assert.Equal(t, []string{"CC7.2", "A1.2"}, byRef["CC-05"].Criteria, "whitespace-separated, catalogue order")
+			assert.Equal(t, "it_dependent_manual", byRef["cc-04"].Nature, "lowercase id kept as typed")
+			assert.Equal(t, "multiple_daily", byRef["CC-06"].Frequency)
+			assert.Equal(t, "higher", byRef["CC-06"].Risk)
+
+			var events []audit.Row
+			require.NoError(t, db.Where("action = ?", "control.import").Find(&events).Error)
+			require.Len(t, events, 1, "one event summarises the import")
+			assert.Contains(t, string(events[0].After), `"controls_imported": 6`)
+
+			cov, err := controls.LoadCoverage(ctx, db, eng)
+			require.NoError(t, err)
+			assert.Equal(t, 36, cov.Total, "33 security + 3 availability criteria")
+			assert.Equal(t, 12, cov.Covered)
+			assert.Contains(t, cov.Uncovered, "A1.1")
+			assert.NotContains(t, cov.Uncovered, "A1.2")
+		})
+	}
+}
+
+func TestImportBadFileReportsEveryProblemAndSavesNothing(t *testing.T) {
+	db := dbtest.New(t)
+	ctx := context.Background()
+	eng := newEngagement(t, db, "Bad")
+	_, err := controls.Create(ctx, db, actor, eng, controls.Input{Ref: "CC-07", Description: "Existing", Frequency: "annual",
+		Nature: "manual", ControlType: "preventive", Risk: "low", Criteria: []string{"CC2.1"}})
+	require.NoError(t, err)
+
+	_, err = controls.Import(ctx, db, actor, eng, "bad.csv", readSheet(t, fixture("bad.csv")))
+	var ie *controls.ImportError
+	require.ErrorAs(t, err, &ie)
+	got := map[string]bool{}
+	for _, p := range ie.Problems {
+		got[strconv.Itoa(p.Row)+" "+p.Column] = true
+		t.Logf("row %d %s: %s", p.Row, p.Column, p.Message)
+	}
+	for _, want := range []string{"3 B (control_description)", "4 C (criteria)", "5 C (criteria)", "6 D (frequency)",
+		"7 A (control_id)", "9 A (control_id)"} {
+		assert.True(t, got[want], "problem at row/column %s reported", want)
+	}
+	assert.Len(t, ie.Problems, 6)
+	assert.Contains(t, problemText(ie.Problems), "P1.1 belongs to Privacy, which is not in scope")
+	assert.Contains(t, problemText(ie.Problems), "CC7.9 is not a Trust Services Criterion")
+	assert.Contains(t, problemText(ie.Problems), "already used by row 2")
+	assert.Contains(t, problemText(ie.Problems), "already used by existing control CC-07")
+	assert.Contains(t, problemText(ie.Warnings), "Coverage question: 1 control has no criteria: row 8 (ON)", "empty criteria is a warning, not a crash")
+
+	list, err := controls.List(ctx, db, eng)
+	require.NoError(t, err)
+	assert.Len(t, list, 1, "nothing imported")
+	var n int64
+	require.NoError(t, db.Raw(`SELECT count(*) FROM audit_events WHERE action = 'control.import'`).Row().Scan(&n))
+	assert.Zero(t, n)
+}
+
+func TestExportImportRoundTrip(t *testing.T) {
+	db := dbtest.New(t)
+	ctx := context.Background()
+	src := newEngagement(t, db, "Source", "availability")
+	_, err := controls.Import(ctx, db, actor, src, "good.csv", readSheet(t, fixture("good.csv")))
+	require.NoError(t, err)
+	// A control without criteria must survive the round trip too.
+	_, err = controls.Import(ctx, db, actor, src, "extra.csv", controls.Sheet{
+		Header: []string{"control_id", "control_description", "criteria"}, Rows: [][]string{{"ON", "Organizational narrative", ""}}})
+	require.NoError(t, err)
+
+	var buf bytes.Buffer
+	require.NoError(t, controls.Export(ctx, db, src, &buf))
+	dst := newEngagement(t, db, "Destination", "availability")
+	sh, err := controls.ReadSheet("export.xlsx", &buf)
+	require.NoError(t, err)
+	_, err = controls.Import(ctx, db, actor, dst, "export.xlsx", sh)
+	require.NoError(t, err)
+
+	a, err := controls.List(ctx, db, src)
+	require.NoError(t, err)
+	b, err := controls.List(ctx, db, dst)
+	require.NoError(t, err)
+	require.Len(t, b, len(a))
+	for i := range a {
+		assert.Equal(t, a[i].Input(), b[i].Input(), "control %s", a[i].Ref)
+	}
+}
+
+func TestTemplateImportsCleanly(t *testing.T) {
+	db := dbtest.New(t)
+	var buf bytes.Buffer
+	require.NoError(t, controls.WriteTemplate(&buf))
+	sh, err := controls.ReadSheet("template.xlsx", &buf)
+	require.NoError(t, err)
+	res, err := controls.Import(context.Background(), db, actor, newEngagement(t, db, "Template"), "template.xlsx", sh)
+	require.NoError(t, err)
+	assert.Equal(t, 2, res.Imported)
+}
+
+func TestUpdateRefusesStaleVersion(t *testing.T) {
+	db := dbtest.New(t)
+	ctx := context.Background()
+	eng := newEngagement(t, db, "Stale")
+	in := controls.Input{Ref: "CC-01", Description: "Original", Frequency: "annual", Nature: "manual", ControlType: "preventive", Risk: "low", Criteria: []string{"CC1.1"}}
+	c, err := controls.Create(ctx, db, actor, eng, in)
+	require.NoError(t, err)
+
+	first := in
+	first.Description = "First editor"
+	_, err = controls.Update(ctx, db, actor, c.ID, c.Version, first)
+	require.NoError(t, err)
+
+	second := in
+	second.Description = "Second editor"
+	_, err = controls.Update(ctx, db, actor, c.ID, c.Version, second)
+	conflict, ok := apperr.AsConflict(err)
+	require.True(t, ok, "stale save refused: %v", err)
+	assert.Equal(t, "First editor", conflict.Current.(controls.Control).Description)
+
+	got, err := controls.Get(ctx, db, c.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "First editor", got.Description, "nothing overwritten")
+	assert.Equal(t, 2, got.Version)
+}
+
+func TestCreateValidatesScopeAndDuplicateRef(t *testing.T) {
+	db := dbtest.New(t)
+	ctx := context.Background()
+	eng := newEngagement(t, db, "Validate")
+	in := controls.Input{Ref: "CC-01", Description: "x", Frequency: "annual", Nature: "manual", ControlType: "preventive", Risk: "low", Criteria: []string{"CC1.1"}}
+	_, err := controls.Create(ctx, db, actor, eng, in)
+	require.NoError(t, err)
+	in.Ref = "cc-01"
+	in.Criteria = []string{"A1.1"}
+	_, err = controls.Create(ctx, db, actor, eng, in)
+	v, ok := apperr.AsValidation(err)
+	require.True(t, ok)
+	assert.Contains(t, v["ref"], "already uses")
+	assert.Contains(t, v["criteria"], "not in scope")
+}
+
+func TestParseFrequency(t *testing.T) {
+	for text, want := range map[string][2]string{
+		"":                     {"as_needed", ""},
+		"Quarterly":            {"quarterly", ""},
+		"multiple_daily":       {"multiple_daily", ""},
+		"Ad hoc":               {"as_needed", "Ad hoc"},
+		"Monthly, on the 15th": {"monthly", "Monthly, on the 15th"},
+		"0 0 0 15 * *":         {"monthly", "0 0 0 15 * *"},
+		"0 0 0 15 4 *":         {"annual", "0 0 0 15 4 *"},
+		"*/5 * * * *":          {"multiple_daily", "*/5 * * * *"},
+		"0 9 * * 1":            {"weekly", "0 9 * * 1"},
+	} {
+		f, note, ok := controls.ParseFrequency(text)
+		assert.True(t, ok, text)
+		assert.Equal(t, want, [2]string{f, note}, text)
+	}
+	for _, bad := range []string{"fortnightly-ish", "daily and quarterly", "whenever"} {
+		_, _, ok := controls.ParseFrequency(bad)
+		assert.False(t, ok, bad)
+	}
+}
+
+func problemText(ps []controls.Problem) string {
+	var b strings.Builder
+	for _, p := range ps {
+		b.WriteString(p.Message + "\n")
+	}
+	return b.String()
+}

@@ -1,0 +1,81 @@
+package controls
+
+import (
+	"context"
+
+	"gorm.io/gorm"
+)
+
+// CoverageRow is one in-scope criterion with what addresses it.
+type CoverageRow struct {
+	Criterion     Criterion
+	Controls      []Control
+	Complementary []Complementary
+}
+
+// Covered reports whether at least one of the service organization's controls addresses the
+// criterion; CUECs and CSOCs complement controls but do not replace them.
+func (r CoverageRow) Covered() bool { return len(r.Controls) > 0 }
+
+// CoverageSeries groups the rows of one series (CC6, A1, …).
+type CoverageSeries struct {
+	Category, Series, Title string
+	Rows                    []CoverageRow
+	Uncovered               int
+}
+
+// Coverage is every in-scope criterion of an engagement with its controls.
+type Coverage struct {
+	Series             []CoverageSeries
+	Total, Covered     int
+	Uncovered          []string // criterion ids with no control, in catalogue order
+	ControlsNoCriteria int
+}
+
+// LoadCoverage maps the engagement's controls and complementary controls onto its in-scope criteria.
+func LoadCoverage(ctx context.Context, db *gorm.DB, engagementID int64) (Coverage, error) {
+	sc, err := LoadScope(ctx, db, engagementID)
+	if err != nil {
+		return Coverage{}, err
+	}
+	ctls, err := List(ctx, db, engagementID)
+	if err != nil {
+		return Coverage{}, err
+	}
+	comps, err := ListComplementary(ctx, db, engagementID)
+	if err != nil {
+		return Coverage{}, err
+	}
+	byCriterion := map[string][]Control{}
+	var cov Coverage
+	for _, c := range ctls {
+		if len(c.Criteria) == 0 {
+			cov.ControlsNoCriteria++
+		}
+		for _, id := range c.Criteria {
+			byCriterion[id] = append(byCriterion[id], c)
+		}
+	}
+	compBy := map[string][]Complementary{}
+	for _, c := range comps {
+		for _, id := range c.Criteria {
+			compBy[id] = append(compBy[id], c)
+		}
+	}
+	for _, cr := range sc.InScope() {
+		if len(cov.Series) == 0 || cov.Series[len(cov.Series)-1].Series != cr.Series {
+			cov.Series = append(cov.Series, CoverageSeries{Category: cr.Category, Series: cr.Series, Title: cr.SeriesTitle})
+		}
+		s := &cov.Series[len(cov.Series)-1]
+		row := CoverageRow{Criterion: cr, Controls: byCriterion[cr.ID], Complementary: compBy[cr.ID]}
+		s.Rows = append(s.Rows, row)
+		cov.Total++
+		if row.Covered() {
+			cov.Covered++
+		} else {
+			s.Uncovered++
+			cov.Uncovered = append(cov.Uncovered, cr.ID)
+		}
+	}
+	return cov, nil
+}

@@ -1,0 +1,316 @@
+package controls
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"gorm.io/gorm"
+
+	"github.com/attest-soc/attest/internal/audit"
+)
+
+// Problem is one finding of an import, by spreadsheet row (the header is row 1) and column.
+type Problem struct {
+	Row     int    // 0 when the finding is about the whole file
+	Column  string // e.g. "C (criteria)"; "" when it is about the whole row or file
+	Message string
+}
+
+// ImportError lists every problem that stopped an import; nothing was saved.
+type ImportError struct {
+	File     string
+	Problems []Problem
+	Warnings []Problem
+}
+
+func (e *ImportError) Error() string {
+	return fmt.Sprintf("import of %s refused: %d problems", e.File, len(e.Problems))
+}
+
+// ImportResult says what an import saved and what the user should look at.
+type ImportResult struct {
+	Imported int
+	Refs     []string
+	Warnings []Problem
+}
+
+var criteriaSeparators = regexp.MustCompile(`[;,\s]+`)
+
+// plannedRow is a row of the file turned into a control input.
+type plannedRow struct {
+	row int
+	in  Input
+}
+
+// planImport checks every cell of sh against the engagement's scope and existing controls and
+// returns the controls to create, or every problem found. It never stops at the first problem.
+func planImport(sc Scope, existing []Control, sh Sheet) ([]plannedRow, []Problem, []Problem) {
+	var problems, warnings []Problem
+	cols := map[string]int{}
+	for i, h := range sh.Header {
+		key := normalizeWord(h)
+		name, ok := columnAliases[key]
+		if !ok {
+			name = strings.ReplaceAll(key, " ", "_")
+		}
+		if !contains(ImportColumns, name) {
+			if key != "" {
+				warnings = append(warnings, Problem{Row: 1, Column: columnLetter(i) + " (" + h + ")", Message: "Column ignored: Attest does not import " + strconv.Quote(h) + "."})
+			}
+			continue
+		}
+		if j, dup := cols[name]; dup {
+			problems = append(problems, Problem{Row: 1, Column: columnLetter(i) + " (" + h + ")", Message: "The column " + name + " appears twice (also column " + columnLetter(j) + ")."})
+			continue
+		}
+		cols[name] = i
+	}
+	for _, name := range requiredColumns {
+		if _, ok := cols[name]; !ok {
+			problems = append(problems, Problem{Row: 1, Message: "The header row has no " + name + " column. Required columns: " + strings.Join(requiredColumns, ", ") + "."})
+		}
+	}
+	if len(problems) > 0 {
+		return nil, problems, warnings
+	}
+	if len(sh.Rows) == 0 {
+		return nil, []Problem{{Message: "The file has a header row but no controls."}}, warnings
+	}
+	colName := func(name string) string { return columnLetter(cols[name]) + " (" + name + ")" }
+	cell := func(row []string, name string) string {
+		i, ok := cols[name]
+		if !ok || i >= len(row) {
+			return ""
+		}
+		return strings.TrimSpace(row[i])
+	}
+	taken := map[string]string{} // lower(ref) -> where it is used
+	for _, c := range existing {
+		taken[strings.ToLower(c.Ref)] = "existing control " + c.Ref
+	}
+	var planned []plannedRow
+	var noFrequency, noCriteria []string
+	for i, row := range sh.Rows {
+		n := i + 2
+		if blank(row) {
+			continue
+		}
+		bad := func(col, msg string) {
+			problems = append(problems, Problem{Row: n, Column: colName(col), Message: msg})
+		}
+		in := Input{Ref: cell(row, ColControlID), Description: cell(row, ColDescription), Owner: cell(row, ColOwner)}
+		switch key := strings.ToLower(in.Ref); {
+		case in.Ref == "":
+			bad(ColControlID, "Missing control id.")
+		case len(in.Ref) > 40:
+			bad(ColControlID, "Control id is longer than 40 characters.")
+		case taken[key] != "":
+			bad(ColControlID, "Duplicate control id "+in.Ref+": already used by "+taken[key]+".")
+		default:
+			taken[key] = "row " + strconv.Itoa(n)
+		}
+		if in.Description == "" {
+			bad(ColDescription, "Missing control description.")
+		}
+		ids, msgs := parseCriteria(sc, cell(row, ColCriteria))
+		for _, m := range msgs {
+			bad(ColCriteria, m)
+		}
+		in.Criteria = ids
+		if cell(row, ColCriteria) == "" {
+			noCriteria = append(noCriteria, fmt.Sprintf("row %d (%s)", n, in.Ref))
+		}
+		freqText := cell(row, ColFrequency)
+		if f, note, ok := ParseFrequency(freqText); ok {
+			in.Frequency, in.FrequencyNote = f, note
+		} else {
+			bad(ColFrequency, "Frequency "+strconv.Quote(freqText)+" is not recognised. Use one of: "+choiceLabels(Frequencies)+", or a cron schedule.")
+		}
+		if freqText == "" {
+			noFrequency = append(noFrequency, strconv.Itoa(n))
+		}
+		if note := cell(row, ColFrequencyNote); note != "" {
+			in.FrequencyNote = note
+		}
+		in.ControlType = pick(cell(row, ColControlType), "preventive", ControlTypes, typeSynonyms, func(text string) {
+			bad(ColControlType, "Control type "+strconv.Quote(text)+" is not recognised. Use preventive or detective.")
+		})
+		in.Nature = pick(cell(row, ColNature), "manual", Natures, natureSynonyms, func(text string) {
+			bad(ColNature, "Nature "+strconv.Quote(text)+" is not recognised. Use manual, automated or IT-dependent manual.")
+		})
+		in.Risk = pick(cell(row, ColRisk), "low", Risks, riskSynonyms, func(text string) {
+			bad(ColRisk, "Risk "+strconv.Quote(text)+" is not recognised. Use low or higher.")
+		})
+		planned = append(planned, plannedRow{row: n, in: in})
+	}
+	if len(noCriteria) > 0 {
+		warnings = append(warnings, Problem{Column: colName(ColCriteria), Message: fmt.Sprintf(
+			"Coverage question: %d %s no criteria: %s. They are imported without criteria; map each to the criteria it addresses, or confirm it belongs in the matrix.",
+			len(noCriteria), pluralWord(len(noCriteria), "control has", "controls have"), strings.Join(noCriteria, ", "))})
+	}
+	if len(noFrequency) > 0 {
+		warnings = append(warnings, Problem{Column: colName(ColFrequency), Message: fmt.Sprintf(
+			"%d %s no frequency (rows %s); recorded as “As needed”. Confirm the frequency before choosing sample sizes.",
+			len(noFrequency), pluralWord(len(noFrequency), "control has", "controls have"), compactRows(noFrequency))})
+	}
+	if len(problems) > 0 {
+		return nil, problems, warnings
+	}
+	return planned, nil, warnings
+}
+
+// parseCriteria splits a criteria cell on semicolons, commas or whitespace and expands ranges
+// such as CC3.1-CC3.4. It checks ids only, never whether they suit the control's subject.
+func parseCriteria(sc Scope, text string) ([]string, []string) {
+	var ids, msgs []string
+	seen := map[string]bool{}
+	add := func(id string) {
+		if msg := sc.CheckCriterion(id); msg != "" {
+			msgs = append(msgs, msg)
+			return
+		}
+		if !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	for _, tok := range criteriaSeparators.Split(strings.TrimSpace(text), -1) {
+		tok = strings.ToUpper(strings.Trim(tok, ".()[]"))
+		if tok == "" {
+			continue
+		}
+		if from, to, ok := strings.Cut(tok, "-"); ok && from != "" && to != "" {
+			expanded, ok := sc.expandRange(from, to)
+			if !ok {
+				msgs = append(msgs, tok+" is not a valid range of criteria (write for example CC3.1-CC3.4).")
+				continue
+			}
+			for _, id := range expanded {
+				add(id)
+			}
+			continue
+		}
+		add(tok)
+	}
+	sc.sortCriteria(ids)
+	return ids, msgs
+}
+
+// expandRange lists the criteria from from to to within one series.
+func (sc Scope) expandRange(from, to string) ([]string, bool) {
+	a, aok := sc.byID[from]
+	b, bok := sc.byID[to]
+	if !aok || !bok || a.Series != b.Series || a.SortOrder > b.SortOrder {
+		return nil, false
+	}
+	var out []string
+	for _, c := range sc.Criteria {
+		if c.SortOrder >= a.SortOrder && c.SortOrder <= b.SortOrder {
+			out = append(out, c.ID)
+		}
+	}
+	return out, true
+}
+
+// pick maps a cell to one of choices, using def for a blank cell and reporting unknown text.
+func pick(text, def string, choices []Choice, synonyms map[string]string, report func(string)) string {
+	if text == "" {
+		return def
+	}
+	if v, ok := matchChoice(choices, synonyms, text); ok {
+		return v
+	}
+	report(text)
+	return def
+}
+
+// Import creates the controls of sh in the engagement, all or nothing, in one transaction with
+// one audit event. Any problem returns an *ImportError listing every problem, and saves nothing.
+func Import(ctx context.Context, db *gorm.DB, actor audit.Actor, engagementID int64, fileName string, sh Sheet) (ImportResult, error) {
+	var res ImportResult
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// Serialise imports and edits of one engagement's matrix so the duplicate check holds.
+		if err := tx.Exec(`SELECT 1 FROM engagements WHERE id = ? FOR UPDATE`, engagementID).Error; err != nil {
+			return fmt.Errorf("locking engagement %d: %w", engagementID, err)
+		}
+		sc, err := LoadScope(ctx, tx, engagementID)
+		if err != nil {
+			return err
+		}
+		existing, err := List(ctx, tx, engagementID)
+		if err != nil {
+			return err
+		}
+		planned, problems, warnings := planImport(sc, existing, sh)
+		if len(problems) > 0 {
+			return &ImportError{File: fileName, Problems: problems, Warnings: warnings}
+		}
+		order, err := nextSortOrder(tx, engagementID)
+		if err != nil {
+			return fmt.Errorf("ordering imported controls: %w", err)
+		}
+		for i, p := range planned {
+			if _, err := insert(tx, engagementID, p.in, order+i*10); err != nil {
+				return fmt.Errorf("importing row %d: %w", p.row, err)
+			}
+			res.Refs = append(res.Refs, p.in.Ref)
+		}
+		res.Imported, res.Warnings = len(planned), warnings
+		var notes []string
+		for _, w := range warnings {
+			notes = append(notes, w.Message)
+		}
+		return audit.Record(ctx, tx, actor, audit.Event{Action: "control.import", EntityType: "engagement", EntityID: engagementID,
+			EngagementID: engagementID, ClientID: sc.ClientID, After: map[string]any{
+				"file": fileName, "rows": len(sh.Rows), "controls_imported": len(planned), "refs": res.Refs,
+				"warnings": notes, "controls_before": len(existing), "controls_after": len(existing) + len(planned)}})
+	})
+	return res, err
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func choiceLabels(choices []Choice) string {
+	var out []string
+	for _, c := range choices {
+		out = append(out, c.Label)
+	}
+	return strings.Join(out, ", ")
+}
+
+func pluralWord(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// compactRows writes consecutive row numbers as ranges: 2, 3, 4, 7 → 2–4, 7.
+func compactRows(rows []string) string {
+	var out []string
+	for i := 0; i < len(rows); {
+		j := i
+		for j+1 < len(rows) && atoi(rows[j+1]) == atoi(rows[j])+1 {
+			j++
+		}
+		if j > i {
+			out = append(out, rows[i]+"–"+rows[j])
+		} else {
+			out = append(out, rows[i])
+		}
+		i = j + 1
+	}
+	return strings.Join(out, ", ")
+}
+
+func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
