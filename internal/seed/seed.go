@@ -46,6 +46,7 @@ type step struct {
 // steps run in order; each area of Attest adds its demo data as one step.
 var steps = []step{
 	{"firm, clients and users", seedFoundation},
+	{"fieldwork: tests, samples, exceptions, review notes", seedFieldwork},
 }
 
 // Demo loads the demo data and returns the logins to print.
