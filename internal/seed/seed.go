@@ -48,6 +48,7 @@ var steps = []step{
 	{"firm, clients and users", seedFoundation},
 	{"engagements", seedEngagements},
 	{"control matrix of the Northwind engagement", seedControls},
+	{"fieldwork: tests, samples, exceptions, review notes", seedFieldwork},
 }
 
 // Demo loads the demo data and returns the logins to print.

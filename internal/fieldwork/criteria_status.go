@@ -1,0 +1,115 @@
+package fieldwork
+
+import (
+	"context"
+	"fmt"
+)
+
+// Criterion statuses, the input to the opinion.
+const (
+	CriterionMet     = "met"
+	CriterionNotMet  = "not_met"
+	CriterionPending = "pending"
+)
+
+// CriterionEvidence is what a criterion's status rolls up from.
+type CriterionEvidence struct {
+	TestResults []string          // results of the tests of the controls mapped to the criterion
+	Exceptions  []ExceptionStatus // exceptions that affect the criterion
+}
+
+// ExceptionStatus is an exception's evaluation as the roll-up needs it.
+type ExceptionStatus struct {
+	Evaluation  string
+	CriteriaMet *bool
+}
+
+// CriterionStatus rolls a criterion up: not met when any exception affecting it was judged to
+// leave it unmet; pending while a control is untested or unconcluded or an exception is not yet
+// evaluated; met when every control was tested and every exception leaves it met.
+func CriterionStatus(ev CriterionEvidence) (status, reason string) {
+	for _, x := range ev.Exceptions {
+		if x.CriteriaMet != nil && !*x.CriteriaMet {
+			return CriterionNotMet, "an exception was evaluated as leaving the criterion unmet"
+		}
+	}
+	if len(ev.TestResults) == 0 {
+		return CriterionPending, "no test of its controls yet"
+	}
+	for _, r := range ev.TestResults {
+		if r != ResultNoExceptions && r != ResultExceptions {
+			return CriterionPending, "a test is not concluded"
+		}
+	}
+	for _, x := range ev.Exceptions {
+		if x.CriteriaMet == nil {
+			return CriterionPending, "an exception awaits the auditor's evaluation"
+		}
+	}
+	if len(ev.Exceptions) > 0 {
+		return CriterionMet, "exceptions evaluated; criterion still met"
+	}
+	return CriterionMet, "controls tested without exceptions"
+}
+
+// CriterionRow is one criterion of an engagement with its rolled-up status.
+type CriterionRow struct {
+	ID      string
+	Summary string
+	Status  string
+	Reason  string
+}
+
+// CriteriaStatus rolls up every criterion the engagement's controls are mapped to.
+func (s *Service) CriteriaStatus(ctx context.Context, engagementID int64) ([]CriterionRow, error) {
+	var crit []struct {
+		ID, Summary string
+	}
+	if err := s.DB.WithContext(ctx).Raw(`SELECT DISTINCT cr.id, cr.summary, cr.sort_order FROM criteria cr
+		JOIN control_criteria cc ON cc.criterion_id = cr.id JOIN controls c ON c.id = cc.control_id
+		WHERE c.engagement_id = ? ORDER BY cr.sort_order`, engagementID).Scan(&crit).Error; err != nil {
+		return nil, fmt.Errorf("listing criteria of engagement %d: %w", engagementID, err)
+	}
+	var results []struct {
+		CriterionID string
+		Result      *string
+	}
+	if err := s.DB.WithContext(ctx).Raw(`SELECT cc.criterion_id, t.result FROM control_criteria cc JOIN controls c ON c.id = cc.control_id
+		LEFT JOIN tests t ON t.control_id = c.id WHERE c.engagement_id = ?`, engagementID).Scan(&results).Error; err != nil {
+		return nil, fmt.Errorf("loading test results of engagement %d: %w", engagementID, err)
+	}
+	var excs []struct {
+		CriterionID string
+		Evaluation  string
+		CriteriaMet *bool
+	}
+	if err := s.DB.WithContext(ctx).Raw(`SELECT ec.criterion_id, x.evaluation, x.criteria_met FROM exceptions x
+		JOIN exception_criteria ec ON ec.exception_id = x.id WHERE x.engagement_id = ?`, engagementID).Scan(&excs).Error; err != nil {
+		return nil, fmt.Errorf("loading exceptions of engagement %d: %w", engagementID, err)
+	}
+	evidence := map[string]*CriterionEvidence{}
+	for _, c := range crit {
+		evidence[c.ID] = &CriterionEvidence{}
+	}
+	for _, r := range results {
+		if ev := evidence[r.CriterionID]; ev != nil {
+			// A control without a test counts as not started.
+			result := ResultNotStarted
+			if r.Result != nil {
+				result = *r.Result
+			}
+			ev.TestResults = append(ev.TestResults, result)
+		}
+	}
+	for _, x := range excs {
+		if ev := evidence[x.CriterionID]; ev != nil {
+			ev.Exceptions = append(ev.Exceptions, ExceptionStatus{Evaluation: x.Evaluation, CriteriaMet: x.CriteriaMet})
+		}
+	}
+	out := make([]CriterionRow, 0, len(crit))
+	for _, c := range crit {
+		st, reason := CriterionStatus(*evidence[c.ID])
+		out = append(out, CriterionRow{ID: c.ID, Summary: c.Summary, Status: st, Reason: reason})
+	}
+	return out, nil
+}

@@ -1,0 +1,40 @@
+// Package fieldwork owns the auditors' testing work: test procedures per control, populations
+// and samples, exceptions with management's responses and the auditor's evaluation, workpaper
+// sign-offs and review notes.
+package fieldwork
+
+import (
+	"encoding/json"
+	"gorm.io/gorm"
+
+	"github.com/attest-soc/attest/internal/audit"
+	"github.com/attest-soc/attest/internal/auth"
+	"github.com/attest-soc/attest/internal/clock"
+)
+
+// Service runs the fieldwork domain functions against the database.
+type Service struct {
+	DB    *gorm.DB
+	Clock clock.Clock
+}
+
+// NewService returns a Service.
+func NewService(db *gorm.DB, clk clock.Clock) *Service { return &Service{DB: db, Clock: clk} }
+
+func actor(u auth.User) audit.Actor { return audit.Actor{ID: u.ID, Email: u.Email} }
+
+// textArray passes a Go slice as a PostgreSQL text[] parameter (use with
+// ARRAY(SELECT jsonb_array_elements_text(?::jsonb))); gorm would expand a plain slice.
+func textArray(items []string) string {
+	if items == nil {
+		items = []string{}
+	}
+	b, _ := json.Marshal(items)
+	return string(b)
+}
+
+func parseTextArray(s string) []string {
+	var out []string
+	_ = json.Unmarshal([]byte(s), &out)
+	return out
+}

@@ -1,0 +1,59 @@
+package fieldwork
+
+import (
+	"context"
+	"fmt"
+
+	"gorm.io/gorm"
+
+	"github.com/attest-soc/attest/internal/apperr"
+	"github.com/attest-soc/attest/internal/audit"
+	"github.com/attest-soc/attest/internal/auth"
+)
+
+// SignAsPreparer records that u prepared the test. Inquiry alone is not enough evidence, so an
+// inquiry-only test cannot be signed off.
+func (s *Service) SignAsPreparer(ctx context.Context, u auth.User, testID int64, version int) error {
+	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		t, err := lockTest(tx, testID, version)
+		if err != nil {
+			return err
+		}
+		if t.InquiryOnly() {
+			return apperr.Validation{"signoff": "Inquiry alone is not sufficient evidence: add observation, inspection or reperformance before signing off."}
+		}
+		if t.Result == ResultNotStarted || t.Result == ResultInProgress {
+			return apperr.Validation{"signoff": "Record the result of the test before signing it off as preparer."}
+		}
+		now := s.Clock.Now()
+		if err := tx.Exec(`UPDATE tests SET prepared_by = ?, prepared_at = ?, version = version + 1, updated_at = now() WHERE id = ?`,
+			u.ID, now, testID).Error; err != nil {
+			return fmt.Errorf("signing test %d as preparer: %w", testID, err)
+		}
+		return audit.Record(ctx, tx, actor(u), audit.Event{Action: "test.sign_preparer", EntityType: "test", EntityID: testID,
+			EngagementID: t.EngagementID, After: map[string]any{"prepared_by": u.ID, "prepared_at": now}})
+	})
+}
+
+// SignAsReviewer records that u reviewed the test. The preparer cannot review their own work.
+func (s *Service) SignAsReviewer(ctx context.Context, u auth.User, testID int64, version int) error {
+	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		t, err := lockTest(tx, testID, version)
+		if err != nil {
+			return err
+		}
+		if t.PreparedBy == nil {
+			return apperr.Validation{"signoff": "The test has no preparer sign-off yet: it is reviewed after it is prepared."}
+		}
+		if *t.PreparedBy == u.ID {
+			return apperr.Validation{"signoff": "You prepared this test, so you cannot review it. Ask another senior, manager or partner on the team."}
+		}
+		now := s.Clock.Now()
+		if err := tx.Exec(`UPDATE tests SET reviewed_by = ?, reviewed_at = ?, edited_after_review = false, version = version + 1,
+				updated_at = now() WHERE id = ?`, u.ID, now, testID).Error; err != nil {
+			return fmt.Errorf("signing test %d as reviewer: %w", testID, err)
+		}
+		return audit.Record(ctx, tx, actor(u), audit.Event{Action: "test.sign_reviewer", EntityType: "test", EntityID: testID,
+			EngagementID: t.EngagementID, After: map[string]any{"reviewed_by": u.ID, "reviewed_at": now}})
+	})
+}

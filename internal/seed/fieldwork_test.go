@@ -1,0 +1,82 @@
+package seed
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/attest-soc/attest/internal/clock"
+	"github.com/attest-soc/attest/internal/db/dbtest"
+)
+
+// TestFieldworkDemoData runs the demo seed without the engagement (the step skips), then with
+// the Northwind 2026 engagement and its controls made by plain SQL (other steps build them), twice.
+func TestFieldworkDemoData(t *testing.T) {
+	gdb := dbtest.New(t)
+	ctx := context.Background()
+	clk := &clock.Fixed{T: time.Date(2026, 7, 20, 9, 0, 0, 0, time.UTC)}
+	_, err := Demo(ctx, gdb, clk)
+	require.NoError(t, err, "no engagement yet: the step skips silently")
+
+	var clientID, engagementID int64
+	require.NoError(t, gdb.Raw(`SELECT id FROM clients WHERE name = 'Northwind Ledger'`).Row().Scan(&clientID))
+	require.NoError(t, gdb.Raw(`INSERT INTO engagements (client_id, name, report_type, period_start, period_end, status)
+		VALUES (?, 'Northwind Ledger SOC 2 Type II 2026', 'type2', '2026-01-01', '2026-06-30', 'fieldwork') RETURNING id`, clientID).Row().Scan(&engagementID))
+	criteria := map[int][]string{1: {"CC1.1"}, 2: {"CC1.2", "CC4.1"}, 3: {"CC1.4", "CC2.2"}, 4: {"CC6.2"}, 5: {"CC6.2"}, 6: {"CC6.3"},
+		7: {"CC6.1"}, 8: {"CC6.1", "CC6.7"}, 9: {"CC7.1"}, 10: {"CC7.2", "CC7.3"}, 11: {"CC7.4", "CC7.5"}, 12: {"CC8.1"},
+		13: {"CC3.1"}, 14: {"CC9.2"}, 15: {"A1.2", "A1.3"}, 16: {"A1.1"}}
+	freq := map[int]string{2: "quarterly", 6: "quarterly", 7: "automated", 8: "automated", 9: "weekly", 10: "multiple_daily",
+		12: "multiple_daily", 13: "annual", 14: "annual", 15: "daily", 16: "automated"}
+	for i := 1; i <= 16; i++ {
+		f := freq[i]
+		if f == "" {
+			f = "as_needed"
+		}
+		var id int64
+		require.NoError(t, gdb.Raw(`INSERT INTO controls (engagement_id, ref, description, frequency, sort_order) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+			engagementID, fmt.Sprintf("NL-%02d", i), "Control", f, i).Row().Scan(&id))
+		for _, c := range criteria[i] {
+			require.NoError(t, gdb.Exec(`INSERT INTO control_criteria VALUES (?, ?)`, id, c).Error)
+		}
+	}
+
+	counts := func() map[string]int {
+		out := map[string]int{}
+		for _, table := range []string{"tests", "populations", "population_items", "samples", "exceptions", "review_notes", "audit_events"} {
+			var n int
+			require.NoError(t, gdb.Raw(`SELECT count(*) FROM `+table).Row().Scan(&n))
+			out[table] = n
+		}
+		return out
+	}
+	_, err = Demo(ctx, gdb, clk)
+	require.NoError(t, err)
+	first := counts()
+	assert.Equal(t, 16, first["tests"])
+	assert.Equal(t, 2, first["populations"])
+	assert.Equal(t, 160, first["population_items"])
+	assert.Equal(t, 40, first["samples"])
+	assert.Equal(t, 2, first["exceptions"])
+	assert.Equal(t, 2, first["review_notes"])
+
+	var responses, isolatedMet int
+	require.NoError(t, gdb.Raw(`SELECT count(*) FILTER (WHERE management_response <> ''), count(*) FILTER (WHERE evaluation = 'isolated' AND criteria_met)
+		FROM exceptions`).Row().Scan(&responses, &isolatedMet))
+	assert.Equal(t, 2, responses)
+	assert.Equal(t, 2, isolatedMet)
+	var nl03 string
+	require.NoError(t, gdb.Raw(`SELECT t.result_text FROM tests t JOIN controls c ON c.id = t.control_id WHERE c.ref = 'NL-03'`).Row().Scan(&nl03))
+	assert.Contains(t, nl03, "1 of 25")
+	var reviewed, prepared int
+	require.NoError(t, gdb.Raw(`SELECT count(*) FILTER (WHERE reviewed_by IS NOT NULL), count(*) FILTER (WHERE prepared_by IS NOT NULL) FROM tests`).Row().Scan(&reviewed, &prepared))
+	assert.Equal(t, 6, reviewed)
+	assert.Equal(t, 10, prepared)
+
+	_, err = Demo(ctx, gdb, clk)
+	require.NoError(t, err)
+	assert.Equal(t, first, counts(), "idempotent: a second run changes nothing")
+}

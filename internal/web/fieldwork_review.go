@@ -1,0 +1,101 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/attest-soc/attest/internal/apperr"
+	"github.com/attest-soc/attest/internal/policy"
+	"github.com/attest-soc/attest/templates"
+)
+
+func (s *Server) renderReviewNotes(c echo.Context, status int, engagementID int64, values map[string]string, errs apperr.Validation) error {
+	ctx, u := c.Request().Context(), mustUser(c)
+	h, err := s.engagementHeader(ctx, engagementID, u, "review-notes")
+	if err != nil {
+		return err
+	}
+	fw := s.fieldwork()
+	v := templates.ReviewNotesPage{Header: h, Values: values, Errors: templates.Errors(errs), CanEdit: policy.Can(u, policy.ReviewNoteEdit, resource(c))}
+	if v.Notes, err = fw.ReviewNotes(ctx, engagementID); err != nil {
+		return err
+	}
+	if v.Controls, err = fw.Controls(ctx, engagementID); err != nil {
+		return err
+	}
+	return s.render(c, status, templates.ReviewNotes(s.page(c, "Review notes · "+h.Name, "engagements"), v))
+}
+
+func (s *Server) reviewNoteList(c echo.Context) error {
+	engagementID, _ := paramID(c, "id")
+	return s.renderReviewNotes(c, http.StatusOK, engagementID, map[string]string{}, nil)
+}
+
+func (s *Server) reviewNoteRaise(c echo.Context) error {
+	ctx, u := c.Request().Context(), mustUser(c)
+	engagementID, _ := paramID(c, "id")
+	targetType, targetID, body := c.FormValue("target_type"), formInt64(c, "target_id"), c.FormValue("body")
+	_, err := s.fieldwork().RaiseReviewNote(ctx, u, engagementID, targetType, targetID, body)
+	back := fmt.Sprintf("/engagements/%d/review-notes", engagementID)
+	if targetType == "test" {
+		back = fmt.Sprintf("/tests/%d", targetID)
+	}
+	if v, ok := apperr.AsValidation(err); ok {
+		if v["target"] != "" {
+			v["target_id"] = v["target"]
+			delete(v, "target")
+		}
+		if targetType == "test" {
+			s.flash(c, "error", v.Error())
+			return c.Redirect(http.StatusSeeOther, back)
+		}
+		return s.renderReviewNotes(c, http.StatusUnprocessableEntity, engagementID, map[string]string{"body": body, "target_id": c.FormValue("target_id")}, v)
+	}
+	if err != nil {
+		return err
+	}
+	return s.redirectWithFlash(c, back, "Review note raised.")
+}
+
+func (s *Server) noteEngagement(c echo.Context) (int64, int64) {
+	noteID, _ := paramID(c, "noteID")
+	return resource(c).EngagementID, noteID
+}
+
+// noteFailed shows a refused answer or clear as a message on the notes page.
+func (s *Server) noteFailed(c echo.Context, engagementID int64, err error) error {
+	if v, ok := apperr.AsValidation(err); ok {
+		return s.renderReviewNotes(c, http.StatusUnprocessableEntity, engagementID, map[string]string{}, v)
+	}
+	if _, ok := apperr.AsConflict(err); ok {
+		return s.renderReviewNotes(c, http.StatusConflict, engagementID, map[string]string{},
+			apperr.Validation{"body": "The note changed since you opened the page; it is shown as it is now. Try again."})
+	}
+	return err
+}
+
+func (s *Server) reviewNoteAnswer(c echo.Context) error {
+	engagementID, noteID := s.noteEngagement(c)
+	if err := s.fieldwork().AnswerReviewNote(c.Request().Context(), mustUser(c), noteID, c.FormValue("response"), formVersion(c)); err != nil {
+		return s.noteFailed(c, engagementID, err)
+	}
+	return s.redirectWithFlash(c, fmt.Sprintf("/engagements/%d/review-notes", engagementID), "Answer saved.")
+}
+
+func (s *Server) reviewNoteClear(c echo.Context) error {
+	engagementID, noteID := s.noteEngagement(c)
+	if err := s.fieldwork().ClearReviewNote(c.Request().Context(), mustUser(c), resource(c).TeamRole, noteID, formVersion(c)); err != nil {
+		return s.noteFailed(c, engagementID, err)
+	}
+	return s.redirectWithFlash(c, fmt.Sprintf("/engagements/%d/review-notes", engagementID), "Review note cleared.")
+}
+
+func (s *Server) reviewQueue(c echo.Context) error {
+	q, err := s.fieldwork().ReviewQueueFor(c.Request().Context(), mustUser(c))
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, templates.ReviewQueueView(s.page(c, "Review queue", "review"), templates.ReviewQueuePage{Queue: q}))
+}

@@ -1,0 +1,189 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/attest-soc/attest/internal/apperr"
+	"github.com/attest-soc/attest/internal/fieldwork"
+	"github.com/attest-soc/attest/templates"
+)
+
+// keepValues copies the named form fields so a failed form shows what was typed.
+func keepValues(c echo.Context, names ...string) func(*templates.TestPage) {
+	return func(p *templates.TestPage) {
+		for _, n := range names {
+			p.Values[n] = c.FormValue(n)
+		}
+	}
+}
+
+// renameFields maps domain field names onto a form's field names where one page holds two forms
+// with the same kind of field.
+func renameFields(err error, names map[string]string) error {
+	v, ok := apperr.AsValidation(err)
+	if !ok {
+		return err
+	}
+	out := apperr.Validation{}
+	for k, msg := range v {
+		if n, ok := names[k]; ok {
+			k = n
+		}
+		out[k] = msg
+	}
+	return out
+}
+
+func (s *Server) populationUpload(c echo.Context) error {
+	ctx, u := c.Request().Context(), mustUser(c)
+	testID, _ := paramID(c, "testID")
+	in := fieldwork.PopulationInput{Source: c.FormValue("source"), CompletenessCheck: c.FormValue("completeness_check"),
+		KeyColumn: c.FormValue("key_column")}
+	var data []byte
+	if fh, err := c.FormFile("file"); err == nil {
+		f, err := fh.Open()
+		if err != nil {
+			return fmt.Errorf("opening uploaded population: %w", err)
+		}
+		defer f.Close()
+		var buf bytes.Buffer
+		if _, err := io.Copy(&buf, f); err != nil {
+			return fmt.Errorf("reading uploaded population: %w", err)
+		}
+		data, in.FileName = buf.Bytes(), fh.Filename
+	}
+	pop, err := s.fieldwork().UploadPopulation(ctx, u, testID, in, data)
+	if err != nil {
+		return s.testFormFailed(c, testID, err, keepValues(c, "source", "completeness_check", "key_column"))
+	}
+	return s.redirectWithFlash(c, fmt.Sprintf("/tests/%d", testID),
+		fmt.Sprintf("Population %s uploaded: %d items, SHA-256 %s.", pop.FileName, pop.RowCount, pop.SHA256))
+}
+
+func (s *Server) samplesDraw(c echo.Context) error {
+	ctx, u := c.Request().Context(), mustUser(c)
+	testID, _ := paramID(c, "testID")
+	samples, err := s.fieldwork().DrawSamples(ctx, u, testID, fieldwork.DrawInput{PopulationID: formInt64(c, "population_id"),
+		Size: c.FormValue("size"), Seed: c.FormValue("seed"), Justification: c.FormValue("justification"), TestVersion: formVersion(c)})
+	if err != nil {
+		return s.testFormFailed(c, testID, err, keepValues(c, "population_id", "size", "seed", "justification"))
+	}
+	return s.redirectWithFlash(c, fmt.Sprintf("/tests/%d", testID), fmt.Sprintf("%d samples drawn.", len(samples)))
+}
+
+func (s *Server) samplesPick(c echo.Context) error {
+	ctx, u := c.Request().Context(), mustUser(c)
+	testID, _ := paramID(c, "testID")
+	samples, err := s.fieldwork().PickSamples(ctx, u, testID, fieldwork.PickInput{PopulationID: formInt64(c, "pick_population_id"),
+		Keys: strings.Split(c.FormValue("keys"), "\n"), Justification: c.FormValue("pick_justification"), TestVersion: formVersion(c)})
+	if err != nil {
+		err = renameFields(err, map[string]string{"population_id": "pick_population_id", "justification": "pick_justification", "size": "keys"})
+		return s.testFormFailed(c, testID, err, keepValues(c, "pick_population_id", "keys", "pick_justification"))
+	}
+	return s.redirectWithFlash(c, fmt.Sprintf("/tests/%d", testID), fmt.Sprintf("%d picked items recorded.", len(samples)))
+}
+
+func (s *Server) samplesSend(c echo.Context) error {
+	testID, _ := paramID(c, "testID")
+	n, err := s.fieldwork().MarkSentToClient(c.Request().Context(), mustUser(c), testID)
+	if err != nil {
+		return s.testFormFailed(c, testID, renameFields(err, map[string]string{"samples": "signoff"}), nil)
+	}
+	return s.redirectWithFlash(c, fmt.Sprintf("/tests/%d", testID), fmt.Sprintf("%d samples marked sent to the client; they now see them under Sample lists.", n))
+}
+
+func (s *Server) samplesExport(c echo.Context) error {
+	ctx := c.Request().Context()
+	testID, _ := paramID(c, "testID")
+	fw := s.fieldwork()
+	t, err := fw.Test(ctx, testID)
+	if err != nil {
+		return err
+	}
+	samples, err := fw.Samples(ctx, testID)
+	if err != nil {
+		return err
+	}
+	var pop *fieldwork.Population
+	if len(samples) > 0 && samples[0].PopulationID != nil {
+		p, err := fw.Population(ctx, *samples[0].PopulationID)
+		if err != nil {
+			return err
+		}
+		pop = &p
+	}
+	data, err := fieldwork.ExportSamplesXLSX(t, pop, samples)
+	if err != nil {
+		return fmt.Errorf("exporting samples of test %d: %w", testID, err)
+	}
+	c.Response().Header().Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="samples-%s.xlsx"`, t.ControlRef))
+	return c.Blob(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", data)
+}
+
+func (s *Server) renderSample(c echo.Context, status int, sm fieldwork.Sample, form fieldwork.SampleInput, conflict *fieldwork.Sample, errs apperr.Validation) error {
+	ctx, u := c.Request().Context(), mustUser(c)
+	t, err := s.fieldwork().Test(ctx, sm.TestID)
+	if err != nil {
+		return err
+	}
+	h, err := s.engagementHeader(ctx, t.EngagementID, u, "tests")
+	if err != nil {
+		return err
+	}
+	return s.render(c, status, templates.SampleDetail(s.page(c, "Sample "+sm.ItemKey, "engagements"), templates.SamplePage{
+		Header: h, Test: t, Sample: sm, Form: form, Conflict: conflict, Errors: templates.Errors(errs)}))
+}
+
+func (s *Server) sampleShow(c echo.Context) error {
+	id, _ := paramID(c, "sampleID")
+	sm, err := s.fieldwork().Sample(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return s.renderSample(c, http.StatusOK, sm, fieldwork.SampleInput{AttributesTested: sm.AttributesTested, Result: sm.Result,
+		Notes: sm.Notes, Version: sm.Version}, nil, nil)
+}
+
+func (s *Server) sampleSave(c echo.Context) error {
+	ctx, u := c.Request().Context(), mustUser(c)
+	id, _ := paramID(c, "sampleID")
+	in := fieldwork.SampleInput{AttributesTested: c.FormValue("attributes_tested"), Result: c.FormValue("result"),
+		Notes: c.FormValue("notes"), Version: formVersion(c)}
+	sm, err := s.fieldwork().UpdateSample(ctx, u, id, in)
+	if v, ok := apperr.AsValidation(err); ok {
+		current, lerr := s.fieldwork().Sample(ctx, id)
+		if lerr != nil {
+			return lerr
+		}
+		return s.renderSample(c, http.StatusUnprocessableEntity, current, in, nil, v)
+	}
+	if conflict, ok := apperr.AsConflict(err); ok {
+		stored := conflict.Current.(fieldwork.Sample)
+		in.Version = stored.Version
+		return s.renderSample(c, http.StatusConflict, stored, in, &stored, apperr.Validation{"result": "Another auditor saved this sample first; compare their version above."})
+	}
+	if err != nil {
+		return err
+	}
+	return s.redirectWithFlash(c, fmt.Sprintf("/tests/%d", sm.TestID), "Sample "+sm.ItemKey+" saved.")
+}
+
+func (s *Server) clientSamples(c echo.Context) error {
+	ctx, u := c.Request().Context(), mustUser(c)
+	engagementID, _ := paramID(c, "id")
+	h, err := s.engagementHeader(ctx, engagementID, u, "samples")
+	if err != nil {
+		return err
+	}
+	lists, err := s.fieldwork().SentSampleLists(ctx, engagementID)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, templates.ClientSamples(s.page(c, "Sample lists · "+h.Name, "engagements"), templates.ClientSamplesPage{Header: h, Lists: lists}))
+}

@@ -1,0 +1,322 @@
+package web_test
+
+import (
+	"bytes"
+	"fmt"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/xuri/excelize/v2"
+
+	"github.com/attest-soc/attest/internal/auth"
+	"github.com/attest-soc/attest/internal/web/webtest"
+)
+
+// fieldworkFixture is a Type II engagement with a team, a client user and two controls, made
+// with plain SQL because engagements and controls are built elsewhere.
+type fieldworkFixture struct {
+	app        *webtest.App
+	engagement int64
+	clientID   int64
+	nl03, nl05 int64
+}
+
+func newFieldworkFixture(t *testing.T) *fieldworkFixture {
+	app := webtest.New(t)
+	f := &fieldworkFixture{app: app, clientID: app.CreateClient("Northwind Ledger")}
+	require.NoError(t, app.DB.Raw(`INSERT INTO engagements (client_id, name, report_type, period_start, period_end, status)
+		VALUES (?, 'Northwind 2026', 'type2', '2026-01-01', '2026-06-30', 'fieldwork') RETURNING id`, f.clientID).Row().Scan(&f.engagement))
+	for _, m := range []struct {
+		email string
+		role  auth.Role
+		team  string
+	}{{"manager@firm.example", auth.RoleManager, "manager"}, {"senior@firm.example", auth.RoleSenior, "senior"}, {"staff@firm.example", auth.RoleStaff, "staff"}} {
+		u := app.CreateUser(m.email, m.role, 0)
+		require.NoError(t, app.DB.Exec(`INSERT INTO engagement_members (engagement_id, user_id, role) VALUES (?, ?, ?)`, f.engagement, u.ID, m.team).Error)
+	}
+	app.CreateUser("outsider@firm.example", auth.RoleStaff, 0)
+	app.CreateUser("dana@northwind.example", auth.RoleClient, f.clientID)
+	other := app.CreateClient("Bluejay")
+	app.CreateUser("lee@bluejay.example", auth.RoleClient, other)
+	f.nl03 = f.control(t, "NL-03", "as_needed", "CC1.4", "CC2.2")
+	f.nl05 = f.control(t, "NL-05", "as_needed", "CC6.2")
+	return f
+}
+
+func (f *fieldworkFixture) control(t *testing.T, ref, freq string, criteria ...string) int64 {
+	var id int64
+	require.NoError(t, f.app.DB.Raw(`INSERT INTO controls (engagement_id, ref, description, frequency) VALUES (?, ?, ?, ?) RETURNING id`,
+		f.engagement, ref, "Control "+ref, freq).Row().Scan(&id))
+	for _, c := range criteria {
+		require.NoError(t, f.app.DB.Exec(`INSERT INTO control_criteria (control_id, criterion_id) VALUES (?, ?)`, id, c).Error)
+	}
+	return id
+}
+
+func (f *fieldworkFixture) login(email string) *webtest.Client {
+	c := f.app.NewClient()
+	c.Login(email)
+	return c
+}
+
+var versionField = regexp.MustCompile(`name="version" value="(\d+)"`)
+
+func version(t *testing.T, body string) string {
+	m := versionField.FindStringSubmatch(body)
+	require.NotNil(t, m, "no version field on the page")
+	return m[1]
+}
+
+// createTest posts the new-test form and returns the test's path.
+func (f *fieldworkFixture) createTest(t *testing.T, c *webtest.Client, controlID int64, techniques ...string) string {
+	resp := c.PostForm(fmt.Sprintf("/engagements/%d/tests", f.engagement), url.Values{"control_id": {fmt.Sprint(controlID)},
+		"techniques": techniques, "procedure": {"Inspect training records for sampled hires."}, "result": {"in_progress"}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	return resp.Header.Get("Location")
+}
+
+func TestTestPagesEditConflictAndSignOffs(t *testing.T) {
+	f := newFieldworkFixture(t)
+	staff, senior := f.login("staff@firm.example"), f.login("senior@firm.example")
+
+	page := staff.Get(fmt.Sprintf("/engagements/%d/tests/new?control=%d", f.engagement, f.nl03))
+	require.Equal(t, http.StatusOK, page.StatusCode)
+	assert.Contains(t, page.Body, "Security awareness training", "the library offers procedures of CC1.4")
+
+	bad := staff.PostForm(fmt.Sprintf("/engagements/%d/tests", f.engagement), url.Values{"control_id": {fmt.Sprint(f.nl03)}, "procedure": {"kept text"}})
+	assert.Equal(t, http.StatusUnprocessableEntity, bad.StatusCode)
+	assert.Contains(t, bad.Body, "Choose at least one technique.")
+	assert.Contains(t, bad.Body, "kept text")
+
+	path := f.createTest(t, staff, f.nl03, "inquiry")
+	show := staff.Get(path)
+	assert.Contains(t, show.Body, "Inquiry alone is not sufficient evidence", "inquiry alone is flagged")
+	v := version(t, show.Body)
+
+	list := staff.Get(fmt.Sprintf("/engagements/%d/tests?result=in_progress", f.engagement))
+	assert.Contains(t, list.Body, "Inquiry alone: insufficient")
+	assert.Contains(t, list.Body, "NL-03")
+	assert.Contains(t, staff.Get(fmt.Sprintf("/engagements/%d/tests?result=no_exceptions", f.engagement)).Body, "No tests match.", "the result filter applies")
+
+	// Two auditors save the same version: the second sees both versions and keeps their input.
+	resp := staff.PostForm(path, url.Values{"version": {v}, "techniques": {"inquiry", "inspection"}, "procedure": {"Staff's procedure"},
+		"result": {"no_exceptions"}, "result_text": {"No exceptions noted."}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	resp = senior.PostForm(path, url.Values{"version": {v}, "techniques": {"inspection"}, "procedure": {"Senior's procedure"}, "result": {"in_progress"}})
+	require.Equal(t, http.StatusConflict, resp.StatusCode)
+	assert.Contains(t, resp.Body, "Someone else saved this test first")
+	assert.Contains(t, resp.Body, "Staff&#39;s procedure", "their version is shown")
+	assert.Contains(t, resp.Body, "Senior&#39;s procedure", "my input is kept")
+	show = staff.Get(path)
+	assert.Contains(t, show.Body, "Staff&#39;s procedure")
+	assert.NotContains(t, show.Body, "Senior&#39;s procedure", "never a silent overwrite")
+
+	// Sign-offs: the preparer cannot review their own work; staff cannot review at all.
+	resp = staff.PostForm(path+"/prepare", url.Values{"version": {version(t, show.Body)}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	show = senior.Get(path)
+	assert.Contains(t, show.Body, "staff on ")
+	resp = staff.PostForm(path+"/review", url.Values{"version": {version(t, show.Body)}})
+	assert.Equal(t, http.StatusForbidden, resp.StatusCode, "staff are not reviewers")
+
+	queue := senior.Get("/review")
+	require.Equal(t, http.StatusOK, queue.StatusCode)
+	assert.Contains(t, queue.Body, "Test of NL-03")
+
+	resp = senior.PostForm(path+"/review", url.Values{"version": {version(t, show.Body)}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	assert.NotContains(t, senior.Get("/review").Body, "Test of NL-03", "reviewed tests leave the queue")
+
+	// Editing after review clears the sign-offs and marks the test.
+	show = staff.Get(path)
+	resp = staff.PostForm(path, url.Values{"version": {version(t, show.Body)}, "techniques": {"inquiry", "inspection"},
+		"procedure": {"Staff's procedure, revised"}, "result": {"no_exceptions"}, "result_text": {"No exceptions noted."}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	show = staff.Get(path)
+	assert.Contains(t, show.Body, "Edited after review")
+	assert.Contains(t, show.Body, "Not reviewed")
+
+	// A senior preparing their own test is refused as reviewer with a message.
+	resp = senior.PostForm(path+"/prepare", url.Values{"version": {version(t, show.Body)}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	show = senior.Get(path)
+	resp = senior.PostForm(path+"/review", url.Values{"version": {version(t, show.Body)}})
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, resp.Body, "You prepared this test, so you cannot review it.")
+
+	// Not on the team: no access.
+	assert.Equal(t, http.StatusForbidden, f.login("outsider@firm.example").Get(path).StatusCode)
+	assert.Equal(t, http.StatusNotFound, f.login("lee@bluejay.example").Get(path).StatusCode)
+}
+
+func uploadPopulation(t *testing.T, c *webtest.Client, testPath string, fields map[string]string, name string, data []byte) webtest.Response {
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	for k, v := range fields {
+		require.NoError(t, w.WriteField(k, v))
+	}
+	fw, err := w.CreateFormFile("file", name)
+	require.NoError(t, err)
+	_, _ = fw.Write(data)
+	require.NoError(t, w.Close())
+	req, err := http.NewRequest(http.MethodPost, c.URL(testPath+"/populations?_csrf="+url.QueryEscape(c.CSRFToken())), &body)
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	return c.Do(req)
+}
+
+func hires(n int) []byte {
+	var b strings.Builder
+	b.WriteString("employee_id,name,start_date\n")
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&b, "E%03d,Hire %d,2026-0%d-10\n", i, i, 1+i%6)
+	}
+	return []byte(b.String())
+}
+
+func TestPopulationSamplesAndClientSampleList(t *testing.T) {
+	f := newFieldworkFixture(t)
+	staff := f.login("staff@firm.example")
+	path := f.createTest(t, staff, f.nl03, "inspection")
+	fields := map[string]string{"source": "HRIS new-hire report", "completeness_check": "Agreed to payroll"}
+
+	resp := uploadPopulation(t, staff, path, fields, "hires.csv", []byte("employee_id,name\nE1,a\nE1,b\n"))
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, resp.Body, "Row 3, column A (employee_id): the item key &#34;E1&#34; repeats row 2")
+	assert.Contains(t, resp.Body, "HRIS new-hire report", "typed source kept")
+	var n int
+	require.NoError(t, f.app.DB.Raw(`SELECT count(*) FROM populations`).Row().Scan(&n))
+	assert.Zero(t, n)
+
+	resp = uploadPopulation(t, staff, path, fields, "hires.csv", hires(60))
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	show := staff.Get(path)
+	assert.Contains(t, show.Body, "Suggested sample size: 20")
+	var popID string
+	require.NoError(t, f.app.DB.Raw(`SELECT id::text FROM populations`).Row().Scan(&popID))
+
+	resp = staff.PostForm(path+"/samples/draw", url.Values{"version": {version(t, show.Body)}, "population_id": {popID}, "size": {"61"}})
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, resp.Body, "larger than the population (60 items)")
+	resp = staff.PostForm(path+"/samples/draw", url.Values{"version": {version(t, show.Body)}, "population_id": {popID}, "seed": {"abc"}})
+	assert.Contains(t, resp.Body, "The seed must be a whole number")
+	resp = staff.PostForm(path+"/samples/draw", url.Values{"version": {version(t, show.Body)}, "population_id": {popID}, "size": {"25"}})
+	assert.Contains(t, resp.Body, "Explain why you use 25")
+
+	resp = staff.PostForm(path+"/samples/draw", url.Values{"version": {version(t, show.Body)}, "population_id": {popID}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	show = staff.Get(path)
+	assert.Contains(t, show.Body, "Random with seed")
+	require.NoError(t, f.app.DB.Raw(`SELECT count(*) FROM samples`).Row().Scan(&n))
+	assert.Equal(t, 20, n)
+
+	xlsx := staff.Get(path + "/samples.xlsx")
+	require.Equal(t, http.StatusOK, xlsx.StatusCode)
+	wb, err := excelize.OpenReader(strings.NewReader(xlsx.Body))
+	require.NoError(t, err)
+	rows, err := wb.GetRows("Samples")
+	require.NoError(t, err)
+	assert.Len(t, rows, 21)
+
+	// The client sees nothing until the list is sent.
+	dana := f.login("dana@northwind.example")
+	samplesPath := fmt.Sprintf("/engagements/%d/samples", f.engagement)
+	assert.Contains(t, dana.Get(samplesPath).Body, "No sample lists have been sent to you yet.")
+	assert.Equal(t, http.StatusNotFound, f.login("lee@bluejay.example").Get(samplesPath).StatusCode)
+	resp = staff.PostForm(path+"/samples/send", nil)
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	page := dana.Get(samplesPath)
+	assert.Contains(t, page.Body, "NL-03")
+	assert.Contains(t, page.Body, "employee_id: E0")
+	assert.Equal(t, http.StatusForbidden, dana.Get(path).StatusCode, "clients never see the workpaper")
+
+	// Samples: a conflict on the same sample shows both versions.
+	var sampleID int64
+	require.NoError(t, f.app.DB.Raw(`SELECT min(id) FROM samples`).Row().Scan(&sampleID))
+	sp := fmt.Sprintf("/samples/%d", sampleID)
+	sv := version(t, staff.Get(sp).Body)
+	resp = staff.PostForm(sp, url.Values{"version": {sv}, "result": {"pass"}, "attributes_tested": {"completed within 30 days"}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	resp = f.login("senior@firm.example").PostForm(sp, url.Values{"version": {sv}, "result": {"deviation"}, "notes": {"My deviation note"}})
+	require.Equal(t, http.StatusConflict, resp.StatusCode)
+	assert.Contains(t, resp.Body, "My deviation note")
+	assert.Contains(t, resp.Body, `<dd id="conflict-result">Pass</dd>`)
+}
+
+func TestExceptionResponseByClientAndEvaluation(t *testing.T) {
+	f := newFieldworkFixture(t)
+	staff := f.login("staff@firm.example")
+	path := f.createTest(t, staff, f.nl05, "inspection", "reperformance")
+
+	resp := staff.PostForm(path+"/exceptions", url.Values{"description": {""}, "deviations": {"2"}, "items_tested": {"1"}})
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, resp.Body, "More deviations (2) than items tested (1).")
+
+	resp = staff.PostForm(path+"/exceptions", url.Values{"description": {"For 1 of 15 leavers, access was removed 4 days after termination."},
+		"cause": {"Ticket picked up late"}, "deviations": {"1"}, "items_tested": {"15"}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	xPath := resp.Header.Get("Location")
+
+	// The firm cannot write management's response; the client can.
+	xv := version(t, staff.Get(xPath).Body)
+	assert.Equal(t, http.StatusForbidden, staff.PostForm(xPath+"/response", url.Values{"version": {xv}, "management_response": {"x"}}).StatusCode)
+	assert.Equal(t, http.StatusNotFound, f.login("lee@bluejay.example").Get(xPath).StatusCode)
+
+	dana := f.login("dana@northwind.example")
+	list := dana.Get(fmt.Sprintf("/engagements/%d/exceptions", f.engagement))
+	require.Equal(t, http.StatusOK, list.StatusCode)
+	assert.Contains(t, list.Body, "Awaiting response")
+	assert.NotContains(t, list.Body, "Criteria status", "the roll-up is for auditors")
+	page := dana.Get(xPath)
+	assert.NotContains(t, page.Body, "Auditor&#39;s evaluation")
+	resp = dana.PostForm(xPath+"/response", url.Values{"version": {version(t, page.Body)}, "management_response": {" "}})
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	resp = dana.PostForm(xPath+"/response", url.Values{"version": {version(t, page.Body)}, "management_response": {"Offboarding now triggered automatically from the HR system."}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	assert.Equal(t, http.StatusForbidden, dana.PostForm(xPath+"/evaluation", url.Values{"version": {"2"}, "evaluation": {"isolated"}}).StatusCode)
+
+	// The auditor evaluates; a stale version is a conflict with their input kept.
+	senior := f.login("senior@firm.example")
+	page = senior.Get(xPath)
+	assert.Contains(t, page.Body, "Offboarding now triggered automatically")
+	assert.Contains(t, page.Body, "suggests: systematic")
+	resp = senior.PostForm(xPath+"/evaluation", url.Values{"version": {xv}, "evaluation": {"isolated"}, "criteria_met": {"yes"}, "evaluation_notes": {"stale note"}})
+	require.Equal(t, http.StatusConflict, resp.StatusCode)
+	assert.Contains(t, resp.Body, "stale note")
+	resp = senior.PostForm(xPath+"/evaluation", url.Values{"version": {version(t, page.Body)}, "evaluation": {"isolated"}, "criteria_met": {"no"}, "evaluation_notes": {"One leaver."}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	list = senior.Get(fmt.Sprintf("/engagements/%d/exceptions", f.engagement))
+	assert.Regexp(t, `CC6.2[^<]*</td>\s*<td><span class="badge badge-danger">Not met`, list.Body)
+}
+
+func TestReviewNotesRaiseAnswerClear(t *testing.T) {
+	f := newFieldworkFixture(t)
+	staff, senior, manager := f.login("staff@firm.example"), f.login("senior@firm.example"), f.login("manager@firm.example")
+	notes := fmt.Sprintf("/engagements/%d/review-notes", f.engagement)
+
+	resp := senior.PostForm(notes, url.Values{"target_type": {"control"}, "target_id": {fmt.Sprint(f.nl05)}, "body": {""}})
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	resp = senior.PostForm(notes, url.Values{"target_type": {"control"}, "target_id": {fmt.Sprint(f.nl05)}, "body": {"Is the 1-business-day rule in the policy?"}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	var noteID int64
+	require.NoError(t, f.app.DB.Raw(`SELECT id FROM review_notes`).Row().Scan(&noteID))
+	np := fmt.Sprintf("/review-notes/%d", noteID)
+
+	resp = staff.PostForm(np+"/answer", url.Values{"version": {"1"}, "response": {"Yes, section 4.2 of the access policy."}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	assert.Contains(t, senior.Get("/review").Body, "section 4.2", "answered notes wait in the author's queue")
+
+	resp = staff.PostForm(np+"/clear", url.Values{"version": {"2"}})
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, resp.Body, "Only the note&#39;s author")
+	resp = manager.PostForm(np+"/clear", url.Values{"version": {"2"}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	assert.Contains(t, senior.Get(notes).Body, "Cleared by manager")
+	assert.Equal(t, http.StatusForbidden, f.login("dana@northwind.example").Get(notes).StatusCode, "review notes are the firm's")
+}

@@ -1,0 +1,268 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/attest-soc/attest/internal/apperr"
+	"github.com/attest-soc/attest/internal/auth"
+	"github.com/attest-soc/attest/internal/fieldwork"
+	"github.com/attest-soc/attest/internal/policy"
+	"github.com/attest-soc/attest/templates"
+)
+
+func (s *Server) fieldwork() *fieldwork.Service { return fieldwork.NewService(s.DB, s.Clock) }
+
+// testScope resolves routes whose :param is a test id.
+func (s *Server) testScope(param string) scope { return s.childScope("tests", param) }
+
+// sampleScope resolves routes whose :param is a sample id: samples reach their engagement through their test.
+func (s *Server) sampleScope(param string) scope {
+	return func(c echo.Context, u auth.User) (policy.Resource, error) {
+		id, err := paramID(c, param)
+		if err != nil {
+			return policy.Resource{}, err
+		}
+		var engagementID int64
+		err = s.DB.WithContext(c.Request().Context()).Raw(`SELECT t.engagement_id FROM samples s JOIN tests t ON t.id = s.test_id WHERE s.id = ?`, id).
+			Row().Scan(&engagementID)
+		if err != nil {
+			return policy.Resource{}, apperr.ErrNotFound
+		}
+		return s.engagementResource(c.Request().Context(), engagementID, u)
+	}
+}
+
+func formVersion(c echo.Context) int {
+	v, _ := strconv.Atoi(c.FormValue("version"))
+	return v
+}
+
+func formInt64(c echo.Context, name string) int64 {
+	v, _ := strconv.ParseInt(strings.TrimSpace(c.FormValue(name)), 10, 64)
+	return v
+}
+
+func (s *Server) testList(c echo.Context) error {
+	ctx, u := c.Request().Context(), mustUser(c)
+	engagementID, _ := paramID(c, "id")
+	h, err := s.engagementHeader(ctx, engagementID, u, "tests")
+	if err != nil {
+		return err
+	}
+	f := fieldwork.TestFilter{Result: c.QueryParam("result")}
+	f.ControlID, _ = strconv.ParseInt(c.QueryParam("control"), 10, 64)
+	tests, err := s.fieldwork().Tests(ctx, engagementID, f)
+	if err != nil {
+		return err
+	}
+	controls, err := s.fieldwork().Controls(ctx, engagementID)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, templates.TestList(s.page(c, "Tests · "+h.Name, "engagements"), templates.TestListPage{
+		Header: h, Tests: tests, Controls: controls, Result: f.Result, Control: c.QueryParam("control"),
+		CanEdit: policy.Can(u, policy.TestEdit, resource(c))}))
+}
+
+func testInputFromForm(c echo.Context) fieldwork.TestInput {
+	form, _ := c.FormParams()
+	return fieldwork.TestInput{Techniques: form["techniques"], Procedure: c.FormValue("procedure"),
+		EvidenceExpected: c.FormValue("evidence_expected"), Result: c.FormValue("result"), ResultText: c.FormValue("result_text"),
+		Version: formVersion(c)}
+}
+
+func testFormOf(in fieldwork.TestInput) templates.TestForm {
+	f := templates.TestForm{Techniques: map[string]bool{}, Procedure: in.Procedure, EvidenceExpected: in.EvidenceExpected,
+		Result: in.Result, ResultText: in.ResultText, Version: in.Version}
+	for _, t := range in.Techniques {
+		f.Techniques[t] = true
+	}
+	return f
+}
+
+func (s *Server) testNew(c echo.Context) error {
+	return s.renderTestNew(c, http.StatusOK, c.QueryParam("control"), fieldwork.TestInput{Result: fieldwork.ResultNotStarted}, nil)
+}
+
+func (s *Server) renderTestNew(c echo.Context, status int, controlID string, in fieldwork.TestInput, errs apperr.Validation) error {
+	ctx, u := c.Request().Context(), mustUser(c)
+	engagementID, _ := paramID(c, "id")
+	h, err := s.engagementHeader(ctx, engagementID, u, "tests")
+	if err != nil {
+		return err
+	}
+	controls, err := s.fieldwork().Controls(ctx, engagementID)
+	if err != nil {
+		return err
+	}
+	var lib []fieldwork.Procedure
+	if cid, _ := strconv.ParseInt(controlID, 10, 64); cid != 0 {
+		if lib, err = s.fieldwork().LibraryForControl(ctx, cid); err != nil {
+			return err
+		}
+	}
+	return s.render(c, status, templates.TestNew(s.page(c, "New test · "+h.Name, "engagements"), templates.TestNewPage{
+		Header: h, Controls: controls, ControlID: controlID, Library: lib, Form: testFormOf(in), Errors: templates.Errors(errs)}))
+}
+
+func (s *Server) testCreate(c echo.Context) error {
+	ctx, u := c.Request().Context(), mustUser(c)
+	engagementID, _ := paramID(c, "id")
+	in := testInputFromForm(c)
+	// A library procedure fills the fields the auditor left empty.
+	if libID := formInt64(c, "library_id"); libID != 0 {
+		lib, err := s.fieldwork().LibraryProcedure(ctx, libID)
+		if err != nil {
+			return err
+		}
+		if strings.TrimSpace(in.Procedure) == "" {
+			in.Procedure = lib.Procedure
+		}
+		if len(in.Techniques) == 0 {
+			in.Techniques = lib.Techniques
+		}
+	}
+	t, err := s.fieldwork().CreateTest(ctx, u, engagementID, formInt64(c, "control_id"), in)
+	if v, ok := apperr.AsValidation(err); ok {
+		return s.renderTestNew(c, http.StatusUnprocessableEntity, c.FormValue("control_id"), in, v)
+	}
+	if err != nil {
+		return err
+	}
+	return s.redirectWithFlash(c, fmt.Sprintf("/tests/%d", t.ID), "Test of "+t.ControlRef+" created.")
+}
+
+// testView gathers everything the test page shows.
+func (s *Server) testView(ctx context.Context, c echo.Context, testID int64) (templates.TestPage, error) {
+	u := mustUser(c)
+	fw := s.fieldwork()
+	t, err := fw.Test(ctx, testID)
+	if err != nil {
+		return templates.TestPage{}, err
+	}
+	h, err := s.engagementHeader(ctx, t.EngagementID, u, "tests")
+	if err != nil {
+		return templates.TestPage{}, err
+	}
+	v := templates.TestPage{Header: h, Test: t, Values: map[string]string{}, Errors: templates.Errors{}, UserID: u.ID,
+		CanEdit: policy.Can(u, policy.TestEdit, resource(c)), CanReview: policy.Can(u, policy.TestReview, resource(c))}
+	v.Form = testFormOf(fieldwork.TestInput{Techniques: t.Techniques, Procedure: t.Procedure, EvidenceExpected: t.EvidenceExpected,
+		Result: t.Result, ResultText: t.ResultText, Version: t.Version})
+	if v.Library, err = fw.LibraryForControl(ctx, t.ControlID); err != nil {
+		return v, err
+	}
+	if v.Populations, err = fw.Populations(ctx, testID); err != nil {
+		return v, err
+	}
+	popSize := 0
+	if len(v.Populations) > 0 {
+		popSize = v.Populations[0].RowCount
+	}
+	if sug, err := fw.Suggestion(ctx, t, popSize); err == nil {
+		v.Suggestion = fmt.Sprintf("Suggested sample size: %d (%s).", sug.Size, sug.Basis)
+	} else {
+		v.Suggestion = "Suggested sample size: " + err.Error() + "."
+	}
+	if v.Samples, err = fw.Samples(ctx, testID); err != nil {
+		return v, err
+	}
+	exceptions, err := fw.Exceptions(ctx, t.EngagementID)
+	if err != nil {
+		return v, err
+	}
+	for _, x := range exceptions {
+		if x.TestID == testID {
+			v.Exceptions = append(v.Exceptions, x)
+		}
+	}
+	if v.Notes, err = fw.ReviewNotesOn(ctx, "test", testID); err != nil {
+		return v, err
+	}
+	return v, nil
+}
+
+func (s *Server) renderTest(c echo.Context, status int, v templates.TestPage) error {
+	return s.render(c, status, templates.TestDetail(s.page(c, "Test of "+v.Test.ControlRef, "engagements"), v))
+}
+
+func (s *Server) testShow(c echo.Context) error {
+	testID, _ := paramID(c, "testID")
+	v, err := s.testView(c.Request().Context(), c, testID)
+	if err != nil {
+		return err
+	}
+	return s.renderTest(c, http.StatusOK, v)
+}
+
+// testFormFailed re-renders the test page with what the user typed and the problems, or the
+// stored version beside their input on a conflict. Other errors pass through.
+func (s *Server) testFormFailed(c echo.Context, testID int64, err error, keep func(*templates.TestPage)) error {
+	v, ok := apperr.AsValidation(err)
+	conflict, isConflict := apperr.AsConflict(err)
+	if !ok && !isConflict {
+		return err
+	}
+	page, lerr := s.testView(c.Request().Context(), c, testID)
+	if lerr != nil {
+		return lerr
+	}
+	for k, msg := range v {
+		page.Errors[k] = msg
+	}
+	if keep != nil {
+		keep(&page)
+	}
+	status := http.StatusUnprocessableEntity
+	if isConflict {
+		stored := conflict.Current.(fieldwork.Test)
+		page.Conflict = &stored
+		page.Form.Version = stored.Version // saving again replaces theirs, knowingly
+		page.Errors["signoff"] = "This test was changed by another auditor; review their version and try again."
+		status = http.StatusConflict
+	}
+	return s.renderTest(c, status, page)
+}
+
+func (s *Server) testSave(c echo.Context) error {
+	ctx, u := c.Request().Context(), mustUser(c)
+	testID, _ := paramID(c, "testID")
+	in := testInputFromForm(c)
+	t, err := s.fieldwork().UpdateTest(ctx, u, testID, in)
+	if err != nil {
+		return s.testFormFailed(c, testID, err, func(p *templates.TestPage) {
+			version := p.Form.Version
+			p.Form = testFormOf(in)
+			p.Form.Version = version
+			if _, conflict := apperr.AsConflict(err); !conflict {
+				p.Form.Version = in.Version
+			}
+		})
+	}
+	msg := "Test saved."
+	if t.EditedAfterReview {
+		msg = "Test saved. It was reviewed before, so it is marked edited after review and needs a fresh review."
+	}
+	return s.redirectWithFlash(c, fmt.Sprintf("/tests/%d", testID), msg)
+}
+
+func (s *Server) testSignPreparer(c echo.Context) error {
+	testID, _ := paramID(c, "testID")
+	if err := s.fieldwork().SignAsPreparer(c.Request().Context(), mustUser(c), testID, formVersion(c)); err != nil {
+		return s.testFormFailed(c, testID, err, nil)
+	}
+	return s.redirectWithFlash(c, fmt.Sprintf("/tests/%d", testID), "Signed off as preparer.")
+}
+
+func (s *Server) testSignReviewer(c echo.Context) error {
+	testID, _ := paramID(c, "testID")
+	if err := s.fieldwork().SignAsReviewer(c.Request().Context(), mustUser(c), testID, formVersion(c)); err != nil {
+		return s.testFormFailed(c, testID, err, nil)
+	}
+	return s.redirectWithFlash(c, fmt.Sprintf("/tests/%d", testID), "Signed off as reviewer.")
+}

@@ -1,0 +1,242 @@
+package templates
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/attest-soc/attest/internal/fieldwork"
+)
+
+// The fieldwork pages show the fieldwork package's value types (tests, samples, exceptions,
+// notes) directly: they are plain data without database behaviour.
+
+// TestListPage is the engagement's test list.
+type TestListPage struct {
+	Header   EngagementHeader
+	Tests    []fieldwork.Test
+	Controls []fieldwork.ControlOption
+	Result   string
+	Control  string
+	CanEdit  bool
+}
+
+// TestForm is what the auditor typed on a test's edit form.
+type TestForm struct {
+	Techniques       map[string]bool
+	Procedure        string
+	EvidenceExpected string
+	Result           string
+	ResultText       string
+	Version          int
+}
+
+// TestNewPage creates a test for a control.
+type TestNewPage struct {
+	Header    EngagementHeader
+	Controls  []fieldwork.ControlOption
+	ControlID string
+	Library   []fieldwork.Procedure
+	Form      TestForm
+	Errors    Errors
+}
+
+// TestPage is a test's workpaper: edit form, sign-offs, population, samples, exceptions, notes.
+type TestPage struct {
+	Header      EngagementHeader
+	Test        fieldwork.Test
+	Form        TestForm
+	Errors      Errors // per field of every form on the page (field names are unique)
+	Conflict    *fieldwork.Test
+	Library     []fieldwork.Procedure
+	Populations []fieldwork.Population
+	Suggestion  string
+	Samples     []fieldwork.Sample
+	Exceptions  []fieldwork.Exception
+	Notes       []fieldwork.ReviewNote
+	Values      map[string]string // typed values of the smaller forms
+	CanEdit     bool
+	CanReview   bool
+	UserID      int64
+}
+
+// SamplePage edits one sample.
+type SamplePage struct {
+	Header   EngagementHeader
+	Test     fieldwork.Test
+	Sample   fieldwork.Sample
+	Form     fieldwork.SampleInput
+	Conflict *fieldwork.Sample
+	Errors   Errors
+}
+
+// ClientSamplesPage lists the sample lists sent to the client.
+type ClientSamplesPage struct {
+	Header EngagementHeader
+	Lists  []fieldwork.ClientSampleList
+}
+
+// ExceptionListPage lists exceptions and, for auditors, the criteria roll-up.
+type ExceptionListPage struct {
+	Header     EngagementHeader
+	Exceptions []fieldwork.Exception
+	Criteria   []fieldwork.CriterionRow
+	IsClient   bool
+}
+
+// ExceptionPage shows one exception with the response (client) or evaluation (auditor) form.
+type ExceptionPage struct {
+	Header     EngagementHeader
+	Exception  fieldwork.Exception
+	Conflict   *fieldwork.Exception
+	Values     map[string]string
+	Errors     Errors
+	IsClient   bool
+	CanRespond bool
+	CanEdit    bool
+}
+
+// ReviewNotesPage lists an engagement's review notes.
+type ReviewNotesPage struct {
+	Header   EngagementHeader
+	Notes    []fieldwork.ReviewNote
+	Controls []fieldwork.ControlOption
+	Values   map[string]string
+	Errors   Errors
+	CanEdit  bool
+}
+
+// ReviewQueuePage is a reviewer's queue.
+type ReviewQueuePage struct {
+	Queue fieldwork.ReviewQueue
+}
+
+var techniqueOptions = []Option{{"inquiry", "Inquiry"}, {"observation", "Observation"}, {"inspection", "Inspection"}, {"reperformance", "Reperformance"}}
+
+func resultOptions() []Option {
+	var out []Option
+	for _, r := range fieldwork.Results {
+		out = append(out, Option{r, fieldwork.ResultLabel(r)})
+	}
+	return out
+}
+
+func resultKind(r string) string {
+	switch r {
+	case fieldwork.ResultNoExceptions, "pass", fieldwork.CriterionMet:
+		return "success"
+	case fieldwork.ResultExceptions, "deviation", fieldwork.CriterionNotMet:
+		return "danger"
+	case fieldwork.ResultInProgress, fieldwork.CriterionPending:
+		return "warning"
+	}
+	return "neutral"
+}
+
+func sampleResultLabel(r string) string {
+	switch r {
+	case "untested":
+		return "Untested"
+	case "pass":
+		return "Pass"
+	case "deviation":
+		return "Deviation"
+	case "not_applicable":
+		return "Not applicable"
+	}
+	return r
+}
+
+func criterionLabel(s string) string {
+	switch s {
+	case fieldwork.CriterionMet:
+		return "Met"
+	case fieldwork.CriterionNotMet:
+		return "Not met"
+	}
+	return "Pending"
+}
+
+func id(n int64) string { return strconv.FormatInt(n, 10) }
+
+func when(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.UTC().Format("2 Jan 2006 15:04")
+}
+
+func optInt(p *int) string {
+	if p == nil {
+		return "—"
+	}
+	return strconv.Itoa(*p)
+}
+
+func optInt64(p *int64) string {
+	if p == nil {
+		return "—"
+	}
+	return strconv.FormatInt(*p, 10)
+}
+
+func techniqueList(ts []string) string { return strings.Join(ts, ", ") }
+
+func methodLabel(m string) string {
+	switch m {
+	case "random":
+		return "Random with seed"
+	case "manual":
+		return "Chosen by hand"
+	case "all":
+		return "All items"
+	case "":
+		return "Not selected yet"
+	}
+	return m
+}
+
+func yesNo(b *bool) string {
+	if b == nil {
+		return "Not evaluated"
+	}
+	if *b {
+		return "Yes"
+	}
+	return "No"
+}
+
+func populationOptions(ps []fieldwork.Population) []Option {
+	var out []Option
+	for _, p := range ps {
+		out = append(out, Option{id(p.ID), fmt.Sprintf("%s (%d items)", p.FileName, p.RowCount)})
+	}
+	return out
+}
+
+func sampleOptions(ss []fieldwork.Sample) []Option {
+	out := []Option{{"", "The test as a whole"}}
+	for _, s := range ss {
+		out = append(out, Option{id(s.ID), "Sample " + s.ItemKey})
+	}
+	return out
+}
+
+func controlOptions(cs []fieldwork.ControlOption, blank string) []Option {
+	out := []Option{{"", blank}}
+	for _, c := range cs {
+		out = append(out, Option{id(c.ID), c.Ref + " " + c.Description})
+	}
+	return out
+}
+
+func itemText(item map[string]string, cols []string) string {
+	var parts []string
+	for _, c := range cols {
+		parts = append(parts, c+": "+item[c])
+	}
+	return strings.Join(parts, " · ")
+}
+
+func versionString(v int) string { return strconv.Itoa(v) }
