@@ -32,6 +32,7 @@ var commands = map[string]command{
 	"user":    {"manage users: user create", runUser},
 	"audit":   {"check the audit trail: audit verify", runAudit},
 	"localdb": {"the project-local PostgreSQL: localdb start|stop|dsn|psql", runLocalDB},
+	"notify":  {"e-mail: notify send (deliver the outbox) | notify digest (queue the daily overdue digest, then send)", runNotify},
 }
 
 // app carries what the subcommands share.
