@@ -37,7 +37,7 @@ func (s *Server) registerRoutes() {
 	s.handle(post, "/engagements/:id/requests", policy.RequestManage, s.engagementScope("id"), s.requestCreate)
 	s.handle(post, "/engagements/:id/requests/from-template", policy.RequestManage, s.engagementScope("id"), s.requestFromTemplate)
 	s.handle(post, "/engagements/:id/requests/import", policy.RequestManage, s.engagementScope("id"), s.requestImport)
-	s.handle(get, "/engagements/:id/requests/export", policy.RequestManage, s.engagementScope("id"), s.requestExport)
+	s.handle(get, "/engagements/:id/requests/export", policy.RequestView, s.engagementScope("id"), s.requestExport)
 	s.handle(post, "/engagements/:id/contacts", policy.RequestManage, s.engagementScope("id"), s.contactInvite)
 	s.handle(get, "/engagements/:id/evidence.zip", policy.RequestView, s.engagementScope("id"), s.evidenceZip)
 	s.handle(get, "/requests/:requestID", policy.RequestView, s.childScope("info_requests", "requestID"), s.requestShow)
