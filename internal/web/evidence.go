@@ -54,8 +54,12 @@ func (s *Server) receiveFiles(c echo.Context) ([]evidence.Received, error) {
 	var got []evidence.Received
 	for {
 		part, err := nextFilePart(mr)
+		var he *echo.HTTPError
+		if errors.As(err, &he) {
+			return nil, err // over the body limit: 413
+		}
 		if err != nil {
-			return nil, fmt.Errorf("reading the upload: %w", err)
+			return nil, apperr.Validation{"files": "The upload arrived incomplete or malformed. Choose the files and upload them again."}
 		}
 		if part == nil {
 			break
