@@ -72,7 +72,10 @@ func (s *Service) Import(ctx context.Context, actor auth.User, engagementID int6
 		}
 		return strings.TrimSpace(row[i])
 	}
-	letter := func(name string) string { n, _ := excelize.ColumnNumberToName(col[name] + 1); return n + " (" + name + ")" }
+	letter := func(name string) string {
+		n, _ := excelize.ColumnNumberToName(col[name] + 1)
+		return n + " (" + name + ")"
+	}
 
 	contacts, err := s.Contacts(ctx, engagementID)
 	if err != nil {

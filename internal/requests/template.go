@@ -27,7 +27,7 @@ const templateColumns = `id, position, title, description, array_to_string(crite
 // TemplateItems lists the firm's standard request list in order.
 func (s *Service) TemplateItems(ctx context.Context) ([]TemplateItem, error) {
 	var out []TemplateItem
-	if err := s.DB.WithContext(ctx).Raw(`SELECT `+templateColumns+` FROM request_templates ORDER BY position, id`).Scan(&out).Error; err != nil {
+	if err := s.DB.WithContext(ctx).Raw(`SELECT ` + templateColumns + ` FROM request_templates ORDER BY position, id`).Scan(&out).Error; err != nil {
 		return nil, fmt.Errorf("loading the request template: %w", err)
 	}
 	return out, nil

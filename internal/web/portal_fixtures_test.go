@@ -2,8 +2,8 @@ package web_test
 
 import (
 	"bytes"
-	"io"
 	"fmt"
+	"io"
 	"mime/multipart"
 	"net/http"
 	"net/textproto"

@@ -221,4 +221,3 @@ func TestRequestImportAllOrNothing(t *testing.T) {
 	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 	assert.Contains(t, resp.Body, "not an Excel workbook")
 }
-
