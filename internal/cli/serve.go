@@ -3,6 +3,8 @@ package cli
 import (
 	"context"
 	"fmt"
+	"sync"
+	"time"
 
 	"github.com/attest-soc/attest/internal/db"
 	"github.com/attest-soc/attest/internal/seed"
@@ -30,6 +32,12 @@ func (a *app) serve(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// The e-mail sender runs beside the server and stops with it.
+	var wg sync.WaitGroup
+	senderCtx, stopSender := context.WithCancel(ctx)
+	wg.Add(1)
+	go func() { defer wg.Done(); srv.Notifier.Run(senderCtx, 30*time.Second) }()
+	defer func() { stopSender(); wg.Wait() }()
 	return srv.Run(ctx)
 }
 

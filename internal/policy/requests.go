@@ -1,14 +1,29 @@
 package policy
 
+import "github.com/attest-soc/attest/internal/auth"
+
 // Client portal actions: information requests and evidence.
 const (
-	RequestView    Action = "request.view"    // auditors and the client's users
-	RequestManage  Action = "request.manage"  // auditors create, return, accept
-	RequestRespond Action = "request.respond" // client users upload, comment, submit
+	RequestView           Action = "request.view"            // auditors and the client's users: lists, requests, evidence downloads
+	RequestManage         Action = "request.manage"          // auditors create, import, return, accept, invite contacts
+	RequestRespond        Action = "request.respond"         // client users submit
+	RequestComment        Action = "request.comment"         // both sides write in a request's thread
+	EvidenceUpload        Action = "evidence.upload"         // files for a request: the client, or an auditor on their behalf
+	EvidenceAttach        Action = "evidence.attach"         // auditors' own evidence on tests and samples
+	RequestTemplateManage Action = "request_template.manage" // the firm's standard request list
 )
 
+// managesFirmLists: administrators and managers maintain the firm's standard lists.
+func managesFirmLists(u auth.User, _ Resource) bool {
+	return u.Role == auth.RoleAdmin || u.Role == auth.RoleManager
+}
+
 var requestRules = map[Action]rule{
-	RequestView:    anyOf(firmOversight, onTeam, isClientOf),
-	RequestManage:  unlocked(onTeam),
-	RequestRespond: unlocked(isClientOf),
+	RequestView:           anyOf(firmOversight, onTeam, isClientOf),
+	RequestManage:         unlocked(onTeam),
+	RequestRespond:        unlocked(isClientOf),
+	RequestComment:        unlocked(anyOf(onTeam, isClientOf)),
+	EvidenceUpload:        unlocked(anyOf(onTeam, isClientOf)),
+	EvidenceAttach:        unlocked(onTeam),
+	RequestTemplateManage: managesFirmLists,
 }

@@ -12,13 +12,12 @@ import (
 
 func (s *Server) home(c echo.Context) error {
 	u := mustUser(c)
-	p := s.page(c, "Home", "home")
-	if u.Role == auth.RoleClient {
-		return s.render(c, http.StatusOK, templates.HomePage(p))
+	if u.Role == auth.RoleClient && u.ClientID != nil {
+		return s.clientHome(c, u)
 	}
 	mine, err := engagements.List(c.Request().Context(), s.DB, u, engagements.Filter{OnlyMine: true})
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, templates.FirmHomePage(p, engagementRows(mine)))
+	return s.render(c, http.StatusOK, templates.FirmHomePage(s.page(c, "Home", "home"), engagementRows(mine)))
 }

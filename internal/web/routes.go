@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/attest-soc/attest/internal/policy"
+	"github.com/attest-soc/attest/internal/requests"
 )
 
 // registerRoutes lists every route of Attest. Each names the policy action it needs and the
@@ -112,4 +113,26 @@ func (s *Server) registerRoutes() {
 	s.handle(get, "/review", policy.ReviewQueue, firmLevel, s.reviewQueue)
 
 	// Client portal: information requests and evidence.
+	s.handle(get, "/engagements/:id/requests", policy.RequestView, s.engagementScope("id"), s.requestList)
+	s.handle(get, "/engagements/:id/requests/new", policy.RequestManage, s.engagementScope("id"), s.requestNew)
+	s.handle(post, "/engagements/:id/requests", policy.RequestManage, s.engagementScope("id"), s.requestCreate)
+	s.handle(post, "/engagements/:id/requests/from-template", policy.RequestManage, s.engagementScope("id"), s.requestFromTemplate)
+	s.handle(post, "/engagements/:id/requests/import", policy.RequestManage, s.engagementScope("id"), s.requestImport)
+	s.handle(get, "/engagements/:id/requests/export", policy.RequestView, s.engagementScope("id"), s.requestExport)
+	s.handle(post, "/engagements/:id/contacts", policy.RequestManage, s.engagementScope("id"), s.contactInvite)
+	s.handle(get, "/engagements/:id/evidence.zip", policy.RequestView, s.engagementScope("id"), s.evidenceZip)
+	s.handle(get, "/requests/:requestID", policy.RequestView, s.childScope("info_requests", "requestID"), s.requestShow)
+	s.handle(post, "/requests/:requestID/evidence", policy.EvidenceUpload, s.childScope("info_requests", "requestID"), s.requestEvidenceUpload, upload)
+	s.handle(get, "/requests/:requestID/evidence.zip", policy.RequestView, s.childScope("info_requests", "requestID"), s.evidenceZip)
+	s.handle(post, "/requests/:requestID/comments", policy.RequestComment, s.childScope("info_requests", "requestID"), s.requestComment)
+	s.handle(post, "/requests/:requestID/submit", policy.RequestRespond, s.childScope("info_requests", "requestID"), s.requestMove(requests.StepSubmit))
+	s.handle(post, "/requests/:requestID/accept", policy.RequestManage, s.childScope("info_requests", "requestID"), s.requestMove(requests.StepAccept))
+	s.handle(post, "/requests/:requestID/return", policy.RequestManage, s.childScope("info_requests", "requestID"), s.requestMove(requests.StepReturn))
+	s.handle(get, "/evidence/:fileID", policy.RequestView, s.evidenceScope, s.evidenceDownload)
+	s.handle(post, "/tests/:testID/evidence", policy.EvidenceAttach, s.childScope("tests", "testID"), s.evidenceAttach("testID"), upload)
+	s.handle(post, "/samples/:sampleID/evidence", policy.EvidenceAttach, s.sampleScope("sampleID"), s.evidenceAttach("sampleID"), upload)
+	s.handle(get, "/admin/request-template", policy.RequestTemplateManage, firmLevel, s.requestTemplateShow)
+	s.handle(post, "/admin/request-template", policy.RequestTemplateManage, firmLevel, s.requestTemplateSave)
+	s.handle(post, "/admin/request-template/:itemID", policy.RequestTemplateManage, firmLevel, s.requestTemplateSave)
+	s.handle(post, "/admin/request-template/:itemID/delete", policy.RequestTemplateManage, firmLevel, s.requestTemplateDelete)
 }

@@ -16,6 +16,9 @@ import (
 	"github.com/attest-soc/attest/internal/auth"
 	"github.com/attest-soc/attest/internal/clock"
 	"github.com/attest-soc/attest/internal/config"
+	"github.com/attest-soc/attest/internal/evidence"
+	"github.com/attest-soc/attest/internal/notify"
+	"github.com/attest-soc/attest/internal/requests"
 )
 
 // Server holds every dependency the handlers use; nothing is global.
@@ -25,6 +28,10 @@ type Server struct {
 	Clock  clock.Clock
 	Log    *slog.Logger
 	Auth   *auth.Service
+
+	Evidence *evidence.Service
+	Requests *requests.Service
+	Notifier *notify.Sender // delivers the e-mail outbox; `attest serve` runs it
 
 	echo   *echo.Echo
 	routes []route
@@ -40,7 +47,13 @@ func New(gdb *gorm.DB, cfg config.Config, clk clock.Clock, log *slog.Logger) (*S
 		Log:    log,
 		Auth:   auth.NewService(gdb, clk, cfg.SessionIdle, cfg.SessionMaxAge),
 	}
-	var err error
+	store, err := evidence.NewStore(context.Background(), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("opening the evidence store: %w", err)
+	}
+	s.Evidence = &evidence.Service{DB: gdb, Store: store, MaxBytes: cfg.MaxUploadBytes}
+	s.Requests = &requests.Service{DB: gdb, Clock: clk, Evidence: s.Evidence, BaseURL: cfg.BaseURL}
+	s.Notifier = &notify.Sender{DB: gdb, Mailer: notify.NewMailer(cfg, log), Clock: clk, Log: log}
 	if s.assets, err = newAssetIndex(); err != nil {
 		return nil, fmt.Errorf("indexing static files: %w", err)
 	}

@@ -1,0 +1,270 @@
+package evidence
+
+import (
+	"archive/zip"
+	"bufio"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/attest-soc/attest/internal/apperr"
+	"github.com/attest-soc/attest/internal/audit"
+)
+
+// Service stores evidence bytes and records who uploaded what, for which request, test or sample.
+type Service struct {
+	DB       *gorm.DB
+	Store    Store
+	MaxBytes int64 // per file
+}
+
+// Received is one file whose bytes are stored but not yet recorded as evidence.
+type Received struct {
+	FileName    string
+	ContentType string
+	Blob
+}
+
+// Receive checks name and type from the first bytes, then streams r into the store. Nothing is
+// stored when it returns an error.
+func (s *Service) Receive(ctx context.Context, name string, r io.Reader) (Received, error) {
+	clean, err := CleanFileName(name)
+	if err != nil {
+		return Received{}, err
+	}
+	br := bufio.NewReaderSize(r, SniffLen)
+	head, err := br.Peek(SniffLen)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+		return Received{}, fmt.Errorf("reading %s: %w", clean, err)
+	}
+	if len(head) == 0 {
+		return Received{}, &Refusal{quote(clean) + " is empty. Choose the file again; an empty file is no evidence."}
+	}
+	ctype, err := Classify(clean, head)
+	if err != nil {
+		return Received{}, err
+	}
+	b, err := s.Store.Put(ctx, br, s.MaxBytes)
+	switch {
+	case errors.Is(err, ErrEmpty):
+		return Received{}, &Refusal{quote(clean) + " is empty. Choose the file again; an empty file is no evidence."}
+	case errors.Is(err, ErrTooLarge):
+		return Received{}, &Refusal{quote(clean) + " is larger than the upload limit of " + FormatSize(s.MaxBytes) + ". Split it or compress it, then upload again."}
+	case err != nil:
+		return Received{}, fmt.Errorf("storing %s: %w", clean, err)
+	}
+	return Received{FileName: clean, ContentType: ctype, Blob: b}, nil
+}
+
+// Target says what evidence supports; EngagementID is always set, plus at most one of the others.
+type Target struct {
+	EngagementID, RequestID, TestID, SampleID int64
+}
+
+// File is one evidence file as lists and the manifest show it.
+type File struct {
+	ID            int64
+	EngagementID  int64
+	RequestID     *int64
+	RequestNumber *int
+	TestID        *int64
+	SampleID      *int64
+	FileName      string
+	ContentType   string
+	SizeBytes     int64
+	SHA256        string `gorm:"column:sha256"`
+	BlobKey       string
+	UploadedBy    int64
+	UploaderName  string
+	UploaderEmail string
+	UploadedAt    time.Time
+}
+
+// RecordTx records received files as evidence for t inside tx, with one audit event each.
+func RecordTx(ctx context.Context, tx *gorm.DB, actor audit.Actor, clientID int64, t Target, files []Received) ([]int64, error) {
+	if len(files) == 0 {
+		return nil, apperr.Validation{"files": "Choose at least one file to upload."}
+	}
+	ids := make([]int64, 0, len(files))
+	for _, f := range files {
+		var id int64
+		err := tx.Raw(`INSERT INTO evidence_files (engagement_id, request_id, test_id, sample_id, file_name, content_type, size_bytes, sha256, blob_key, uploaded_by)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, t.EngagementID, nullID(t.RequestID), nullID(t.TestID), nullID(t.SampleID),
+			f.FileName, f.ContentType, f.Size, f.SHA256, f.SHA256, actor.ID).Row().Scan(&id)
+		if err != nil {
+			return nil, fmt.Errorf("recording evidence %s: %w", f.FileName, err)
+		}
+		err = audit.Record(ctx, tx, actor, audit.Event{Action: "evidence.upload", EntityType: "evidence_file", EntityID: id,
+			EngagementID: t.EngagementID, ClientID: clientID, After: map[string]any{"file_name": f.FileName, "sha256": f.SHA256,
+				"size": f.Size, "content_type": f.ContentType, "request_id": t.RequestID, "test_id": t.TestID, "sample_id": t.SampleID}})
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+// Attach records received files as evidence of a test or sample (auditors' own evidence).
+func (s *Service) Attach(ctx context.Context, actor audit.Actor, t Target, files []Received) error {
+	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var clientID int64
+		if err := tx.Raw(`SELECT client_id FROM engagements WHERE id = ?`, t.EngagementID).Row().Scan(&clientID); err != nil {
+			return fmt.Errorf("loading engagement %d: %w", t.EngagementID, err)
+		}
+		if t.SampleID != 0 {
+			var n int64
+			tx.Raw(`SELECT count(*) FROM samples s JOIN tests t ON t.id = s.test_id WHERE s.id = ? AND t.engagement_id = ?`, t.SampleID, t.EngagementID).Row().Scan(&n)
+			if n == 0 {
+				return apperr.ErrNotFound
+			}
+		}
+		_, err := RecordTx(ctx, tx, actor, clientID, t, files)
+		return err
+	})
+}
+
+const fileColumns = `f.id, f.engagement_id, f.request_id, r.number AS request_number, f.test_id, f.sample_id, f.file_name,
+	f.content_type, f.size_bytes, f.sha256, f.blob_key, f.uploaded_by, u.name AS uploader_name, u.email AS uploader_email, f.uploaded_at`
+
+const fileFrom = ` FROM evidence_files f JOIN users u ON u.id = f.uploaded_by LEFT JOIN info_requests r ON r.id = f.request_id `
+
+// Get loads one evidence file.
+func (s *Service) Get(ctx context.Context, id int64) (File, error) {
+	var f File
+	err := s.DB.WithContext(ctx).Raw(`SELECT `+fileColumns+fileFrom+`WHERE f.id = ?`, id).Scan(&f).Error
+	if err != nil {
+		return File{}, fmt.Errorf("loading evidence file %d: %w", id, err)
+	}
+	if f.ID == 0 {
+		return File{}, apperr.ErrNotFound
+	}
+	return f, nil
+}
+
+// ForRequest lists a request's evidence, oldest first.
+func (s *Service) ForRequest(ctx context.Context, requestID int64) ([]File, error) {
+	var out []File
+	err := s.DB.WithContext(ctx).Raw(`SELECT `+fileColumns+fileFrom+`WHERE f.request_id = ? ORDER BY f.uploaded_at, f.id`, requestID).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("listing evidence of request %d: %w", requestID, err)
+	}
+	return out, nil
+}
+
+// ForEngagement lists an engagement's evidence; requestsOnly limits it to what clients uploaded
+// against requests (client users never see the auditors' own working evidence).
+func (s *Service) ForEngagement(ctx context.Context, engagementID int64, requestsOnly bool) ([]File, error) {
+	q := `SELECT ` + fileColumns + fileFrom + `WHERE f.engagement_id = ?`
+	if requestsOnly {
+		q += ` AND f.request_id IS NOT NULL`
+	}
+	var out []File
+	if err := s.DB.WithContext(ctx).Raw(q+` ORDER BY r.number NULLS LAST, f.uploaded_at, f.id`, engagementID).Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("listing evidence of engagement %d: %w", engagementID, err)
+	}
+	return out, nil
+}
+
+// OpenVerified checks the stored bytes against the recorded SHA-256 first, so a damaged file is
+// refused before anything is sent; the returned reader verifies again while streaming.
+func (s *Service) OpenVerified(ctx context.Context, f File) (io.ReadCloser, error) {
+	if err := Verify(ctx, s.Store, f.BlobKey); err != nil {
+		return nil, fmt.Errorf("evidence file %d (%s): %w", f.ID, f.FileName, err)
+	}
+	return s.Store.Open(ctx, f.BlobKey)
+}
+
+// WriteZip streams files into a ZIP archive with a manifest.csv listing each file's name, size,
+// SHA-256, request and uploader. Entries are written as they are read: memory stays flat.
+func (s *Service) WriteZip(ctx context.Context, w io.Writer, files []File) error {
+	zw := zip.NewWriter(w)
+	used := map[string]int{}
+	names := make([]string, len(files))
+	for i, f := range files {
+		folder := "other"
+		if f.RequestNumber != nil {
+			folder = RequestLabel(*f.RequestNumber)
+		}
+		name := folder + "/" + f.FileName
+		if n := used[name]; n > 0 {
+			name = folder + "/" + strconv.Itoa(n+1) + "-" + f.FileName
+		}
+		used[folder+"/"+f.FileName]++
+		names[i] = name
+	}
+	mf, err := zw.Create("manifest.csv")
+	if err != nil {
+		return err
+	}
+	cw := csv.NewWriter(mf)
+	cw.Write([]string{"path", "file_name", "size_bytes", "sha256", "request", "uploaded_by", "uploaded_at"})
+	for i, f := range files {
+		req := ""
+		if f.RequestNumber != nil {
+			req = RequestLabel(*f.RequestNumber)
+		}
+		cw.Write([]string{names[i], f.FileName, strconv.FormatInt(f.SizeBytes, 10), f.SHA256, req, f.UploaderEmail, f.UploadedAt.UTC().Format(time.RFC3339)})
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return err
+	}
+	for i, f := range files {
+		if err := s.copyEntry(ctx, zw, names[i], f); err != nil {
+			return err
+		}
+	}
+	return zw.Close()
+}
+
+func (s *Service) copyEntry(ctx context.Context, zw *zip.Writer, name string, f File) error {
+	rc, err := s.Store.Open(ctx, f.BlobKey)
+	if err != nil {
+		return fmt.Errorf("evidence file %d (%s): %w", f.ID, f.FileName, err)
+	}
+	defer rc.Close()
+	ew, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: f.UploadedAt})
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(ew, rc); err != nil {
+		return fmt.Errorf("evidence file %d (%s): %w", f.ID, f.FileName, err)
+	}
+	return nil
+}
+
+// RequestLabel is a request's number as auditors write it: R-007.
+func RequestLabel(n int) string { return fmt.Sprintf("R-%03d", n) }
+
+// FormatSize writes a byte count for people: 200 MB, 12.5 KB.
+func FormatSize(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return trimZero(float64(n)/(1<<20)) + " MB"
+	case n >= 1<<10:
+		return trimZero(float64(n)/(1<<10)) + " KB"
+	}
+	return strconv.FormatInt(n, 10) + " bytes"
+}
+
+func trimZero(f float64) string {
+	s := strconv.FormatFloat(f, 'f', 1, 64)
+	if len(s) > 2 && s[len(s)-2:] == ".0" {
+		return s[:len(s)-2]
+	}
+	return s
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}

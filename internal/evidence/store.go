@@ -1,0 +1,131 @@
+// Package evidence owns evidence files: the content-addressed blob store (local directory or
+// S3-compatible), the checks every upload passes (size, type, name) and the file metadata.
+package evidence
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+	"regexp"
+
+	"github.com/attest-soc/attest/internal/config"
+)
+
+var (
+	// ErrEmpty: the upload has no bytes.
+	ErrEmpty = errors.New("the file is empty")
+	// ErrTooLarge: the upload exceeds the configured limit.
+	ErrTooLarge = errors.New("the file is larger than the upload limit")
+	// ErrCorrupt: stored bytes no longer match their SHA-256, so they are refused.
+	ErrCorrupt = errors.New("the stored file does not match its SHA-256 checksum: it was changed or damaged in storage")
+	// ErrBlobNotFound: no blob with that address.
+	ErrBlobNotFound = errors.New("stored file not found")
+)
+
+// Blob is what the store knows about stored bytes.
+type Blob struct {
+	SHA256 string // hex; also the blob's key
+	Size   int64
+}
+
+// Store keeps evidence bytes by content address. Put streams: the bytes never sit in memory
+// whole, the hash is computed on the way, and the bytes land under their address only once
+// complete, so a half-written upload never looks like evidence.
+type Store interface {
+	// Put reads r to the end (at most limit bytes) and stores it under its SHA-256.
+	Put(ctx context.Context, r io.Reader, limit int64) (Blob, error)
+	// Open returns the bytes stored under sha; reading them to the end verifies the hash and
+	// fails with ErrCorrupt on a mismatch.
+	Open(ctx context.Context, sha string) (io.ReadCloser, error)
+}
+
+// NewStore builds the store the configuration selects.
+func NewStore(ctx context.Context, cfg config.Config) (Store, error) {
+	switch cfg.BlobBackend {
+	case "s3":
+		return NewS3Store(ctx, S3Config{Endpoint: cfg.S3Endpoint, Bucket: cfg.S3Bucket, AccessKey: cfg.S3AccessKey,
+			SecretKey: cfg.S3SecretKey, Region: cfg.S3Region, UseSSL: cfg.S3UseSSL})
+	default:
+		return NewLocalStore(cfg.BlobDir)
+	}
+}
+
+var shaPattern = regexp.MustCompile(`^[0-9a-f]{64}$`)
+
+func validSHA(sha string) error {
+	if !shaPattern.MatchString(sha) {
+		return fmt.Errorf("invalid blob address %q", sha)
+	}
+	return nil
+}
+
+// spool copies r (at most limit bytes) into a new temporary file in dir while hashing it. The
+// caller owns the returned file and removes it.
+func spool(dir string, r io.Reader, limit int64) (*os.File, Blob, error) {
+	f, err := os.CreateTemp(dir, "upload-*")
+	if err != nil {
+		return nil, Blob{}, fmt.Errorf("creating temporary file: %w", err)
+	}
+	fail := func(err error) (*os.File, Blob, error) {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, Blob{}, err
+	}
+	h := sha256.New()
+	// One byte more than the limit tells an exact fit from an overflow without reading further.
+	n, err := io.Copy(io.MultiWriter(f, h), io.LimitReader(r, limit+1))
+	if err != nil {
+		return fail(fmt.Errorf("receiving file: %w", err))
+	}
+	if n == 0 {
+		return fail(ErrEmpty)
+	}
+	if n > limit {
+		return fail(ErrTooLarge)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return fail(err)
+	}
+	return f, Blob{SHA256: hex.EncodeToString(h.Sum(nil)), Size: n}, nil
+}
+
+// verifyingReader hashes what passes through and, at the end, refuses bytes that do not match.
+type verifyingReader struct {
+	rc   io.ReadCloser
+	h    hash.Hash
+	want string
+}
+
+func newVerifyingReader(rc io.ReadCloser, sha string) *verifyingReader {
+	return &verifyingReader{rc: rc, h: sha256.New(), want: sha}
+}
+
+func (v *verifyingReader) Read(p []byte) (int, error) {
+	n, err := v.rc.Read(p)
+	v.h.Write(p[:n])
+	if errors.Is(err, io.EOF) && hex.EncodeToString(v.h.Sum(nil)) != v.want {
+		return n, ErrCorrupt
+	}
+	return n, err
+}
+
+func (v *verifyingReader) Close() error { return v.rc.Close() }
+
+// Verify reads the blob sha to the end and reports ErrCorrupt when its bytes changed. Downloads
+// call it first so a damaged file is refused before any byte reaches the user.
+func Verify(ctx context.Context, s Store, sha string) error {
+	rc, err := s.Open(ctx, sha)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	if _, err := io.Copy(io.Discard, rc); err != nil {
+		return fmt.Errorf("verifying blob %s: %w", sha, err)
+	}
+	return nil
+}

@@ -1,0 +1,63 @@
+package evidence
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// LocalStore keeps blobs in a directory tree: dir/ab/cd/abcd….
+type LocalStore struct{ dir string }
+
+// NewLocalStore uses dir, creating it when missing.
+func NewLocalStore(dir string) (*LocalStore, error) {
+	if err := os.MkdirAll(filepath.Join(dir, "tmp"), 0o750); err != nil {
+		return nil, fmt.Errorf("creating evidence directory %s: %w", dir, err)
+	}
+	return &LocalStore{dir: dir}, nil
+}
+
+func (s *LocalStore) path(sha string) string {
+	return filepath.Join(s.dir, sha[:2], sha[2:4], sha)
+}
+
+// Put spools r into dir/tmp, then renames it to its address (same file system: atomic).
+func (s *LocalStore) Put(ctx context.Context, r io.Reader, limit int64) (Blob, error) {
+	f, b, err := spool(filepath.Join(s.dir, "tmp"), r, limit)
+	if err != nil {
+		return Blob{}, err
+	}
+	tmp := f.Name()
+	f.Close()
+	defer os.Remove(tmp) // a no-op after a successful rename
+	dst := s.path(b.SHA256)
+	if _, err := os.Stat(dst); err == nil {
+		return b, nil // the same bytes are stored once
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
+		return Blob{}, fmt.Errorf("creating blob directory: %w", err)
+	}
+	if err := os.Rename(tmp, dst); err != nil {
+		return Blob{}, fmt.Errorf("storing blob %s: %w", b.SHA256, err)
+	}
+	return b, nil
+}
+
+// Open opens the blob sha for a verifying read.
+func (s *LocalStore) Open(ctx context.Context, sha string) (io.ReadCloser, error) {
+	if err := validSHA(sha); err != nil {
+		return nil, err
+	}
+	f, err := os.Open(s.path(sha))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, ErrBlobNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("opening blob %s: %w", sha, err)
+	}
+	return newVerifyingReader(f, sha), nil
+}

@@ -1,0 +1,230 @@
+package evidence
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"net/http/httptest"
+	"os"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
+	"github.com/minio/minio-go/v7"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// backendCase is one store implementation plus a way to damage a stored blob behind its back.
+type backendCase struct {
+	name    string
+	open    func(t testing.TB) Store
+	corrupt func(t testing.TB, s Store, sha string)
+}
+
+func backends() []backendCase {
+	return []backendCase{
+		{"local", func(t testing.TB) Store {
+			s, err := NewLocalStore(t.TempDir())
+			require.NoError(t, err)
+			return s
+		}, func(t testing.TB, s Store, sha string) {
+			p := s.(*LocalStore).path(sha)
+			require.NoError(t, os.WriteFile(p, []byte("tampered bytes"), 0o640))
+		}},
+		{"s3", newFakeS3Store, func(t testing.TB, s Store, sha string) {
+			st := s.(*S3Store)
+			_, err := st.client.PutObject(context.Background(), st.bucket, objectName(sha), strings.NewReader("tampered"), 8, minio.PutObjectOptions{})
+			require.NoError(t, err)
+		}},
+	}
+}
+
+// newFakeS3Store runs an in-process S3 server (gofakes3) and connects an S3Store to it.
+func newFakeS3Store(t testing.TB) Store {
+	mem := s3mem.New()
+	srv := httptest.NewServer(gofakes3.New(mem).Server())
+	t.Cleanup(srv.Close)
+	require.NoError(t, mem.CreateBucket("evidence"))
+	s, err := NewS3Store(context.Background(), S3Config{Endpoint: strings.TrimPrefix(srv.URL, "http://"), Bucket: "evidence",
+		AccessKey: "key", SecretKey: "secret", Region: "us-east-1"})
+	require.NoError(t, err)
+	return s
+}
+
+func shaOf(b []byte) string { s := sha256.Sum256(b); return hex.EncodeToString(s[:]) }
+
+func TestStoreBehaviour(t *testing.T) {
+	ctx := context.Background()
+	for _, bc := range backends() {
+		t.Run(bc.name, func(t *testing.T) {
+			s := bc.open(t)
+			data := bytes.Repeat([]byte("control evidence "), 4000)
+
+			b, err := s.Put(ctx, bytes.NewReader(data), 1<<20)
+			require.NoError(t, err)
+			assert.Equal(t, shaOf(data), b.SHA256, "address is the SHA-256 of the bytes")
+			assert.Equal(t, int64(len(data)), b.Size)
+
+			again, err := s.Put(ctx, bytes.NewReader(data), 1<<20)
+			require.NoError(t, err, "the same bytes again are fine (stored once)")
+			assert.Equal(t, b, again)
+
+			rc, err := s.Open(ctx, b.SHA256)
+			require.NoError(t, err)
+			got, err := io.ReadAll(rc)
+			rc.Close()
+			require.NoError(t, err)
+			assert.Equal(t, data, got)
+
+			_, err = s.Put(ctx, bytes.NewReader(nil), 1<<20)
+			assert.ErrorIs(t, err, ErrEmpty)
+
+			big := bytes.Repeat([]byte{'x'}, 1001)
+			_, err = s.Put(ctx, bytes.NewReader(big), 1000)
+			assert.ErrorIs(t, err, ErrTooLarge)
+			_, err = s.Open(ctx, shaOf(big))
+			assert.ErrorIs(t, err, ErrBlobNotFound, "an oversize upload leaves nothing behind")
+			exact, err := s.Put(ctx, bytes.NewReader(big[:1000]), 1000)
+			require.NoError(t, err, "exactly the limit is allowed")
+			assert.Equal(t, int64(1000), exact.Size)
+
+			_, err = s.Open(ctx, strings.Repeat("0", 64))
+			assert.ErrorIs(t, err, ErrBlobNotFound)
+			_, err = s.Open(ctx, "../../etc/passwd")
+			assert.Error(t, err, "only hex addresses are opened")
+
+			require.NoError(t, Verify(ctx, s, b.SHA256))
+			bc.corrupt(t, s, b.SHA256)
+			err = Verify(ctx, s, b.SHA256)
+			assert.ErrorIs(t, err, ErrCorrupt, "a changed blob is detected")
+			rc, err = s.Open(ctx, b.SHA256)
+			require.NoError(t, err)
+			_, err = io.ReadAll(rc)
+			rc.Close()
+			assert.True(t, errors.Is(err, ErrCorrupt), "streaming reads refuse a changed blob too")
+		})
+	}
+}
+
+func TestClassify(t *testing.T) {
+	pdf := []byte("%PDF-1.7\n1 0 obj\n")
+	cases := []struct {
+		name   string
+		head   []byte
+		want   string
+		refuse string
+	}{
+		{"report.pdf", pdf, "application/pdf", ""},
+		{"users.csv", []byte("email,role\na@b.c,admin\n"), "text/csv", ""},
+		{"notes.txt", []byte("plain words"), "text/plain; charset=utf-8", ""},
+		{"shot.png", []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), "image/png", ""},
+		{"list.xlsx", []byte("PK\x03\x04\x14\x00\x06\x00"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ""},
+		{"invoice.pdf", []byte("MZ\x90\x00\x03\x00\x00\x00"), "", "program"},
+		{"policy.pdf", []byte("\x7fELF\x02\x01\x01"), "", "program"},
+		{"run.pdf", []byte("#!/bin/sh\nrm -rf /"), "", "program"},
+		{"tool.exe", []byte("plain words"), "", "extension"},
+		{"page.html", []byte("<!DOCTYPE html><html><script>"), "", "not accepted"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := Classify(c.name, c.head)
+			if c.refuse != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), c.refuse)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, c.want, got)
+		})
+	}
+}
+
+func TestCleanFileName(t *testing.T) {
+	for in, want := range map[string]string{"report.pdf": "report.pdf", "  Q1 review.xlsx ": "Q1 review.xlsx", "a\x00b\x1f.txt": "ab.txt"} {
+		got, err := CleanFileName(in)
+		require.NoError(t, err)
+		assert.Equal(t, want, got)
+	}
+	for _, bad := range []string{"../../etc/passwd", `..\..\boot.ini`, "/etc/passwd", "a/b.pdf", "..", "", "\x00\x01"} {
+		_, err := CleanFileName(bad)
+		assert.Error(t, err, "%q must be refused", bad)
+	}
+}
+
+// BenchmarkStreamingUpload stores a 64 MiB upload through the local store and reports bytes
+// allocated per operation and the peak heap seen while it ran: both far below the file size,
+// because Receive streams instead of buffering. (The S3 backend is left out: the in-process fake
+// server keeps objects in memory, which would measure the fake, not Attest.)
+func BenchmarkStreamingUpload(b *testing.B) {
+	const size = 64 << 20
+	s, err := NewLocalStore(b.TempDir())
+	require.NoError(b, err)
+	svc := &Service{Store: s, MaxBytes: size}
+	b.SetBytes(size)
+	b.ReportAllocs()
+	runtime.GC()
+	var base runtime.MemStats
+	runtime.ReadMemStats(&base)
+	peak := sampleHeapPeak()
+	for i := 0; i < b.N; i++ {
+		// Each iteration gets distinct bytes so deduplication does not skip the work.
+		r := io.MultiReader(strings.NewReader("%PDF-1.7\n"), &patternReader{n: size - 9, seed: byte(i)})
+		if _, err := svc.Receive(context.Background(), "big.pdf", r); err != nil {
+			b.Fatal(err)
+		}
+	}
+	grown := int64(peak()) - int64(base.HeapInuse)
+	b.ReportMetric(float64(max(grown, 0))/(1<<20), "peak-heap-MiB")
+}
+
+// sampleHeapPeak polls the heap in use until the returned function is called, which stops the
+// polling and returns the highest value seen.
+func sampleHeapPeak() func() uint64 {
+	var peak atomic.Uint64
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		var m runtime.MemStats
+		for {
+			runtime.ReadMemStats(&m)
+			if m.HeapInuse > peak.Load() {
+				peak.Store(m.HeapInuse)
+			}
+			select {
+			case <-done:
+				return
+			case <-time.After(2 * time.Millisecond):
+			}
+		}
+	}()
+	return func() uint64 { close(done); <-stopped; return peak.Load() }
+}
+
+// patternReader produces n bytes without holding them.
+type patternReader struct {
+	n    int64
+	seed byte
+}
+
+func (p *patternReader) Read(b []byte) (int, error) {
+	if p.n <= 0 {
+		return 0, io.EOF
+	}
+	if int64(len(b)) > p.n {
+		b = b[:p.n]
+	}
+	for i := range b {
+		b[i] = byte(i) ^ p.seed
+	}
+	p.n -= int64(len(b))
+	return len(b), nil
+}

@@ -1,0 +1,98 @@
+package requests
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/attest-soc/attest/internal/notify"
+)
+
+// EngagementSummary counts one engagement's requests by status for the client dashboard.
+type EngagementSummary struct {
+	EngagementID int64
+	Name         string
+	Open         int
+	Returned     int
+	Submitted    int
+	Accepted     int
+	Overdue      int
+}
+
+// Dashboard summarises the requests of every engagement of clientID, plus the requests that
+// need the client's attention (returned or overdue), most urgent first.
+func (s *Service) Dashboard(ctx context.Context, clientID int64) ([]EngagementSummary, []Request, error) {
+	today := dateOf(s.Clock.Now())
+	var sums []EngagementSummary
+	err := s.DB.WithContext(ctx).Raw(`
+		SELECT e.id AS engagement_id, e.name,
+			count(r.id) FILTER (WHERE r.status = 'open' AND r.return_reason = '') AS open,
+			count(r.id) FILTER (WHERE r.status = 'open' AND r.return_reason <> '') AS returned,
+			count(r.id) FILTER (WHERE r.status = 'submitted') AS submitted,
+			count(r.id) FILTER (WHERE r.status = 'accepted') AS accepted,
+			count(r.id) FILTER (WHERE r.status = 'open' AND r.due_date < ?) AS overdue
+		FROM engagements e LEFT JOIN info_requests r ON r.engagement_id = e.id
+		WHERE e.client_id = ? GROUP BY e.id, e.name ORDER BY e.name`, today, clientID).Scan(&sums).Error
+	if err != nil {
+		return nil, nil, fmt.Errorf("summarising requests of client %d: %w", clientID, err)
+	}
+	var attention []Request
+	err = s.DB.WithContext(ctx).Table("info_requests r").Select(requestColumns).
+		Joins("LEFT JOIN users u ON u.id = r.assignee_id").Joins("JOIN engagements e ON e.id = r.engagement_id").
+		Where("e.client_id = ? AND r.status = 'open' AND (r.return_reason <> '' OR r.due_date < ?)", clientID, today).
+		Order("r.due_date NULLS LAST, r.number").Scan(&attention).Error
+	if err != nil {
+		return nil, nil, fmt.Errorf("listing requests needing attention for client %d: %w", clientID, err)
+	}
+	return sums, attention, nil
+}
+
+// QueueOverdueDigest writes one e-mail per assignee listing their overdue requests, at most one
+// per assignee per day, and returns how many it queued.
+func (s *Service) QueueOverdueDigest(ctx context.Context) (int, error) {
+	today := dateOf(s.Clock.Now())
+	var rows []struct {
+		AssigneeID     int64
+		AssigneeName   string
+		AssigneeEmail  string
+		ID             int64
+		Number         int
+		Title          string
+		DueDate        time.Time
+		EngagementName string
+	}
+	err := s.DB.WithContext(ctx).Raw(`
+		SELECT r.assignee_id, u.name AS assignee_name, u.email AS assignee_email, r.id, r.number, r.title, r.due_date, e.name AS engagement_name
+		FROM info_requests r JOIN users u ON u.id = r.assignee_id JOIN engagements e ON e.id = r.engagement_id
+		WHERE r.status = 'open' AND r.due_date < ? AND u.disabled_at IS NULL
+		  AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.recipient_id = r.assignee_id AND n.kind = 'digest' AND n.created_at >= ?)
+		ORDER BY u.id, r.due_date, e.name, r.number`, today, today).Scan(&rows).Error
+	if err != nil {
+		return 0, fmt.Errorf("finding overdue requests: %w", err)
+	}
+	queued := 0
+	err = s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		for i := 0; i < len(rows); {
+			j := i
+			var b strings.Builder
+			fmt.Fprintf(&b, "Hello %s,\n\nThese information requests are past their due date:\n\n", rows[i].AssigneeName)
+			for ; j < len(rows) && rows[j].AssigneeID == rows[i].AssigneeID; j++ {
+				r := rows[j]
+				fmt.Fprintf(&b, "  %s  R-%03d %s (due %s)\n  %s\n\n", r.EngagementName, r.Number, r.Title, r.DueDate.Format("2 January 2006"), s.requestURL(r.ID))
+			}
+			b.WriteString("Upload the evidence and submit each request, or reply on its page if something is unclear.\n")
+			err := notify.Enqueue(ctx, tx, notify.Message{RecipientID: rows[i].AssigneeID, To: rows[i].AssigneeEmail,
+				Subject: fmt.Sprintf("%d overdue information request%s", j-i, map[bool]string{true: "", false: "s"}[j-i == 1]), Body: b.String(), Kind: "digest"})
+			if err != nil {
+				return err
+			}
+			queued++
+			i = j
+		}
+		return nil
+	})
+	return queued, err
+}

@@ -1,0 +1,239 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/attest-soc/attest/internal/apperr"
+	"github.com/attest-soc/attest/internal/auth"
+	"github.com/attest-soc/attest/internal/evidence"
+	"github.com/attest-soc/attest/internal/policy"
+)
+
+// partFileName is the file name exactly as the client sent it. multipart.Part.FileName strips
+// folders silently; the raw name lets a crafted path be refused instead of quietly accepted.
+func partFileName(p *multipart.Part) (string, bool) {
+	_, params, err := mime.ParseMediaType(p.Header.Get("Content-Disposition"))
+	if err != nil {
+		return "", false
+	}
+	name, ok := params["filename"]
+	return name, ok
+}
+
+// nextFilePart returns the next part that carries a file, or nil at the end.
+func nextFilePart(mr *multipart.Reader) (*multipart.Part, error) {
+	for {
+		p, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if name, ok := partFileName(p); ok && name != "" {
+			return p, nil
+		}
+	}
+}
+
+// receiveFiles streams every file of a multipart upload into the evidence store, one after the
+// other, never holding a file in memory. An empty selection or any refused file fails the whole
+// upload; the caller then records nothing.
+func (s *Server) receiveFiles(c echo.Context) ([]evidence.Received, error) {
+	mr, err := c.Request().MultipartReader()
+	if err != nil {
+		return nil, apperr.Validation{"files": "Choose at least one file to upload."}
+	}
+	var got []evidence.Received
+	for {
+		part, err := nextFilePart(mr)
+		var he *echo.HTTPError
+		if errors.As(err, &he) {
+			return nil, err // over the body limit: 413
+		}
+		if err != nil {
+			return nil, apperr.Validation{"files": "The upload arrived incomplete or malformed. Choose the files and upload them again."}
+		}
+		if part == nil {
+			break
+		}
+		name, _ := partFileName(part)
+		rec, err := s.Evidence.Receive(c.Request().Context(), name, part)
+		if err != nil {
+			// Read what is left so the browser sees the answer instead of a reset connection.
+			_, _ = io.Copy(io.Discard, c.Request().Body)
+			return nil, err
+		}
+		got = append(got, rec)
+	}
+	if len(got) == 0 {
+		return nil, apperr.Validation{"files": "Choose at least one file to upload."}
+	}
+	return got, nil
+}
+
+// requestEvidenceUpload: POST /requests/:requestID/evidence (multipart, streamed).
+func (s *Server) requestEvidenceUpload(c echo.Context) error {
+	id, err := paramID(c, "requestID")
+	if err != nil {
+		return err
+	}
+	files, err := s.receiveFiles(c)
+	if err == nil {
+		err = s.Requests.AddEvidence(c.Request().Context(), mustUser(c), id, files)
+	}
+	if err != nil {
+		return s.refuseOnRequest(c, id, err, nil)
+	}
+	return s.redirectWithFlash(c, "/requests/"+itoa(id), fmt.Sprintf("%d %s uploaded.", len(files), map[bool]string{true: "file", false: "files"}[len(files) == 1]))
+}
+
+// evidenceAttach stores auditors' own evidence on a test (POST /tests/:testID/evidence) or a
+// sample (POST /samples/:sampleID/evidence) and goes back to where the form was.
+func (s *Server) evidenceAttach(param string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id, err := paramID(c, param)
+		if err != nil {
+			return err
+		}
+		t := evidence.Target{EngagementID: resource(c).EngagementID}
+		back := "/tests/" + itoa(id)
+		if param == "sampleID" {
+			t.SampleID = id
+			var testID int64
+			s.DB.WithContext(c.Request().Context()).Raw(`SELECT test_id FROM samples WHERE id = ?`, id).Row().Scan(&testID)
+			back = "/tests/" + itoa(testID)
+		} else {
+			t.TestID = id
+		}
+		files, err := s.receiveFiles(c)
+		if err == nil {
+			err = s.Evidence.Attach(c.Request().Context(), mustUser(c).Actor(), t, files)
+		}
+		var ref *evidence.Refusal
+		if v, ok := apperr.AsValidation(err); ok {
+			s.flash(c, "error", v["files"])
+			return c.Redirect(http.StatusSeeOther, back)
+		}
+		if errors.As(err, &ref) {
+			s.flash(c, "error", ref.Reason)
+			return c.Redirect(http.StatusSeeOther, back)
+		}
+		if err != nil {
+			return err
+		}
+		return s.redirectWithFlash(c, back, fmt.Sprintf("%d evidence file(s) attached.", len(files)))
+	}
+}
+
+// evidenceDownload: GET /evidence/:fileID — always as an attachment, after checking the hash.
+func (s *Server) evidenceDownload(c echo.Context) error {
+	id, err := paramID(c, "fileID")
+	if err != nil {
+		return err
+	}
+	f, err := s.Evidence.Get(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	rc, err := s.Evidence.OpenVerified(c.Request().Context(), f)
+	if err != nil {
+		return s.blobError(c, f, err)
+	}
+	defer rc.Close()
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, f.ContentType)
+	h.Set(echo.HeaderContentDisposition, attachment(f.FileName))
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set(echo.HeaderContentLength, itoa(f.SizeBytes))
+	h.Set("Cache-Control", "private, no-store")
+	c.Response().WriteHeader(http.StatusOK)
+	_, err = io.Copy(c.Response(), rc)
+	return err
+}
+
+// blobError explains a missing or damaged blob and logs it for the administrator.
+func (s *Server) blobError(c echo.Context, f evidence.File, err error) error {
+	switch {
+	case errors.Is(err, evidence.ErrCorrupt):
+		s.Log.Error("evidence failed its checksum", "file_id", f.ID, "sha256", f.SHA256, "request_id", requestID(c))
+		return echo.NewHTTPError(http.StatusConflict, "“"+f.FileName+"” no longer matches the SHA-256 checksum recorded when it was uploaded, "+
+			"so it was changed or damaged in storage and is not sent. Tell your administrator (reference "+requestID(c)+"); upload the file again if you have it.")
+	case errors.Is(err, evidence.ErrBlobNotFound):
+		s.Log.Error("evidence missing from the store", "file_id", f.ID, "sha256", f.SHA256, "request_id", requestID(c))
+		return echo.NewHTTPError(http.StatusConflict, "“"+f.FileName+"” is recorded but missing from the evidence store. Tell your administrator (reference "+requestID(c)+").")
+	}
+	return err
+}
+
+// evidenceScope resolves /evidence/:fileID. Client users see only what was uploaded against
+// requests: the auditors' own evidence on tests and samples does not exist for them.
+func (s *Server) evidenceScope(c echo.Context, u auth.User) (policy.Resource, error) {
+	id, err := paramID(c, "fileID")
+	if err != nil {
+		return policy.Resource{}, err
+	}
+	var row struct {
+		EngagementID int64
+		RequestID    *int64
+	}
+	if err := s.DB.WithContext(c.Request().Context()).Raw(`SELECT engagement_id, request_id FROM evidence_files WHERE id = ?`, id).Scan(&row).Error; err != nil {
+		return policy.Resource{}, err
+	}
+	if row.EngagementID == 0 || (u.Role == auth.RoleClient && row.RequestID == nil) {
+		return policy.Resource{}, apperr.ErrNotFound
+	}
+	return s.engagementResource(c.Request().Context(), row.EngagementID, u)
+}
+
+// evidenceZip streams a ZIP of a request's (GET /requests/:requestID/evidence.zip) or an
+// engagement's (GET /engagements/:id/evidence.zip) evidence with a manifest.
+func (s *Server) evidenceZip(c echo.Context) error {
+	ctx := c.Request().Context()
+	u := mustUser(c)
+	var files []evidence.File
+	var name string
+	var err error
+	if c.Param("requestID") != "" {
+		id, perr := paramID(c, "requestID")
+		if perr != nil {
+			return perr
+		}
+		r, gerr := s.Requests.Get(ctx, id)
+		if gerr != nil {
+			return gerr
+		}
+		files, err = s.Evidence.ForRequest(ctx, id)
+		name = fmt.Sprintf("evidence-%s.zip", r.Label())
+	} else {
+		id := resource(c).EngagementID
+		files, err = s.Evidence.ForEngagement(ctx, id, u.Role == auth.RoleClient)
+		name = fmt.Sprintf("evidence-engagement-%d.zip", id)
+	}
+	if err != nil {
+		return err
+	}
+	// Check every file before the first byte goes out: once streaming starts, a damaged file
+	// could only cut the download short.
+	for _, f := range files {
+		if err := evidence.Verify(ctx, s.Evidence.Store, f.BlobKey); err != nil {
+			return s.blobError(c, f, err)
+		}
+	}
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, "application/zip")
+	h.Set(echo.HeaderContentDisposition, attachment(name))
+	h.Set("X-Content-Type-Options", "nosniff")
+	c.Response().WriteHeader(http.StatusOK)
+	if err := s.Evidence.WriteZip(ctx, c.Response(), files); err != nil {
+		s.Log.Error("streaming evidence ZIP", "err", err, "request_id", requestID(c))
+	}
+	return nil
+}

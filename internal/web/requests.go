@@ -1,0 +1,307 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/attest-soc/attest/internal/apperr"
+	"github.com/attest-soc/attest/internal/auth"
+	"github.com/attest-soc/attest/internal/notify"
+	"github.com/attest-soc/attest/internal/policy"
+	"github.com/attest-soc/attest/internal/requests"
+	"github.com/attest-soc/attest/templates"
+)
+
+// requestFilter reads the list filter from the query string.
+func requestFilter(c echo.Context) (requests.Filter, templates.RequestFilterView) {
+	fv := templates.RequestFilterView{Status: c.QueryParam("status"), AssigneeID: c.QueryParam("assignee"), ControlID: c.QueryParam("control")}
+	f := requests.Filter{Status: fv.Status}
+	f.AssigneeID, _ = strconv.ParseInt(fv.AssigneeID, 10, 64)
+	f.ControlID, _ = strconv.ParseInt(fv.ControlID, 10, 64)
+	return f, fv
+}
+
+// shortDate is how lists show dates: 15 Jul 2026.
+func shortDate(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.Format("2 Jan 2006")
+}
+
+func (s *Server) requestRows(rs []requests.Request) []templates.RequestRow {
+	rows := make([]templates.RequestRow, 0, len(rs))
+	now := s.Clock.Now()
+	for _, r := range rs {
+		row := templates.RequestRow{ID: r.ID, EngagementID: r.EngagementID, Label: r.Label(), Title: r.Title, Assignee: r.AssigneeName,
+			Due: shortDate(r.DueDate), Priority: r.Priority, Status: requests.Display(r.Status, r.ReturnReason),
+			Overdue: requests.Overdue(r.Status, r.DueDate, now), EvidenceCount: r.EvidenceCount}
+		if r.DueDate != nil {
+			row.DueSort = r.DueDate.Format("2006-01-02")
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+// requestListView builds the list page; the forms on it start empty unless the caller fills them.
+func (s *Server) requestListView(c echo.Context, engagementID int64, u auth.User) (templates.RequestListView, error) {
+	ctx := c.Request().Context()
+	f, fv := requestFilter(c)
+	rs, err := s.Requests.List(ctx, engagementID, f)
+	if err != nil {
+		return templates.RequestListView{}, err
+	}
+	res := resource(c)
+	v := templates.RequestListView{Rows: s.requestRows(rs), Filter: fv, IsClient: u.Role == auth.RoleClient,
+		CanManage: policy.Can(u, policy.RequestManage, res)}
+	if v.IsClient {
+		return v, nil
+	}
+	contacts, err := s.Requests.Contacts(ctx, engagementID)
+	if err != nil {
+		return v, err
+	}
+	for _, ct := range contacts {
+		v.Contacts = append(v.Contacts, templates.Option{Value: itoa(ct.ID), Label: ct.Name + " <" + ct.Email + ">"})
+	}
+	controls, err := s.Requests.Controls(ctx, engagementID)
+	if err != nil {
+		return v, err
+	}
+	for _, ct := range controls {
+		v.Controls = append(v.Controls, templates.Option{Value: itoa(ct.ID), Label: ct.Label})
+	}
+	q := url.Values{}
+	for k, val := range map[string]string{"status": fv.Status, "assignee": fv.AssigneeID, "control": fv.ControlID} {
+		if val != "" {
+			q.Set(k, val)
+		}
+	}
+	if len(q) > 0 {
+		v.ExportQuery = "?" + q.Encode()
+	}
+	items, err := s.Requests.TemplateItems(ctx)
+	if err != nil {
+		return v, err
+	}
+	v.Template.Count = len(items)
+	return v, nil
+}
+
+func (s *Server) renderRequestList(c echo.Context, status int, mutate func(*templates.RequestListView)) error {
+	u := mustUser(c)
+	id := resource(c).EngagementID
+	h, err := s.engagementHeader(c.Request().Context(), id, u, "requests")
+	if err != nil {
+		return err
+	}
+	v, err := s.requestListView(c, id, u)
+	if err != nil {
+		return err
+	}
+	if mutate != nil {
+		mutate(&v)
+	}
+	return s.render(c, status, templates.RequestListPage(s.page(c, "Requests · "+h.Name, "engagements"), h, v))
+}
+
+// requestList: GET /engagements/:id/requests.
+func (s *Server) requestList(c echo.Context) error {
+	return s.renderRequestList(c, http.StatusOK, nil)
+}
+
+func (s *Server) requestFormView(c echo.Context, engagementID int64) (templates.RequestFormView, error) {
+	ctx := c.Request().Context()
+	f := templates.RequestFormView{EngagementID: engagementID, Priority: "normal", Controls: map[string]bool{}}
+	contacts, err := s.Requests.Contacts(ctx, engagementID)
+	if err != nil {
+		return f, err
+	}
+	for _, ct := range contacts {
+		f.Contacts = append(f.Contacts, templates.Option{Value: itoa(ct.ID), Label: ct.Name + " <" + ct.Email + ">"})
+	}
+	controls, err := s.Requests.Controls(ctx, engagementID)
+	if err != nil {
+		return f, err
+	}
+	for _, ct := range controls {
+		f.ControlOpts = append(f.ControlOpts, templates.Option{Value: itoa(ct.ID), Label: ct.Label})
+	}
+	return f, nil
+}
+
+// requestNew: GET /engagements/:id/requests/new.
+func (s *Server) requestNew(c echo.Context) error {
+	id := resource(c).EngagementID
+	h, err := s.engagementHeader(c.Request().Context(), id, mustUser(c), "requests")
+	if err != nil {
+		return err
+	}
+	f, err := s.requestFormView(c, id)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, templates.RequestFormPage(s.page(c, "New request", "engagements"), h, f))
+}
+
+// requestCreate: POST /engagements/:id/requests.
+func (s *Server) requestCreate(c echo.Context) error {
+	u, id := mustUser(c), resource(c).EngagementID
+	in := requests.Input{Title: c.FormValue("title"), Description: c.FormValue("description"), DueDate: c.FormValue("due_date"),
+		Priority: c.FormValue("priority")}
+	in.AssigneeID, _ = strconv.ParseInt(c.FormValue("assignee_id"), 10, 64)
+	params, _ := c.FormParams()
+	for _, cid := range params["control"] {
+		n, err := strconv.ParseInt(cid, 10, 64)
+		if err != nil {
+			return apperr.Validation{"control": "Choose controls from the list."}
+		}
+		in.Links = append(in.Links, requests.Link{TargetType: "control", TargetID: n})
+	}
+	r, err := s.Requests.Create(c.Request().Context(), u, id, in)
+	if v, ok := apperr.AsValidation(err); ok {
+		h, herr := s.engagementHeader(c.Request().Context(), id, u, "requests")
+		if herr != nil {
+			return herr
+		}
+		f, ferr := s.requestFormView(c, id)
+		if ferr != nil {
+			return ferr
+		}
+		f.Title, f.Description, f.AssigneeID, f.DueDate, f.Priority = in.Title, in.Description, c.FormValue("assignee_id"), in.DueDate, in.Priority
+		for _, cid := range params["control"] {
+			f.Controls[cid] = true
+		}
+		f.Errors = templates.Errors(v)
+		return s.render(c, http.StatusUnprocessableEntity, templates.RequestFormPage(s.page(c, "New request", "engagements"), h, f))
+	}
+	if err != nil {
+		return err
+	}
+	return s.redirectWithFlash(c, "/requests/"+itoa(r.ID), r.Label()+" created.")
+}
+
+// requestFromTemplate: POST /engagements/:id/requests/from-template.
+func (s *Server) requestFromTemplate(c echo.Context) error {
+	u, id := mustUser(c), resource(c).EngagementID
+	assignee, _ := strconv.ParseInt(c.FormValue("assignee_id"), 10, 64)
+	n, err := s.Requests.CreateFromTemplate(c.Request().Context(), u, id, assignee, c.FormValue("due_date"))
+	if v, ok := apperr.AsValidation(err); ok {
+		return s.renderRequestList(c, http.StatusUnprocessableEntity, func(lv *templates.RequestListView) {
+			lv.Template.AssigneeID, lv.Template.DueDate, lv.Template.Errors = c.FormValue("assignee_id"), c.FormValue("due_date"), templates.Errors(v)
+		})
+	}
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		s.flash(c, "info", "The list already has every request of the firm's template; nothing was added.")
+		return c.Redirect(http.StatusSeeOther, "/engagements/"+itoa(id)+"/requests")
+	}
+	return s.redirectWithFlash(c, "/engagements/"+itoa(id)+"/requests", fmt.Sprintf("%d requests added from the firm's template.", n))
+}
+
+// requestImport: POST /engagements/:id/requests/import (multipart, streamed).
+func (s *Server) requestImport(c echo.Context) error {
+	u, id := mustUser(c), resource(c).EngagementID
+	refuse := func(msg string) error {
+		return s.renderRequestList(c, http.StatusUnprocessableEntity, func(lv *templates.RequestListView) {
+			lv.ImportProblems = []templates.ImportProblemView{{Row: 1, Column: "-", Message: msg}}
+		})
+	}
+	mr, err := c.Request().MultipartReader()
+	if err != nil {
+		return refuse("Choose an .xlsx file to import.")
+	}
+	part, err := nextFilePart(mr)
+	if err != nil || part == nil {
+		return refuse("Choose an .xlsx file to import.")
+	}
+	n, err := s.Requests.Import(c.Request().Context(), u, id, part)
+	var ie *requests.ImportError
+	if errors.As(err, &ie) {
+		return s.renderRequestList(c, http.StatusUnprocessableEntity, func(lv *templates.RequestListView) {
+			for _, p := range ie.Problems {
+				lv.ImportProblems = append(lv.ImportProblems, templates.ImportProblemView{Row: p.Row, Column: p.Column, Message: p.Message})
+			}
+		})
+	}
+	if err != nil {
+		return err
+	}
+	return s.redirectWithFlash(c, "/engagements/"+itoa(id)+"/requests", fmt.Sprintf("%d requests imported.", n))
+}
+
+// requestExport: GET /engagements/:id/requests/export — the filtered list as XLSX.
+func (s *Server) requestExport(c echo.Context) error {
+	id := resource(c).EngagementID
+	f, _ := requestFilter(c)
+	rs, err := s.Requests.List(c.Request().Context(), id, f)
+	if err != nil {
+		return err
+	}
+	w := c.Response()
+	w.Header().Set(echo.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set(echo.HeaderContentDisposition, attachment(fmt.Sprintf("requests-engagement-%d.xlsx", id)))
+	w.WriteHeader(http.StatusOK)
+	return s.Requests.Export(c.Request().Context(), rs, w)
+}
+
+// contactInvite: POST /engagements/:id/contacts — invite a client contact to the portal.
+func (s *Server) contactInvite(c echo.Context) error {
+	u, id := mustUser(c), resource(c).EngagementID
+	email, name := c.FormValue("email"), c.FormValue("name")
+	inv, err := s.Requests.InviteContact(c.Request().Context(), s.Auth, u, id, email, name)
+	if v, ok := apperr.AsValidation(err); ok {
+		return s.renderRequestList(c, http.StatusUnprocessableEntity, func(lv *templates.RequestListView) {
+			lv.Invite = templates.InviteFormView{Email: email, Name: name, Errors: templates.Errors(v)}
+		})
+	}
+	if err != nil {
+		return err
+	}
+	to := "/engagements/" + itoa(id) + "/requests"
+	switch {
+	case inv.Link == "":
+		return s.redirectWithFlash(c, to, inv.User.Name+" already has access and was added as a contact of this engagement.")
+	case !notify.Configured(s.Config):
+		s.flash(c, "success", "Invitation created for "+inv.User.Email+".")
+		s.flash(c, "warning", "No e-mail server is configured, so pass this one-time link on yourself (valid for "+
+			strconv.Itoa(int(auth.InvitationTTL.Hours()))+" hours): "+inv.Link)
+		return c.Redirect(http.StatusSeeOther, to)
+	}
+	return s.redirectWithFlash(c, to, "Invitation e-mailed to "+inv.User.Email+".")
+}
+
+// clientHome is the home page of client users: their dashboard.
+func (s *Server) clientHome(c echo.Context, u auth.User) error {
+	sums, attention, err := s.Requests.Dashboard(c.Request().Context(), *u.ClientID)
+	if err != nil {
+		return err
+	}
+	v := templates.ClientDashboardView{Attention: s.requestRows(attention)}
+	for _, e := range sums {
+		v.Engagements = append(v.Engagements, templates.ClientEngagementView{ID: e.EngagementID, Name: e.Name, Open: e.Open,
+			Returned: e.Returned, Submitted: e.Submitted, Accepted: e.Accepted, Overdue: e.Overdue})
+	}
+	return s.render(c, http.StatusOK, templates.ClientHomePage(s.page(c, "Overview", "home"), v))
+}
+
+// attachment is a Content-Disposition that always downloads, with the name safely encoded.
+func attachment(name string) string {
+	ascii := strings.Map(func(r rune) rune {
+		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' {
+			return '_'
+		}
+		return r
+	}, name)
+	return `attachment; filename="` + ascii + `"; filename*=UTF-8''` + url.PathEscape(name)
+}

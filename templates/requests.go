@@ -1,0 +1,183 @@
+package templates
+
+import (
+	"strconv"
+
+	"github.com/a-h/templ"
+)
+
+// RequestRow is one request in a list.
+type RequestRow struct {
+	ID            int64
+	Label         string
+	Title         string
+	Assignee      string
+	Due           string
+	DueSort       string // YYYY-MM-DD for sorting
+	Priority      string
+	Status        string // open, returned, submitted, accepted
+	Overdue       bool
+	EvidenceCount int
+	EngagementID  int64
+}
+
+// RequestListView is the request list of one engagement.
+type RequestListView struct {
+	Rows        []RequestRow
+	CanManage   bool
+	IsClient    bool
+	Filter      RequestFilterView
+	Contacts    []Option
+	Controls    []Option
+	ExportQuery string // the filter as a query string for the export link
+	// Forms on the page, with what was typed and the problems found.
+	Template       TemplateFormView
+	Invite         InviteFormView
+	ImportProblems []ImportProblemView
+}
+
+// RequestFilterView is the list's current filter.
+type RequestFilterView struct {
+	Status, AssigneeID, ControlID string
+}
+
+// TemplateFormView is the "create from the firm's template" form.
+type TemplateFormView struct {
+	AssigneeID, DueDate string
+	Count               int // entries in the firm's template
+	Errors              Errors
+}
+
+// InviteFormView is the "invite a client contact" form.
+type InviteFormView struct {
+	Email, Name string
+	Errors      Errors
+}
+
+// ImportProblemView is one problem of a refused spreadsheet.
+type ImportProblemView struct {
+	Row     int
+	Column  string
+	Message string
+}
+
+// RequestFormView is the new-request form.
+type RequestFormView struct {
+	EngagementID int64
+	Title        string
+	Description  string
+	AssigneeID   string
+	DueDate      string
+	Priority     string
+	Controls     map[string]bool
+	Contacts     []Option
+	ControlOpts  []Option
+	Errors       Errors
+}
+
+// RequestView is one request's page.
+type RequestView struct {
+	ID           int64
+	EngagementID int64
+	Label        string
+	Title        string
+	Description  string
+	Assignee     string
+	Due          string
+	Priority     string
+	Status       string
+	Overdue      bool
+	ReturnReason string
+	Version      int
+	Links        []string
+	Files        []EvidenceFileView
+	Comments     []CommentView
+	// What the viewer may do now.
+	CanUpload, CanSubmit, CanDecide, CanComment bool
+	UploadLimit                                 string
+	CommentBody, Reason                         string
+	Errors                                      Errors
+}
+
+// EvidenceFileView is one evidence file in a list.
+type EvidenceFileView struct {
+	ID         int64
+	Name       string
+	Size       string
+	SHA256     string
+	UploadedBy string
+	UploadedAt string
+}
+
+// CommentView is one comment.
+type CommentView struct {
+	Author   string
+	IsClient bool
+	Body     string
+	At       string
+}
+
+// ClientDashboardView is the client's home page.
+type ClientDashboardView struct {
+	Engagements []ClientEngagementView
+	Attention   []RequestRow
+}
+
+// ClientEngagementView counts one engagement's requests.
+type ClientEngagementView struct {
+	ID                                           int64
+	Name                                         string
+	Open, Returned, Submitted, Accepted, Overdue int
+}
+
+// TemplateItemView is one entry of the firm's standard request list.
+type TemplateItemView struct {
+	ID          int64
+	Position    int
+	Title       string
+	Description string
+	Criteria    string
+}
+
+// RequestTemplateView is the admin page of the standard request list.
+type RequestTemplateView struct {
+	Items  []TemplateItemView
+	New    TemplateItemView
+	EditID int64 // the entry whose form shows errors
+	Errors Errors
+}
+
+func requestStatusKind(status string) string {
+	switch status {
+	case "accepted":
+		return "success"
+	case "submitted":
+		return "info"
+	case "returned":
+		return "warning"
+	}
+	return "neutral"
+}
+
+func requestStatusLabel(status string) string {
+	switch status {
+	case "open":
+		return "Open"
+	case "returned":
+		return "Returned"
+	case "submitted":
+		return "Submitted"
+	case "accepted":
+		return "Accepted"
+	}
+	return status
+}
+
+func idStr(id int64) string { return strconv.FormatInt(id, 10) }
+
+func requestURL(id int64) templ.SafeURL { return templ.SafeURL("/requests/" + idStr(id)) }
+
+var requestStatusOptions = []Option{{"", "Any status"}, {"open", "Open"}, {"returned", "Returned"}, {"submitted", "Submitted"},
+	{"accepted", "Accepted"}, {"overdue", "Overdue"}}
+
+var priorityOptions = []Option{{"normal", "Normal"}, {"high", "High"}, {"low", "Low"}}
