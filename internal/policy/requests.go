@@ -1,7 +1,5 @@
 package policy
 
-import "github.com/attest-soc/attest/internal/auth"
-
 // Client portal actions: information requests and evidence.
 const (
 	RequestView           Action = "request.view"            // auditors and the client's users: lists, requests, evidence downloads
@@ -13,11 +11,6 @@ const (
 	RequestTemplateManage Action = "request_template.manage" // the firm's standard request list
 )
 
-// managesFirmLists: administrators and managers maintain the firm's standard lists.
-func managesFirmLists(u auth.User, _ Resource) bool {
-	return u.Role == auth.RoleAdmin || u.Role == auth.RoleManager
-}
-
 var requestRules = map[Action]rule{
 	RequestView:           anyOf(firmOversight, onTeam, isClientOf),
 	RequestManage:         unlocked(onTeam),
@@ -25,5 +18,5 @@ var requestRules = map[Action]rule{
 	RequestComment:        unlocked(anyOf(onTeam, isClientOf)),
 	EvidenceUpload:        unlocked(anyOf(onTeam, isClientOf)),
 	EvidenceAttach:        unlocked(onTeam),
-	RequestTemplateManage: managesFirmLists,
+	RequestTemplateManage: firmOversight,
 }
