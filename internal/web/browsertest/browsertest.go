@@ -1,6 +1,9 @@
 // Package browsertest drives the machine's Chromium (headless, through chromedp) against Attest
 // served on loopback, for the user journeys, and runs axe-core on the pages it visits.
 //
+// Selectors are CSS selectors (document.querySelector): chromedp's plain strings would also
+// match text and attribute values.
+//
 // chromedp v0.23 has a generic API: actions are chromedp.Action[T], run with chromedp.Run (one
 // action, returns its value) or chromedp.Do (several Action[Void]). The helpers below hide that
 // for the common steps; each fails the test with the step's name and saves a screenshot.
@@ -81,44 +84,44 @@ func (b *Browser) Do(step string, actions ...chromedp.Action[chromedp.Void]) {
 // Visit opens path and waits for the page's main element.
 func (b *Browser) Visit(path string) {
 	b.t.Helper()
-	b.Do("visit "+path, chromedp.Navigate(b.Base+path), chromedp.WaitVisible("main"))
+	b.Do("visit "+path, chromedp.Navigate(b.Base+path), chromedp.WaitVisible(chromedp.CSS("main")))
 }
 
 // Fill replaces the value of the input matching the CSS selector sel.
 func (b *Browser) Fill(sel, value string) {
 	b.t.Helper()
-	b.Do("fill "+sel, chromedp.WaitVisible(sel), chromedp.Clear(sel), chromedp.SendKeys(sel, value))
+	b.Do("fill "+sel, chromedp.WaitVisible(chromedp.CSS(sel)), chromedp.Clear(chromedp.CSS(sel)), chromedp.SendKeys(chromedp.CSS(sel), value))
 }
 
 // Select chooses value in the select matching sel.
 func (b *Browser) Select(sel, value string) {
 	b.t.Helper()
-	b.Do("select "+sel, chromedp.WaitVisible(sel), chromedp.SetValue(sel, value))
+	b.Do("select "+sel, chromedp.WaitVisible(chromedp.CSS(sel)), chromedp.SetValue(chromedp.CSS(sel), value))
 }
 
 // Click clicks the element matching sel.
 func (b *Browser) Click(sel string) {
 	b.t.Helper()
-	b.Do("click "+sel, chromedp.WaitVisible(sel), chromedp.Click(sel))
+	b.Do("click "+sel, chromedp.WaitVisible(chromedp.CSS(sel)), chromedp.Click(chromedp.CSS(sel)))
 }
 
 // ClickAndWait clicks sel (e.g. a submit button) and waits until waitSel is visible on the
 // page that follows.
 func (b *Browser) ClickAndWait(sel, waitSel string) {
 	b.t.Helper()
-	b.Do("click "+sel+" then wait for "+waitSel, chromedp.WaitVisible(sel), chromedp.Click(sel), chromedp.WaitVisible(waitSel))
+	b.Do("click "+sel+" then wait for "+waitSel, chromedp.WaitVisible(chromedp.CSS(sel)), chromedp.Click(chromedp.CSS(sel)), chromedp.WaitVisible(chromedp.CSS(waitSel)))
 }
 
 // Upload sets local files on the file input matching sel.
 func (b *Browser) Upload(sel string, files ...string) {
 	b.t.Helper()
-	b.Do("upload to "+sel, chromedp.WaitReady(sel), chromedp.SetUploadFiles(sel, files))
+	b.Do("upload to "+sel, chromedp.WaitReady(chromedp.CSS(sel)), chromedp.SetUploadFiles(chromedp.CSS(sel), files))
 }
 
 // WaitVisible waits for sel.
 func (b *Browser) WaitVisible(sel string) {
 	b.t.Helper()
-	b.Do("wait for "+sel, chromedp.WaitVisible(sel))
+	b.Do("wait for "+sel, chromedp.WaitVisible(chromedp.CSS(sel)))
 }
 
 // Text returns the visible text of the first element matching sel.
@@ -126,7 +129,7 @@ func (b *Browser) Text(sel string) string {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.Ctx, time.Minute)
 	defer cancel()
-	s, err := chromedp.Run(ctx, chromedp.Text(sel))
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
 	if err != nil {
 		b.Screenshot("text")
 		b.t.Fatalf("reading %s: %v", sel, err)
