@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -14,15 +13,9 @@ import (
 )
 
 func (s *Server) adminUserList(c echo.Context) error {
-	var rows []struct {
-		auth.User
-		ClientName string
-	}
-	err := s.DB.WithContext(c.Request().Context()).Table("users u").
-		Select("u.*, coalesce(c.name, '') AS client_name").
-		Joins("LEFT JOIN clients c ON c.id = u.client_id").Order("lower(u.name)").Scan(&rows).Error
+	rows, err := s.Auth.ListUsers(c.Request().Context())
 	if err != nil {
-		return fmt.Errorf("listing users: %w", err)
+		return err
 	}
 	out := make([]templates.AdminUserRow, len(rows))
 	for i, r := range rows {
