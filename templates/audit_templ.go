@@ -74,7 +74,7 @@ func AuditPage(p Page, l AuditListing) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = PageHeader("Audit trail", "Every change in Attest, newest first. The trail is hash-chained: `attest audit verify` proves nothing was altered.").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = PageHeader("Audit trail", "Every change in Attest, newest first. The trail is hash-chained: the command attest audit verify proves that no event was altered or removed.").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -103,3 +103,22 @@ func (s *Service) AcceptInvitation(ctx context.Context, token, password string) 
 	})
 	return u, err
 }
+
+// ReissueInvitation gives an existing, active user a new set-password link (for a lost or
+// expired invitation, or a forgotten password); earlier links stop working.
+func (s *Service) ReissueInvitation(ctx context.Context, actor audit.Actor, userID int64) (string, error) {
+	var token string
+	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var u User
+		if err := tx.First(&u, userID).Error; err != nil {
+			return notFound(err)
+		}
+		if !u.Active() {
+			return apperr.Validation{"user": "The account is disabled. Enable it before sending a new link."}
+		}
+		var err error
+		token, err = s.CreateInvitation(ctx, tx, actor, userID)
+		return err
+	})
+	return token, err
+}

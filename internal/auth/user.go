@@ -2,6 +2,8 @@
 package auth
 
 import (
+	"context"
+	"fmt"
 	"time"
 
 	"github.com/attest-soc/attest/internal/audit"
@@ -93,4 +95,21 @@ func (u User) Actor() audit.Actor { return audit.Actor{ID: u.ID, Email: u.Email}
 func (u User) AuditView() map[string]any {
 	return map[string]any{"email": u.Email, "name": u.Name, "title": u.Title, "role": u.Role,
 		"client_id": u.ClientID, "disabled": u.DisabledAt != nil, "mfa": u.MFAEnabledAt != nil}
+}
+
+// UserListing is a user with the name of their client organization, for the administration list.
+type UserListing struct {
+	User
+	ClientName string
+}
+
+// ListUsers returns every user by name, with their client organization's name.
+func (s *Service) ListUsers(ctx context.Context) ([]UserListing, error) {
+	var rows []UserListing
+	err := s.DB.WithContext(ctx).Table("users u").Select("u.*, coalesce(c.name, '') AS client_name").
+		Joins("LEFT JOIN clients c ON c.id = u.client_id").Order("lower(u.name), u.id").Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("listing users: %w", err)
+	}
+	return rows, nil
 }

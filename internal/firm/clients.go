@@ -68,6 +68,25 @@ func (c Client) AuditView() map[string]any {
 	return map[string]any{"name": c.Name, "legal_name": c.LegalName, "website": c.Website}
 }
 
+// ClientSummary is a client organization with its number of users, for the administration list.
+type ClientSummary struct {
+	Client
+	Users int64
+}
+
+// ListClientSummaries returns every client organization by name with its number of users.
+func (s *Service) ListClientSummaries(ctx context.Context) ([]ClientSummary, error) {
+	var out []ClientSummary
+	err := s.DB.WithContext(ctx).Raw(`
+		SELECT c.*, count(u.id) AS users
+		FROM clients c LEFT JOIN users u ON u.client_id = c.id
+		GROUP BY c.id ORDER BY lower(c.name)`).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("listing clients: %w", err)
+	}
+	return out, nil
+}
+
 // ListClients returns every client organization by name.
 func (s *Service) ListClients(ctx context.Context) ([]Client, error) {
 	var out []Client

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
 	"strconv"
 
@@ -15,13 +14,13 @@ import (
 func (s *Server) firm() *firm.Service { return &firm.Service{DB: s.DB, Clock: s.Clock} }
 
 func (s *Server) adminClientList(c echo.Context) error {
-	var rows []templates.AdminClientRow
-	err := s.DB.WithContext(c.Request().Context()).Raw(`
-		SELECT c.id, c.name, c.legal_name, c.website, count(u.id) AS users
-		FROM clients c LEFT JOIN users u ON u.client_id = c.id
-		GROUP BY c.id ORDER BY lower(c.name)`).Scan(&rows).Error
+	clients, err := s.firm().ListClientSummaries(c.Request().Context())
 	if err != nil {
-		return fmt.Errorf("listing clients: %w", err)
+		return err
+	}
+	rows := make([]templates.AdminClientRow, len(clients))
+	for i, cl := range clients {
+		rows[i] = templates.AdminClientRow{ID: cl.ID, Name: cl.Name, LegalName: cl.LegalName, Website: cl.Website, Users: cl.Users}
 	}
 	return s.render(c, http.StatusOK, templates.AdminClientsPage(s.page(c, "Client organizations", "admin"), rows))
 }

@@ -228,3 +228,25 @@ func TestAdminSettingsSaveNameAndLogo(t *testing.T) {
 	assert.Contains(t, resp.Body, `value="Eugene"`)
 	assert.True(t, strings.Contains(resp.Body, `name="version" value="3"`))
 }
+
+func TestAdminCreatesANewSetPasswordLink(t *testing.T) {
+	app := webtest.New(t)
+	admin, _ := adminClient(t, app)
+	tom := app.CreateUser("tom@firm.example", auth.RoleStaff, 0)
+	assert.Contains(t, admin.Get("/admin/users/"+itoa(tom.ID)).Body, `action="/admin/users/`+itoa(tom.ID)+`/invitation"`)
+
+	resp := admin.PostForm("/admin/users/"+itoa(tom.ID)+"/invitation", nil)
+	require.Equal(t, http.StatusOK, resp.StatusCode, resp.Body)
+	first := find(t, resp.Body, `(/invitations/[A-Za-z0-9_-]+)</code>`)
+	resp = admin.PostForm("/admin/users/"+itoa(tom.ID)+"/invitation", nil)
+	second := find(t, resp.Body, `(/invitations/[A-Za-z0-9_-]+)</code>`)
+	assert.NotEqual(t, first, second)
+	assert.Equal(t, http.StatusGone, app.NewClient().Get(first).StatusCode, "a new link replaces the old one")
+	assert.Equal(t, http.StatusOK, app.NewClient().Get(second).StatusCode)
+	assert.EqualValues(t, 2, auditCount(t, app, "user.invite", tom.ID))
+
+	require.Equal(t, http.StatusSeeOther, admin.PostForm("/admin/users/"+itoa(tom.ID)+"/disable", nil).StatusCode)
+	resp = admin.PostForm("/admin/users/"+itoa(tom.ID)+"/invitation", nil)
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, resp.Body, "Enable it before sending a new link")
+}

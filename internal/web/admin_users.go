@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -14,15 +13,9 @@ import (
 )
 
 func (s *Server) adminUserList(c echo.Context) error {
-	var rows []struct {
-		auth.User
-		ClientName string
-	}
-	err := s.DB.WithContext(c.Request().Context()).Table("users u").
-		Select("u.*, coalesce(c.name, '') AS client_name").
-		Joins("LEFT JOIN clients c ON c.id = u.client_id").Order("lower(u.name)").Scan(&rows).Error
+	rows, err := s.Auth.ListUsers(c.Request().Context())
 	if err != nil {
-		return fmt.Errorf("listing users: %w", err)
+		return err
 	}
 	out := make([]templates.AdminUserRow, len(rows))
 	for i, r := range rows {
@@ -85,6 +78,31 @@ func (s *Server) adminUserCreate(c echo.Context) error {
 	if token == "" {
 		return s.redirectWithFlash(c, "/admin/users", u.Name+" can now sign in with the password you set.")
 	}
+	return s.showInvitationLink(c, u, token)
+}
+
+// adminUserReinvite issues a new set-password link for a lost or expired one.
+func (s *Server) adminUserReinvite(c echo.Context) error {
+	id, err := paramID(c, "id")
+	if err != nil {
+		return err
+	}
+	token, err := s.Auth.ReissueInvitation(c.Request().Context(), mustUser(c).Actor(), id)
+	if v, ok := apperr.AsValidation(err); ok {
+		return s.renderUserDetail(c, http.StatusUnprocessableEntity, templates.Errors(v))
+	}
+	if err != nil {
+		return err
+	}
+	u, err := s.Auth.UserByID(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return s.showInvitationLink(c, u, token)
+}
+
+// showInvitationLink shows a new one-time link once, and logs it, until mail sends it.
+func (s *Server) showInvitationLink(c echo.Context, u auth.User, token string) error {
 	link := s.Config.BaseURL + "/invitations/" + token
 	s.Log.Info("invitation created", "user_id", u.ID, "email", u.Email, "link", link, "request_id", requestID(c))
 	return s.render(c, http.StatusOK, templates.AdminInvitePage(s.page(c, "Users", "admin"), u.Name, u.Email, link))

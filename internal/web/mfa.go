@@ -12,16 +12,16 @@ import (
 
 // showMFAChallenge asks a password-only session for its second factor.
 func (s *Server) showMFAChallenge(c echo.Context) error {
-	if redirect, done := s.mfaStageRedirect(c, auth.StageMFAPending); done {
-		return redirect
+	if to := stageElsewhere(c, auth.StageMFAPending); to != "" {
+		return c.Redirect(http.StatusSeeOther, to)
 	}
 	return s.render(c, http.StatusOK, templates.MFAChallengePage(s.page(c, "Two-step verification", ""), templates.MFAForm{Next: c.QueryParam("next")}))
 }
 
 // verifyMFAChallenge checks the code; success replaces the partial session with a full one.
 func (s *Server) verifyMFAChallenge(c echo.Context) error {
-	if redirect, done := s.mfaStageRedirect(c, auth.StageMFAPending); done {
-		return redirect
+	if to := stageElsewhere(c, auth.StageMFAPending); to != "" {
+		return c.Redirect(http.StatusSeeOther, to)
 	}
 	u := mustUser(c)
 	form := templates.MFAForm{Next: c.FormValue("next"), Errors: templates.Errors{}}
@@ -46,16 +46,16 @@ func (s *Server) verifyMFAChallenge(c echo.Context) error {
 
 // showMFAEnrol shows the QR code and key of the user's pending secret.
 func (s *Server) showMFAEnrol(c echo.Context) error {
-	if redirect, done := s.enrolledRedirect(c); done {
-		return redirect
+	if to := s.enrolmentElsewhere(c); to != "" {
+		return c.Redirect(http.StatusSeeOther, to)
 	}
 	return s.renderMFAEnrol(c, http.StatusOK, templates.MFAEnrolView{Next: c.QueryParam("next")})
 }
 
 // confirmMFAEnrol turns MFA on when the code matches, then shows the recovery codes once.
 func (s *Server) confirmMFAEnrol(c echo.Context) error {
-	if redirect, done := s.enrolledRedirect(c); done {
-		return redirect
+	if to := s.enrolmentElsewhere(c); to != "" {
+		return c.Redirect(http.StatusSeeOther, to)
 	}
 	u := mustUser(c)
 	v := templates.MFAEnrolView{Next: c.FormValue("next"), Errors: templates.Errors{}}
@@ -94,28 +94,29 @@ func (s *Server) renderMFAEnrol(c echo.Context, status int, v templates.MFAEnrol
 	return s.render(c, status, templates.MFAEnrolPage(s.page(c, "Set up two-step verification", "account"), v))
 }
 
-// mfaStageRedirect sends a session that is not at stage want to where it belongs.
-func (s *Server) mfaStageRedirect(c echo.Context, want auth.SessionStage) (error, bool) {
-	stage := currentSession(c).Stage
-	if stage == want {
-		return nil, false
+// stageElsewhere returns where a session that is not at stage want belongs, or "".
+func stageElsewhere(c echo.Context, want auth.SessionStage) string {
+	switch stage := currentSession(c).Stage; stage {
+	case want:
+		return ""
+	case auth.StageFull:
+		return safeNext(c.QueryParam("next"))
+	default:
+		return mfaPath(stage)
 	}
-	if stage == auth.StageFull {
-		return c.Redirect(http.StatusSeeOther, safeNext(c.QueryParam("next"))), true
-	}
-	return c.Redirect(http.StatusSeeOther, mfaPath(stage)), true
 }
 
-// enrolledRedirect keeps users who already use MFA (or still owe a code) off the enrolment page.
-func (s *Server) enrolledRedirect(c echo.Context) (error, bool) {
+// enrolmentElsewhere keeps users who already use MFA (or still owe a code) off the enrolment
+// page: it returns where they belong, or "".
+func (s *Server) enrolmentElsewhere(c echo.Context) string {
 	if currentSession(c).Stage == auth.StageMFAPending {
-		return c.Redirect(http.StatusSeeOther, mfaPath(auth.StageMFAPending)), true
+		return mfaPath(auth.StageMFAPending)
 	}
 	if mustUser(c).MFAEnabled() {
 		s.flash(c, "info", "Two-step verification is already on for your account.")
-		return c.Redirect(http.StatusSeeOther, "/account"), true
+		return "/account"
 	}
-	return nil, false
+	return ""
 }
 
 // mfaFailure maps a refused code to a status and message for the form.

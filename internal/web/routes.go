@@ -39,6 +39,7 @@ func (s *Server) registerRoutes() {
 	s.handle(post, "/admin/users/:id/role", policy.AdminUsers, firmLevel, s.adminUserChangeRole)
 	s.handle(post, "/admin/users/:id/disable", policy.AdminUsers, firmLevel, s.adminUserDisable)
 	s.handle(post, "/admin/users/:id/enable", policy.AdminUsers, firmLevel, s.adminUserEnable)
+	s.handle(post, "/admin/users/:id/invitation", policy.AdminUsers, firmLevel, s.adminUserReinvite)
 	s.handle(get, "/admin/clients", policy.AdminClients, firmLevel, s.adminClientList)
 	s.handle(get, "/admin/clients/new", policy.AdminClients, firmLevel, s.adminClientNew)
 	s.handle(post, "/admin/clients", policy.AdminClients, firmLevel, s.adminClientCreate)
