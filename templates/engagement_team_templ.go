@@ -257,7 +257,7 @@ func EngagementTeamPage(p Page, h EngagementHeader, v EngagementTeamView) templ.
 						var templ_7745c5c3_Var10 string
 						templ_7745c5c3_Var10, templ_7745c5c3_Err = templ.JoinStringErrs(m.Name)
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/engagement_team.templ`, Line: 77, Col: 98}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/engagement_team.templ`, Line: 77, Col: 97}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var10))
 						if templ_7745c5c3_Err != nil {
@@ -422,7 +422,7 @@ func EngagementTeamPage(p Page, h EngagementHeader, v EngagementTeamView) templ.
 						var templ_7745c5c3_Var16 string
 						templ_7745c5c3_Var16, templ_7745c5c3_Err = templ.JoinStringErrs(o.Name)
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/engagement_team.templ`, Line: 122, Col: 98}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/engagement_team.templ`, Line: 122, Col: 97}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var16))
 						if templ_7745c5c3_Err != nil {

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -124,13 +123,4 @@ func (s *Server) renderEngagementForm(c echo.Context, status int, id int64, in e
 	}
 	f.Title = title
 	return s.render(c, status, templates.EngagementFormPage(s.page(c, title, "engagements"), f))
-}
-
-// transitionMessage says what a refused status move still needs.
-func transitionMessage(err error) (string, bool) {
-	var t *apperr.Transition
-	if !errors.As(err, &t) {
-		return "", false
-	}
-	return "The engagement cannot move to " + StatusLabel(t.To) + " yet. Still needed: " + strings.Join(t.Missing, "; ") + ".", true
 }
