@@ -107,6 +107,12 @@ func TestEngagementEditConflictShowsBothVersions(t *testing.T) {
 
 	resp = a.PostForm("/engagements/"+id+"/edit", engagementForm(client, map[string]string{"version": "2", "name": "My new name"}))
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+
+	// A status move also bumps the version: the conflict is still shown, with no field differing.
+	require.NoError(t, app.DB.Exec(`UPDATE engagements SET version = version + 1 WHERE id = ?`, id).Error)
+	resp = a.PostForm("/engagements/"+id+"/edit", engagementForm(client, map[string]string{"version": "3", "name": "My new name"}))
+	assert.Equal(t, http.StatusConflict, resp.StatusCode)
+	assert.Contains(t, resp.Body, "only the engagement's status or team changed")
 }
 
 func TestEngagementTeamIndependenceStatusAndVisibility(t *testing.T) {
