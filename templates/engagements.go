@@ -39,17 +39,18 @@ type EngagementFilters struct {
 
 // EngagementFormView is the create/edit form of an engagement.
 type EngagementFormView struct {
-	Title     string
-	Action    string // where the form posts
-	IsNew     bool
-	Values    map[string]string // field name → typed value
-	Checked   map[string]bool   // categories in scope
-	Version   int
-	Clients   []Option
-	Errors    Errors
-	Warning   string           // the period-length warning, when it applies
-	Conflict  []ConflictChange // set when someone else saved first
-	CancelURL string
+	Title      string
+	Action     string // where the form posts
+	IsNew      bool
+	Values     map[string]string // field name → typed value
+	Checked    map[string]bool   // categories in scope
+	Version    int
+	Clients    []Option
+	Errors     Errors
+	Warning    string           // the period-length warning, when it applies
+	Conflicted bool             // someone else saved first
+	Conflict   []ConflictChange // the fields that differ (none when only the status moved)
+	CancelURL  string
 }
 
 // ConflictChange is one field that another user changed while this one was editing.

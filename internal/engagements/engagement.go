@@ -74,7 +74,8 @@ type valid struct {
 	categories                               string
 }
 
-// Validate checks the input and returns the field problems.
+// validate normalises the input (trims, drops the fields of the other report type, orders the
+// categories) and returns it parsed, or the field problems.
 func (in *Input) validate() (valid, error) {
 	v := apperr.Validation{}
 	in.Name = strings.TrimSpace(in.Name)

@@ -15,13 +15,13 @@ import (
 )
 
 type fixture struct {
-	t      *testing.T
+	t      testing.TB
 	db     *gorm.DB
 	client int64
 	users  map[string]int64
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	f := &fixture{t: t, db: dbtest.New(t), users: map[string]int64{}}
 	require.NoError(t, f.db.Raw(`INSERT INTO clients (name) VALUES ('Northwind Ledger') RETURNING id`).Row().Scan(&f.client))
 	var other int64

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"gorm.io/gorm"
@@ -147,7 +146,7 @@ func ChangeStatus(ctx context.Context, db *gorm.DB, actor audit.Actor, engagemen
 		}
 		return audit.Record(ctx, tx, actor, audit.Event{Action: "engagement.status", EntityType: "engagement",
 			EntityID: engagementID, EngagementID: engagementID, ClientID: e.ClientID,
-			Before: map[string]any{"status": e.Status, "version": strconv.Itoa(e.Version)}, After: map[string]any{"status": to}})
+			Before: map[string]any{"status": e.Status}, After: map[string]any{"status": to}})
 	})
 }
 

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -63,6 +62,9 @@ func (s *Server) engagementUpdate(c echo.Context) error {
 		// The form keeps the user's input but carries the stored version, so saving again
 		// replaces the stored values knowingly.
 		in.Version = stored.Version
+		if changes == nil {
+			changes = []templates.ConflictChange{}
+		}
 		return s.renderEngagementForm(c, http.StatusConflict, id, in, nil, changes)
 	}
 	if err != nil {
@@ -89,9 +91,10 @@ func parseEngagementForm(c echo.Context) engagements.Input {
 	return in
 }
 
+// renderEngagementForm shows the form with in; conflict is non-nil after a stale save.
 func (s *Server) renderEngagementForm(c echo.Context, status int, id int64, in engagements.Input, errs apperr.Validation, conflict []templates.ConflictChange) error {
 	f := templates.EngagementFormView{
-		IsNew: id == 0, Version: in.Version, Errors: templates.Errors(errs), Conflict: conflict,
+		IsNew: id == 0, Version: in.Version, Errors: templates.Errors(errs), Conflict: conflict, Conflicted: conflict != nil,
 		Values: map[string]string{"name": in.Name, "report_type": in.ReportType, "as_of_date": in.AsOfDate,
 			"period_start": in.PeriodStart, "period_end": in.PeriodEnd, "report_date": in.ReportDate,
 			"period_warning_reason": in.PeriodWarningReason},
@@ -124,13 +127,4 @@ func (s *Server) renderEngagementForm(c echo.Context, status int, id int64, in e
 	}
 	f.Title = title
 	return s.render(c, status, templates.EngagementFormPage(s.page(c, title, "engagements"), f))
-}
-
-// transitionMessage says what a refused status move still needs.
-func transitionMessage(err error) (string, bool) {
-	var t *apperr.Transition
-	if !errors.As(err, &t) {
-		return "", false
-	}
-	return "The engagement cannot move to " + StatusLabel(t.To) + " yet. Still needed: " + strings.Join(t.Missing, "; ") + ".", true
 }

@@ -1,11 +1,14 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/attest-soc/attest/internal/apperr"
 	"github.com/attest-soc/attest/internal/criteria"
 	"github.com/attest-soc/attest/internal/engagements"
 	"github.com/attest-soc/attest/internal/policy"
@@ -100,4 +103,13 @@ func (s *Server) engagementRollForward(c echo.Context) error {
 		return err
 	}
 	return s.redirectWithFlash(c, "/engagements/"+itoa(id), "Next period's engagement created. Each team member must confirm independence again.")
+}
+
+// transitionMessage says what a refused status move still needs.
+func transitionMessage(err error) (string, bool) {
+	var t *apperr.Transition
+	if !errors.As(err, &t) {
+		return "", false
+	}
+	return "The engagement cannot move to " + StatusLabel(t.To) + " yet. Still needed: " + strings.Join(t.Missing, "; ") + ".", true
 }

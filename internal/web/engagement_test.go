@@ -106,6 +106,12 @@ func TestEngagementEditConflictShowsBothVersions(t *testing.T) {
 
 	resp = a.PostForm("/engagements/"+id+"/edit", engagementForm(client, map[string]string{"version": "2", "name": "My new name"}))
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+
+	// A status move also bumps the version: the conflict is still shown, with no field differing.
+	require.NoError(t, app.DB.Exec(`UPDATE engagements SET version = version + 1 WHERE id = ?`, id).Error)
+	resp = a.PostForm("/engagements/"+id+"/edit", engagementForm(client, map[string]string{"version": "3", "name": "My new name"}))
+	assert.Equal(t, http.StatusConflict, resp.StatusCode)
+	assert.Contains(t, resp.Body, "only the engagement's status or team changed")
 }
 
 func TestEngagementTeamIndependenceStatusAndVisibility(t *testing.T) {
@@ -187,6 +193,18 @@ func TestEngagementTeamIndependenceStatusAndVisibility(t *testing.T) {
 	assert.Contains(t, resp.Body, `value="Hosting"`)
 	require.Equal(t, http.StatusSeeOther, m.PostForm(base+"/subservice-orgs", url.Values{"sso_name": {"Cloud host"}, "sso_services": {"Hosting"}, "sso_method": {"carve_out"}}).StatusCode)
 	assert.Contains(t, m.Get(base+"/team").Body, "Carve-out")
+	var ssoID int64
+	require.NoError(t, app.DB.Raw(`SELECT id FROM subservice_organizations WHERE engagement_id = ?`, id).Row().Scan(&ssoID))
+	require.Equal(t, http.StatusSeeOther, m.PostForm(base+"/subservice-orgs/"+itoa(ssoID)+"/remove", nil).StatusCode)
+	assert.NotContains(t, m.Get(base+"/team").Body, "Cloud host")
+	require.Equal(t, http.StatusSeeOther, m.PostForm(base+"/subservice-orgs", url.Values{"sso_name": {"Cloud host"}, "sso_services": {"Hosting"}, "sso_method": {"carve_out"}}).StatusCode)
+
+	// Taking the staff member off the team takes the engagement away from them.
+	require.Equal(t, http.StatusSeeOther, m.PostForm(base+"/team/members/"+itoa(staff.ID)+"/remove", nil).StatusCode)
+	assert.Equal(t, http.StatusForbidden, tom.Get(base).StatusCode)
+	var removals int64
+	require.NoError(t, app.DB.Raw(`SELECT count(*) FROM audit_events WHERE engagement_id = ? AND action IN ('engagement.member_remove', 'subservice_org.delete')`, id).Scan(&removals).Error)
+	assert.Equal(t, int64(2), removals)
 
 	// Roll forward.
 	resp = m.PostForm(base+"/roll-forward", nil)

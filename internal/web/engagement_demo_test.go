@@ -1,0 +1,50 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/attest-soc/attest/internal/seed"
+	"github.com/attest-soc/attest/internal/web/webtest"
+)
+
+// The demo data shows the engagement pages populated, as `make run` does.
+func TestDemoEngagementPages(t *testing.T) {
+	app := webtest.New(t)
+	_, err := seed.Demo(context.Background(), app.DB, app.Clock)
+	require.NoError(t, err)
+	login := func(email string) *webtest.Client {
+		c := app.NewClient()
+		resp := c.PostForm("/login", url.Values{"email": {email}, "password": {seed.DemoPassword}})
+		require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+		return c
+	}
+	var id string
+	require.NoError(t, app.DB.Raw(`SELECT id::text FROM engagements WHERE name = 'SOC 2 Type II 2026'`).Row().Scan(&id))
+
+	m := login("manager@attest.example")
+	home := m.Get("/")
+	for _, want := range []string{"My engagements", "SOC 2 Type II 2026", "SOC 2 Type II 2025", "SOC 2 Type I 2026"} {
+		assert.Contains(t, home.Body, want)
+	}
+	overview := m.Get("/engagements/" + id)
+	require.Equal(t, http.StatusOK, overview.StatusCode)
+	assert.Contains(t, overview.Body, "1 January 2026 – 30 June 2026")
+	assert.Contains(t, overview.Body, "Security (common criteria), Availability")
+	assert.Contains(t, overview.Body, "Move to Review")
+	team := m.Get("/engagements/" + id + "/team")
+	for _, want := range []string{"Patricia Okafor", "Tom Becker", "Dana Whitfield", "Jordan Reyes", "Cloud host (public cloud)", "Carve-out"} {
+		assert.Contains(t, team.Body, want)
+	}
+
+	dana := login("dana@northwind.example")
+	list := dana.Get("/engagements")
+	assert.Contains(t, list.Body, "SOC 2 Type II 2026")
+	assert.NotContains(t, list.Body, "SOC 2 Type I 2026", "Bluejay's engagement is not Northwind's")
+	assert.Equal(t, http.StatusOK, dana.Get("/engagements/"+id).StatusCode)
+}

@@ -1,0 +1,115 @@
+package web_test
+
+import (
+	"context"
+	"regexp"
+	"strconv"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/attest-soc/attest/internal/auth"
+	"github.com/attest-soc/attest/internal/engagements"
+	"github.com/attest-soc/attest/internal/web/browsertest"
+	"github.com/attest-soc/attest/internal/web/webtest"
+)
+
+func TestBrowserManagerSetsUpAnEngagement(t *testing.T) {
+	app := webtest.New(t)
+	client := app.CreateClient("Northwind Ledger")
+	partner := app.CreateUser("patricia@firm.example", auth.RolePartner, 0)
+	manager := app.CreateUser("miguel@firm.example", auth.RoleManager, 0)
+	app.CreateUser("dana@northwind.example", auth.RoleClient, client)
+	b := browsertest.Start(t, app.HTTP.URL)
+
+	b.Visit("/login")
+	b.Fill("#f-email", "miguel@firm.example")
+	b.Fill("#f-password", webtest.Password)
+	b.ClickAndWait("form button[type=submit]", ".user-name")
+	assert.Contains(t, b.Text("main"), "My engagements")
+	b.CheckAccessibility("firm home")
+
+	b.Visit("/engagements")
+	b.ClickAndWait("a[href='/engagements/new']", "#f-name")
+	b.CheckAccessibility("new engagement")
+
+	// First attempt: no name and a period that ends before it starts.
+	b.Select("#f-client_id", strconv.FormatInt(client, 10))
+	b.Select("#f-report_type", "type2")
+	b.Select("#f-period_start", "2026-01-01")
+	b.Select("#f-period_end", "2025-12-01")
+	b.Select("#f-report_date", "2026-08-15")
+	b.Click("input[name=categories][value=availability]")
+	b.ClickAndWait("form.card button[type=submit]", ".error-summary")
+	assert.Contains(t, b.Text(".error-summary"), "Enter a name")
+	assert.Contains(t, b.Text(".error-summary"), "The period must end after it starts.")
+	assert.Equal(t, "2026-08-15", browsertest.Eval[string](b, `document.querySelector('#f-report_date').value`), "typed input is kept")
+	assert.True(t, browsertest.Eval[bool](b, `document.querySelector('input[name=categories][value=availability]').checked`))
+	b.CheckAccessibility("engagement form with errors")
+
+	// Second attempt: a two-month period needs a reason.
+	b.Fill("input#f-name", "SOC 2 Type II bridge 2026")
+	b.Select("input#f-period_end", "2026-02-28")
+	b.ClickAndWait("form.card button[type=submit]", "#period-warning")
+	assert.Contains(t, b.Text("#period-warning"), "shorter than 3 months")
+	assert.Equal(t, "SOC 2 Type II bridge 2026", browsertest.Eval[string](b, `document.querySelector('#f-name').value`))
+	b.CheckAccessibility("engagement form with period warning")
+
+	// Fill clears first, which chromedp cannot do on an empty textarea: type into it instead.
+	b.Do("type the reason", chromedp.SendKeys("textarea#f-period_warning_reason", "Bridge period until the annual cycle starts"))
+	b.ClickAndWait("form.card button[type=submit]", "#add-member")
+	assert.Contains(t, b.Text(".flash-success"), "Engagement created")
+	b.CheckAccessibility("team and scope")
+
+	for _, m := range []struct {
+		id   int64
+		role string
+	}{{partner.ID, "partner"}, {manager.ID, "manager"}} {
+		b.Select("select#f-user_id", strconv.FormatInt(m.id, 10))
+		b.Select("select#f-role", m.role)
+		b.ClickAndWait("#add-member", "#member-"+strconv.FormatInt(m.id, 10))
+	}
+	assert.Contains(t, b.Text("#team-table"), "Engagement partner")
+	b.ClickAndWait("#confirm-independence", "#member-"+strconv.FormatInt(manager.ID, 10)+" .badge-success")
+	assert.Contains(t, b.Text(".flash-success"), "independence is confirmed")
+
+	// The overview says what fieldwork still needs before anyone tries.
+	b.Click(".tabs a[href$='/engagements/" + engagementIDFrom(t, b.Location()) + "']")
+	b.WaitVisible("#blockers-fieldwork")
+	assert.Contains(t, b.Text("#blockers-fieldwork"), "independence confirmation from patricia")
+	b.ClickAndWait("#move-fieldwork", ".flash-error")
+	assert.Contains(t, b.Text(".flash-error"), "cannot move to Fieldwork yet")
+
+	// The partner confirms on her own (MFA sign-in lives on another branch: the domain call).
+	id, err := strconv.ParseInt(engagementIDFrom(t, b.Location()), 10, 64)
+	require.NoError(t, err)
+	require.NoError(t, engagements.ConfirmIndependence(context.Background(), app.DB, partner.Actor(), id))
+
+	b.Visit("/engagements/" + strconv.FormatInt(id, 10))
+	b.ClickAndWait("#move-fieldwork", ".flash-success")
+	assert.Contains(t, b.Text(".flash-success"), "moved to Fieldwork")
+	assert.Contains(t, b.Text(".page-header"), "Fieldwork")
+	assert.Contains(t, b.Text("#chart-heading"), "Controls by test status")
+	b.CheckAccessibility("engagement overview")
+
+	b.Visit("/engagements?status=fieldwork")
+	assert.Contains(t, b.Text("#engagements-table"), "SOC 2 Type II bridge 2026")
+	b.CheckAccessibility("engagement list")
+
+	// Visit waits for "main", which chromedp's default search also matches in the text of
+	// criteria ("maintained"): wait for the catalog's last table instead.
+	b.Do("visit /criteria", chromedp.Navigate(b.Base+"/criteria"), chromedp.WaitVisible("table#criteria-privacy"))
+	assert.Contains(t, b.Text("table#criteria-privacy"), "P8.1")
+	b.CheckAccessibility("criteria catalog")
+}
+
+var engagementPath = regexp.MustCompile(`/engagements/(\d+)`)
+
+func engagementIDFrom(t *testing.T, loc string) string {
+	t.Helper()
+	m := engagementPath.FindStringSubmatch(loc)
+	require.NotNil(t, m, "no engagement id in %s", loc)
+	return m[1]
+}
