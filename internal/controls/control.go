@@ -172,17 +172,25 @@ func insert(tx *gorm.DB, engagementID int64, in Input, sortOrder int) (int64, er
 	if err != nil {
 		return 0, fmt.Errorf("inserting control %s: %w", in.Ref, err)
 	}
-	return id, setCriteria(tx, id, in.Criteria)
+	return id, addCriteria(tx, id, in.Criteria)
 }
 
 func setCriteria(tx *gorm.DB, controlID int64, ids []string) error {
 	if err := tx.Exec(`DELETE FROM control_criteria WHERE control_id = ?`, controlID).Error; err != nil {
 		return fmt.Errorf("clearing criteria of control %d: %w", controlID, err)
 	}
-	for _, id := range ids {
-		if err := tx.Exec(`INSERT INTO control_criteria (control_id, criterion_id) VALUES (?, ?)`, controlID, id).Error; err != nil {
-			return fmt.Errorf("mapping control %d to %s: %w", controlID, id, err)
-		}
+	return addCriteria(tx, controlID, ids)
+}
+
+// addCriteria maps a control to ids in one statement (imports add hundreds of controls).
+func addCriteria(tx *gorm.DB, controlID int64, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	// gorm expands a Go slice into a list, so pass a PostgreSQL array literal; ids are catalogue ids.
+	err := tx.Exec(`INSERT INTO control_criteria (control_id, criterion_id) SELECT ?, unnest(?::text[])`, controlID, "{"+strings.Join(ids, ",")+"}").Error
+	if err != nil {
+		return fmt.Errorf("mapping control %d to %v: %w", controlID, ids, err)
 	}
 	return nil
 }

@@ -99,7 +99,7 @@ func (s *Server) complementaryUpdate(c echo.Context) error {
 	if conflict, ok := apperr.AsConflict(err); ok {
 		cur := conflict.Current.(controls.Complementary)
 		stored := cur.Input()
-		view := &templates.ConflictView{SavedAt: "an earlier moment", Fields: []templates.ConflictField{
+		view := &templates.ConflictView{Fields: []templates.ConflictField{
 			{Label: "Kind", Stored: strings.ToUpper(stored.Kind), Yours: strings.ToUpper(in.Kind)},
 			{Label: "Reference", Stored: stored.Ref, Yours: strings.TrimSpace(in.Ref)},
 			{Label: "Description", Stored: stored.Description, Yours: strings.TrimSpace(in.Description)},
