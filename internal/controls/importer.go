@@ -153,8 +153,8 @@ func planImport(sc Scope, existing []Control, sh Sheet) ([]plannedRow, []Problem
 	}
 	if len(noFrequency) > 0 {
 		warnings = append(warnings, Problem{Column: colName(ColFrequency), Message: fmt.Sprintf(
-			"%d %s no frequency (rows %s); recorded as “As needed”. Confirm the frequency before choosing sample sizes.",
-			len(noFrequency), pluralWord(len(noFrequency), "control has", "controls have"), compactRows(noFrequency))})
+			"%d %s no frequency (%s %s); recorded as “As needed”. Confirm the frequency before choosing sample sizes.",
+			len(noFrequency), pluralWord(len(noFrequency), "control has", "controls have"), pluralWord(len(noFrequency), "row", "rows"), compactRows(noFrequency))})
 	}
 	if len(problems) > 0 {
 		return nil, problems, warnings

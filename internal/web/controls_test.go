@@ -289,3 +289,22 @@ func TestControlAccess(t *testing.T) {
 	resp := upload(t, f.senior, f.path("/controls/import"), "good.csv", readFixture(t, "good.csv"))
 	assert.Equal(t, http.StatusForbidden, resp.StatusCode)
 }
+
+func TestControlImportEmptyCriteriaIsACoverageQuestion(t *testing.T) {
+	f := newControlsFixture(t, "{security}")
+	resp := upload(t, f.senior, f.path("/controls/import"), "matrix.csv",
+		[]byte("Control ID,Description,Criteria,Frequency\nON,Organizational narrative,,\nCC-02,Access review,CC6.3,Quarterly\n"))
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	page := f.senior.Get(f.path("/controls"))
+	assert.Contains(t, page.Body, "Imported 2 controls from matrix.csv")
+	assert.Contains(t, page.Body, "Coverage question: 1 control has no criteria: row 2 (ON)")
+	assert.Contains(t, page.Body, "1 control has no frequency (row 2)")
+	assert.Contains(t, page.Body, "No criteria", "the matrix keeps flagging it")
+	cov := f.senior.Get(f.path("/coverage"))
+	assert.Contains(t, cov.Body, "1 control maps to no criterion")
+	assert.Contains(t, cov.Body, "1 of 33 criteria covered")
+
+	resp = f.senior.PostForm(f.path("/controls/import"), nil)
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, resp.Body, "Choose the control matrix file")
+}
