@@ -308,3 +308,25 @@ func TestControlImportEmptyCriteriaIsACoverageQuestion(t *testing.T) {
 	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 	assert.Contains(t, resp.Body, "Choose the control matrix file")
 }
+
+func TestControlDeleteRefusedWithTestsOrStaleVersion(t *testing.T) {
+	f := newControlsFixture(t, "{security}")
+	require.Equal(t, http.StatusSeeOther, f.senior.PostForm(f.path("/controls"), controlForm("CC-01", "Access review", "CC6.3")).StatusCode)
+	var id int64
+	require.NoError(t, f.app.DB.Raw(`SELECT id FROM controls WHERE engagement_id = ?`, f.engagement).Row().Scan(&id))
+	cid := strconv.FormatInt(id, 10)
+
+	resp := f.senior.PostForm("/controls/"+cid+"/delete", url.Values{"version": {"7"}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	assert.Equal(t, "/controls/"+cid+"/edit", resp.Header.Get("Location"))
+	assert.Contains(t, f.senior.Get("/controls/"+cid+"/edit").Body, "was changed by someone else; it was not deleted")
+
+	require.NoError(t, f.app.DB.Exec(`INSERT INTO tests (engagement_id, control_id, kind) VALUES (?, ?, 'operating')`, f.engagement, id).Error)
+	resp = f.senior.PostForm("/controls/"+cid+"/delete", url.Values{"version": {"1"}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	assert.Contains(t, f.senior.Get("/controls/"+cid+"/edit").Body, "already has tests, so it cannot be deleted")
+
+	var n int64
+	require.NoError(t, f.app.DB.Raw(`SELECT count(*) FROM controls WHERE id = ?`, id).Row().Scan(&n))
+	assert.EqualValues(t, 1, n, "the control and its test are kept")
+}
