@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/xuri/excelize/v2"
 	"gorm.io/gorm"
 
 	"github.com/attest-soc/attest/internal/apperr"
@@ -137,8 +138,17 @@ func TestExportImportRoundTrip(t *testing.T) {
 		Header: []string{"control_id", "control_description", "criteria"}, Rows: [][]string{{"ON", "Organizational narrative", ""}}})
 	require.NoError(t, err)
 
+	_, err = controls.CreateComplementary(ctx, db, actor, src, controls.ComplementaryInput{Kind: controls.KindCUEC, Ref: "CUEC-1",
+		Description: "User entities review exported reports", Criteria: []string{"CC2.3"}})
+	require.NoError(t, err)
+
 	var buf bytes.Buffer
 	require.NoError(t, controls.Export(ctx, db, src, &buf))
+	wb, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
+	require.NoError(t, err)
+	cuecs, err := wb.GetRows("CUECs and CSOCs")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"CUEC", "CUEC-1", "User entities review exported reports", "", "CC2.3"}, cuecs[1], "CUECs exported on their own sheet")
 	dst := newEngagement(t, db, "Destination", "availability")
 	sh, err := controls.ReadSheet("export.xlsx", &buf)
 	require.NoError(t, err)

@@ -232,9 +232,8 @@ func pick(text, def string, choices []Choice, synonyms map[string]string, report
 func Import(ctx context.Context, db *gorm.DB, actor audit.Actor, engagementID int64, fileName string, sh Sheet) (ImportResult, error) {
 	var res ImportResult
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		// Serialise imports and edits of one engagement's matrix so the duplicate check holds.
-		if err := tx.Exec(`SELECT 1 FROM engagements WHERE id = ? FOR UPDATE`, engagementID).Error; err != nil {
-			return fmt.Errorf("locking engagement %d: %w", engagementID, err)
+		if err := lockMatrix(tx, engagementID); err != nil {
+			return err
 		}
 		sc, err := LoadScope(ctx, tx, engagementID)
 		if err != nil {
