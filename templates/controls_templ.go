@@ -1592,7 +1592,7 @@ func ControlImportPage(p Page, h EngagementHeader, v ControlImportView) templ.Co
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 140, "\"><label for=\"f-file\">Control matrix file (.xlsx or .csv) <span class=\"required\" aria-hidden=\"true\">*</span></label><p class=\"hint\" id=\"h-file\">Up to 5 MB. The first sheet is read; its first row must hold the column names below. The import is all or nothing.</p>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 140, "\"><label for=\"f-file\">Control matrix file (.xlsx or .csv) <span class=\"required\" aria-hidden=\"true\">*</span></label><p class=\"hint\" id=\"h-file\">Up to 5 MB. The first sheet is read; its first row must hold the column names below. Controls are added to the matrix; the import is all or nothing.</p>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
