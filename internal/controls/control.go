@@ -156,6 +156,17 @@ func Get(ctx context.Context, db *gorm.DB, id int64) (Control, error) {
 	return list[0], loadCriteria(db.WithContext(ctx), list)
 }
 
+// matrixLockKey is the first half of the advisory lock that serialises changes to one
+// engagement's matrix (the second half is the engagement id), so reference checks hold.
+const matrixLockKey = 7_043
+
+func lockMatrix(tx *gorm.DB, engagementID int64) error {
+	if err := tx.Exec(`SELECT pg_advisory_xact_lock(?, ?::int)`, matrixLockKey, engagementID).Error; err != nil {
+		return fmt.Errorf("locking the control matrix of engagement %d: %w", engagementID, err)
+	}
+	return nil
+}
+
 // refTaken reports whether another control of the engagement already uses ref (any case).
 func refTaken(tx *gorm.DB, engagementID int64, ref string, exceptID int64) (bool, error) {
 	var n int64
@@ -172,17 +183,25 @@ func insert(tx *gorm.DB, engagementID int64, in Input, sortOrder int) (int64, er
 	if err != nil {
 		return 0, fmt.Errorf("inserting control %s: %w", in.Ref, err)
 	}
-	return id, setCriteria(tx, id, in.Criteria)
+	return id, addCriteria(tx, id, in.Criteria)
 }
 
 func setCriteria(tx *gorm.DB, controlID int64, ids []string) error {
 	if err := tx.Exec(`DELETE FROM control_criteria WHERE control_id = ?`, controlID).Error; err != nil {
 		return fmt.Errorf("clearing criteria of control %d: %w", controlID, err)
 	}
-	for _, id := range ids {
-		if err := tx.Exec(`INSERT INTO control_criteria (control_id, criterion_id) VALUES (?, ?)`, controlID, id).Error; err != nil {
-			return fmt.Errorf("mapping control %d to %s: %w", controlID, id, err)
-		}
+	return addCriteria(tx, controlID, ids)
+}
+
+// addCriteria maps a control to ids in one statement (imports add hundreds of controls).
+func addCriteria(tx *gorm.DB, controlID int64, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	// gorm expands a Go slice into a list, so pass a PostgreSQL array literal; ids are catalogue ids.
+	err := tx.Exec(`INSERT INTO control_criteria (control_id, criterion_id) SELECT ?, unnest(?::text[])`, controlID, "{"+strings.Join(ids, ",")+"}").Error
+	if err != nil {
+		return fmt.Errorf("mapping control %d to %v: %w", controlID, ids, err)
 	}
 	return nil
 }
@@ -197,6 +216,9 @@ func nextSortOrder(tx *gorm.DB, engagementID int64) (int, error) {
 func Create(ctx context.Context, db *gorm.DB, actor audit.Actor, engagementID int64, in Input) (Control, error) {
 	var id int64
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := lockMatrix(tx, engagementID); err != nil {
+			return err
+		}
 		sc, err := LoadScope(ctx, tx, engagementID)
 		if err != nil {
 			return err
@@ -233,6 +255,9 @@ func Update(ctx context.Context, db *gorm.DB, actor audit.Actor, id int64, versi
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		cur, err := lockControl(tx, id)
 		if err != nil {
+			return err
+		}
+		if err := lockMatrix(tx, cur.EngagementID); err != nil {
 			return err
 		}
 		sc, err := LoadScope(ctx, tx, cur.EngagementID)

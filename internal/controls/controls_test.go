@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/xuri/excelize/v2"
 	"gorm.io/gorm"
 
 	"github.com/attest-soc/attest/internal/apperr"
@@ -137,8 +138,17 @@ func TestExportImportRoundTrip(t *testing.T) {
 		Header: []string{"control_id", "control_description", "criteria"}, Rows: [][]string{{"ON", "Organizational narrative", ""}}})
 	require.NoError(t, err)
 
+	_, err = controls.CreateComplementary(ctx, db, actor, src, controls.ComplementaryInput{Kind: controls.KindCUEC, Ref: "CUEC-1",
+		Description: "User entities review exported reports", Criteria: []string{"CC2.3"}})
+	require.NoError(t, err)
+
 	var buf bytes.Buffer
 	require.NoError(t, controls.Export(ctx, db, src, &buf))
+	wb, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
+	require.NoError(t, err)
+	cuecs, err := wb.GetRows("CUECs and CSOCs")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"CUEC", "CUEC-1", "User entities review exported reports", "", "CC2.3"}, cuecs[1], "CUECs exported on their own sheet")
 	dst := newEngagement(t, db, "Destination", "availability")
 	sh, err := controls.ReadSheet("export.xlsx", &buf)
 	require.NoError(t, err)
@@ -236,4 +246,53 @@ func problemText(ps []controls.Problem) string {
 		b.WriteString(p.Message + "\n")
 	}
 	return b.String()
+}
+
+func TestReadSheetSemicolonCSV(t *testing.T) {
+	sh, err := controls.ReadSheet("eu.csv", strings.NewReader("\ufeffcontrol_id;control_description;criteria\nCC-01;Access review;CC6.2, CC6.3\n\n"))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"control_id", "control_description", "criteria"}, sh.Header)
+	assert.Equal(t, [][]string{{"CC-01", "Access review", "CC6.2, CC6.3"}}, sh.Rows, "BOM and trailing blank row dropped")
+
+	_, err = controls.ReadSheet("matrix.pdf", strings.NewReader("%PDF"))
+	assert.ErrorIs(t, err, controls.ErrUnreadable)
+	_, err = controls.ReadSheet("broken.xlsx", strings.NewReader("not a zip"))
+	assert.ErrorIs(t, err, controls.ErrUnreadable)
+}
+
+func TestUpdateComplementaryRefusesStaleVersion(t *testing.T) {
+	db := dbtest.New(t)
+	ctx := context.Background()
+	eng := newEngagement(t, db, "CUEC")
+	in := controls.ComplementaryInput{Kind: controls.KindCUEC, Ref: "CUEC-1", Description: "Users manage access", Criteria: []string{"CC6.2"}}
+	id, err := controls.CreateComplementary(ctx, db, actor, eng, in)
+	require.NoError(t, err)
+	in.Description = "First"
+	require.NoError(t, controls.UpdateComplementary(ctx, db, actor, id, 1, in))
+	in.Description = "Second"
+	err = controls.UpdateComplementary(ctx, db, actor, id, 1, in)
+	conflict, ok := apperr.AsConflict(err)
+	require.True(t, ok)
+	assert.Equal(t, "First", conflict.Current.(controls.Complementary).Description)
+	require.Error(t, controls.DeleteComplementary(ctx, db, actor, id, 1), "stale delete refused")
+	require.NoError(t, controls.DeleteComplementary(ctx, db, actor, id, 2))
+}
+
+func BenchmarkImport500Controls(b *testing.B) {
+	db := dbtest.New(b)
+	ctx := context.Background()
+	sh := controls.Sheet{Header: []string{"control_id", "control_description", "criteria", "frequency"}}
+	for i := range 500 {
+		sh.Rows = append(sh.Rows, []string{"C-" + strconv.Itoa(i), "Control number " + strconv.Itoa(i), "CC6.1; CC6.2, CC7.1-CC7.3", "Quarterly"})
+	}
+	var clientID int64
+	require.NoError(b, db.Raw(`INSERT INTO clients (name) VALUES ('Bench') RETURNING id`).Row().Scan(&clientID))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		var eng int64
+		require.NoError(b, db.Raw(`INSERT INTO engagements (client_id, name, report_type, as_of_date) VALUES (?, ?, 'type1', '2026-06-30') RETURNING id`,
+			clientID, "Bench "+strconv.Itoa(i)).Row().Scan(&eng))
+		_, err := controls.Import(ctx, db, actor, eng, "bench.csv", sh)
+		require.NoError(b, err)
+	}
 }

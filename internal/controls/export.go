@@ -19,12 +19,27 @@ func Export(ctx context.Context, db *gorm.DB, engagementID int64, w io.Writer) e
 	if err != nil {
 		return err
 	}
+	comps, err := ListComplementary(ctx, db, engagementID)
+	if err != nil {
+		return err
+	}
 	rows := make([][]string, 0, len(list))
 	for _, c := range list {
 		rows = append(rows, []string{c.Ref, c.Description, strings.Join(c.Criteria, "; "), Label(Frequencies, c.Frequency),
 			Label(ControlTypes, c.ControlType), c.Owner, Label(Natures, c.Nature), Label(Risks, c.Risk), c.FrequencyNote})
 	}
-	return writeWorkbook(w, rows)
+	// CUECs and CSOCs go on a second sheet for the reader; the import reads the first sheet only.
+	comp := [][]string{{"kind", "ref", "description", "subservice_organization", "criteria"}}
+	for _, c := range comps {
+		comp = append(comp, []string{strings.ToUpper(c.Kind), c.Ref, c.Description, c.SubserviceName, strings.Join(c.Criteria, "; ")})
+	}
+	return writeWorkbook(w, rows, extraSheet{"CUECs and CSOCs", comp})
+}
+
+// extraSheet is a further sheet of a workbook, after the control matrix.
+type extraSheet struct {
+	name string
+	rows [][]string
 }
 
 // WriteTemplate writes an import template: the header row, two example rows and a sheet that
@@ -33,7 +48,7 @@ func WriteTemplate(w io.Writer) error {
 	return writeWorkbook(w, [][]string{
 		{"CC-01", "New hires acknowledge the code of conduct within 30 days", "CC1.1", "As needed", "Preventive", "HR lead", "Manual", "Low", ""},
 		{"CC-02", "Quarterly user access review of production", "CC6.2; CC6.3", "Quarterly", "Detective", "IT manager", "IT-dependent manual", "Higher", ""},
-	}, templateHelp...)
+	}, extraSheet{"Columns", templateHelp})
 }
 
 var templateHelp = [][]string{
@@ -49,7 +64,7 @@ var templateHelp = [][]string{
 	{ColFrequencyNote, "no", "Free text kept beside the frequency, e.g. the schedule as the client wrote it."},
 }
 
-func writeWorkbook(w io.Writer, rows [][]string, help ...[]string) error {
+func writeWorkbook(w io.Writer, rows [][]string, extra ...extraSheet) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	if err := f.SetSheetName("Sheet1", matrixSheet); err != nil {
@@ -76,14 +91,14 @@ func writeWorkbook(w io.Writer, rows [][]string, help ...[]string) error {
 	if err := f.SetColWidth(matrixSheet, "C", "I", 20); err != nil {
 		return err
 	}
-	if len(help) > 0 {
-		if _, err := f.NewSheet("Columns"); err != nil {
-			return fmt.Errorf("adding help sheet: %w", err)
+	for _, x := range extra {
+		if _, err := f.NewSheet(x.name); err != nil {
+			return fmt.Errorf("adding sheet %s: %w", x.name, err)
 		}
-		if err := writeRows(f, "Columns", help, text, bold); err != nil {
+		if err := writeRows(f, x.name, x.rows, text, bold); err != nil {
 			return err
 		}
-		if err := f.SetColWidth("Columns", "C", "C", 100); err != nil {
+		if err := f.SetColWidth(x.name, "C", "C", 90); err != nil {
 			return err
 		}
 	}

@@ -153,8 +153,8 @@ func planImport(sc Scope, existing []Control, sh Sheet) ([]plannedRow, []Problem
 	}
 	if len(noFrequency) > 0 {
 		warnings = append(warnings, Problem{Column: colName(ColFrequency), Message: fmt.Sprintf(
-			"%d %s no frequency (rows %s); recorded as “As needed”. Confirm the frequency before choosing sample sizes.",
-			len(noFrequency), pluralWord(len(noFrequency), "control has", "controls have"), compactRows(noFrequency))})
+			"%d %s no frequency (%s %s); recorded as “As needed”. Confirm the frequency before choosing sample sizes.",
+			len(noFrequency), pluralWord(len(noFrequency), "control has", "controls have"), pluralWord(len(noFrequency), "row", "rows"), compactRows(noFrequency))})
 	}
 	if len(problems) > 0 {
 		return nil, problems, warnings
@@ -232,9 +232,8 @@ func pick(text, def string, choices []Choice, synonyms map[string]string, report
 func Import(ctx context.Context, db *gorm.DB, actor audit.Actor, engagementID int64, fileName string, sh Sheet) (ImportResult, error) {
 	var res ImportResult
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		// Serialise imports and edits of one engagement's matrix so the duplicate check holds.
-		if err := tx.Exec(`SELECT 1 FROM engagements WHERE id = ? FOR UPDATE`, engagementID).Error; err != nil {
-			return fmt.Errorf("locking engagement %d: %w", engagementID, err)
+		if err := lockMatrix(tx, engagementID); err != nil {
+			return err
 		}
 		sc, err := LoadScope(ctx, tx, engagementID)
 		if err != nil {

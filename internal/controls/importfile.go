@@ -79,6 +79,10 @@ func ReadSheet(name string, r io.Reader) (Sheet, error) {
 		}
 		cr := csv.NewReader(bytes.NewReader(data))
 		cr.FieldsPerRecord = -1
+		// Excel in many European locales saves "CSV" with semicolons between fields.
+		if first, _, _ := bytes.Cut(data, []byte("\n")); !bytes.Contains(first, []byte(",")) && bytes.Contains(first, []byte(";")) {
+			cr.Comma = ';'
+		}
 		if rows, err = cr.ReadAll(); err != nil {
 			return Sheet{}, fmt.Errorf("%w: %s: %v", ErrUnreadable, name, err)
 		}

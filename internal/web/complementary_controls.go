@@ -99,11 +99,11 @@ func (s *Server) complementaryUpdate(c echo.Context) error {
 	if conflict, ok := apperr.AsConflict(err); ok {
 		cur := conflict.Current.(controls.Complementary)
 		stored := cur.Input()
-		view := &templates.ConflictView{SavedAt: "an earlier moment", Fields: []templates.ConflictField{
+		view := &templates.ConflictView{Fields: []templates.ConflictField{
 			{Label: "Kind", Stored: strings.ToUpper(stored.Kind), Yours: strings.ToUpper(in.Kind)},
 			{Label: "Reference", Stored: stored.Ref, Yours: strings.TrimSpace(in.Ref)},
 			{Label: "Description", Stored: stored.Description, Yours: strings.TrimSpace(in.Description)},
-			{Label: "Subservice organization", Stored: cur.SubserviceName, Yours: subserviceName(c, s, res.EngagementID, in.SubserviceOrganizationID)},
+			{Label: "Subservice organization", Stored: cur.SubserviceName, Yours: s.subserviceName(c, res.EngagementID, in.SubserviceOrganizationID)},
 			{Label: "Criteria", Stored: strings.Join(stored.Criteria, ", "), Yours: strings.Join(in.Criteria, ", ")},
 		}}
 		return s.renderComplementaryForm(c, http.StatusConflict, res.EngagementID, id, cur.Version, in, nil, view)
@@ -114,7 +114,8 @@ func (s *Server) complementaryUpdate(c echo.Context) error {
 	return s.redirectWithFlash(c, "/engagements/"+itoa(res.EngagementID)+"/controls", "Complementary control saved.")
 }
 
-func subserviceName(c echo.Context, s *Server, engagementID, id int64) string {
+// subserviceName names the subservice organization the user chose, for the conflict comparison.
+func (s *Server) subserviceName(c echo.Context, engagementID, id int64) string {
 	subs, _ := controls.Subservices(c.Request().Context(), s.DB, engagementID)
 	for _, sub := range subs {
 		if sub.ID == id {

@@ -70,7 +70,11 @@ func (s *Server) controlImport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.flash(c, "success", fmt.Sprintf("Imported %d %s from %s.", result.Imported, map[bool]string{true: "control", false: "controls"}[result.Imported == 1], fh.Filename))
+	noun := "controls"
+	if result.Imported == 1 {
+		noun = "control"
+	}
+	s.flash(c, "success", fmt.Sprintf("Imported %d %s from %s.", result.Imported, noun, fh.Filename))
 	for _, w := range result.Warnings {
 		s.flash(c, "warning", truncate(w.Message, 600))
 	}

@@ -289,3 +289,44 @@ func TestControlAccess(t *testing.T) {
 	resp := upload(t, f.senior, f.path("/controls/import"), "good.csv", readFixture(t, "good.csv"))
 	assert.Equal(t, http.StatusForbidden, resp.StatusCode)
 }
+
+func TestControlImportEmptyCriteriaIsACoverageQuestion(t *testing.T) {
+	f := newControlsFixture(t, "{security}")
+	resp := upload(t, f.senior, f.path("/controls/import"), "matrix.csv",
+		[]byte("Control ID,Description,Criteria,Frequency\nON,Organizational narrative,,\nCC-02,Access review,CC6.3,Quarterly\n"))
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	page := f.senior.Get(f.path("/controls"))
+	assert.Contains(t, page.Body, "Imported 2 controls from matrix.csv")
+	assert.Contains(t, page.Body, "Coverage question: 1 control has no criteria: row 2 (ON)")
+	assert.Contains(t, page.Body, "1 control has no frequency (row 2)")
+	assert.Contains(t, page.Body, "No criteria", "the matrix keeps flagging it")
+	cov := f.senior.Get(f.path("/coverage"))
+	assert.Contains(t, cov.Body, "1 control maps to no criterion")
+	assert.Contains(t, cov.Body, "1 of 33 criteria covered")
+
+	resp = f.senior.PostForm(f.path("/controls/import"), nil)
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, resp.Body, "Choose the control matrix file")
+}
+
+func TestControlDeleteRefusedWithTestsOrStaleVersion(t *testing.T) {
+	f := newControlsFixture(t, "{security}")
+	require.Equal(t, http.StatusSeeOther, f.senior.PostForm(f.path("/controls"), controlForm("CC-01", "Access review", "CC6.3")).StatusCode)
+	var id int64
+	require.NoError(t, f.app.DB.Raw(`SELECT id FROM controls WHERE engagement_id = ?`, f.engagement).Row().Scan(&id))
+	cid := strconv.FormatInt(id, 10)
+
+	resp := f.senior.PostForm("/controls/"+cid+"/delete", url.Values{"version": {"7"}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	assert.Equal(t, "/controls/"+cid+"/edit", resp.Header.Get("Location"))
+	assert.Contains(t, f.senior.Get("/controls/"+cid+"/edit").Body, "was changed by someone else; it was not deleted")
+
+	require.NoError(t, f.app.DB.Exec(`INSERT INTO tests (engagement_id, control_id, kind) VALUES (?, ?, 'operating')`, f.engagement, id).Error)
+	resp = f.senior.PostForm("/controls/"+cid+"/delete", url.Values{"version": {"1"}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	assert.Contains(t, f.senior.Get("/controls/"+cid+"/edit").Body, "already has tests, so it cannot be deleted")
+
+	var n int64
+	require.NoError(t, f.app.DB.Raw(`SELECT count(*) FROM controls WHERE id = ?`, id).Row().Scan(&n))
+	assert.EqualValues(t, 1, n, "the control and its test are kept")
+}
