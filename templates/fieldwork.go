@@ -56,6 +56,8 @@ type TestPage struct {
 	Exceptions  []fieldwork.Exception
 	Notes       []fieldwork.ReviewNote
 	Values      map[string]string // typed values of the smaller forms
+	Criteria    []string          // criteria the control is mapped to, offered for an exception
+	Checked     map[string]bool   // criteria ticked on the exception form
 	CanEdit     bool
 	CanReview   bool
 	UserID      int64
@@ -64,6 +66,7 @@ type TestPage struct {
 // SamplePage edits one sample.
 type SamplePage struct {
 	Header   EngagementHeader
+	Columns  []string // the population's columns, in file order
 	Test     fieldwork.Test
 	Sample   fieldwork.Sample
 	Form     fieldwork.SampleInput
@@ -240,3 +243,20 @@ func itemText(item map[string]string, cols []string) string {
 }
 
 func versionString(v int) string { return strconv.Itoa(v) }
+
+func criteriaOptions(ids []string) []Option {
+	var out []Option
+	for _, c := range ids {
+		out = append(out, Option{c, c})
+	}
+	return out
+}
+
+// itemFields lists an item's fields in the population's column order.
+func itemFields(item map[string]string, cols []string) []Option {
+	var out []Option
+	for _, c := range cols {
+		out = append(out, Option{c, item[c]})
+	}
+	return out
+}

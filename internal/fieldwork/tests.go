@@ -287,6 +287,17 @@ type Procedure struct {
 	TechniquesJSON string
 }
 
+// ControlCriteria lists the criteria a control is mapped to.
+func (s *Service) ControlCriteria(ctx context.Context, controlID int64) ([]string, error) {
+	var out []string
+	err := s.DB.WithContext(ctx).Raw(`SELECT cc.criterion_id FROM control_criteria cc JOIN criteria cr ON cr.id = cc.criterion_id
+		WHERE cc.control_id = ? ORDER BY cr.sort_order`, controlID).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("loading criteria of control %d: %w", controlID, err)
+	}
+	return out, nil
+}
+
 // LibraryForControl offers the library procedures of the criteria the control is mapped to.
 func (s *Service) LibraryForControl(ctx context.Context, controlID int64) ([]Procedure, error) {
 	var out []Procedure

@@ -43,7 +43,14 @@ func (s *Server) exceptionCreate(c echo.Context) error {
 	x, err := s.fieldwork().RecordException(ctx, u, testID, fieldwork.ExceptionInput{SampleID: formInt64(c, "sample_id"),
 		Description: c.FormValue("description"), Cause: c.FormValue("cause"), Deviations: deviations, ItemsTested: items, Criteria: form["criteria"]})
 	if err != nil {
-		return s.testFormFailed(c, testID, err, keepValues(c, "sample_id", "description", "cause", "deviations", "items_tested"))
+		keep := keepValues(c, "sample_id", "description", "cause", "deviations", "items_tested")
+		return s.testFormFailed(c, testID, err, func(p *templates.TestPage) {
+			keep(p)
+			p.Checked = map[string]bool{}
+			for _, crit := range form["criteria"] {
+				p.Checked[crit] = true
+			}
+		})
 	}
 	return s.redirectWithFlash(c, fmt.Sprintf("/exceptions/%d", x.ID), "Deviation recorded. The client can now write management's response.")
 }

@@ -136,8 +136,16 @@ func (s *Server) renderSample(c echo.Context, status int, sm fieldwork.Sample, f
 	if err != nil {
 		return err
 	}
+	var columns []string
+	if sm.PopulationID != nil {
+		pop, err := s.fieldwork().Population(ctx, *sm.PopulationID)
+		if err != nil {
+			return err
+		}
+		columns = pop.Columns
+	}
 	return s.render(c, status, templates.SampleDetail(s.page(c, "Sample "+sm.ItemKey, "engagements"), templates.SamplePage{
-		Header: h, Test: t, Sample: sm, Form: form, Conflict: conflict, Errors: templates.Errors(errs)}))
+		Header: h, Test: t, Columns: columns, Sample: sm, Form: form, Conflict: conflict, Errors: templates.Errors(errs)}))
 }
 
 func (s *Server) sampleShow(c echo.Context) error {

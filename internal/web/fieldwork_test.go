@@ -240,7 +240,9 @@ func TestPopulationSamplesAndClientSampleList(t *testing.T) {
 	var sampleID int64
 	require.NoError(t, f.app.DB.Raw(`SELECT min(id) FROM samples`).Row().Scan(&sampleID))
 	sp := fmt.Sprintf("/samples/%d", sampleID)
-	sv := version(t, staff.Get(sp).Body)
+	samplePage := staff.Get(sp)
+	assert.Regexp(t, `<dt>employee_id</dt><dd>E\d+</dd><dt>name</dt>`, samplePage.Body, "item fields in the file's column order")
+	sv := version(t, samplePage.Body)
 	resp = staff.PostForm(sp, url.Values{"version": {sv}, "result": {"pass"}, "attributes_tested": {"completed within 30 days"}})
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
 	resp = f.login("senior@firm.example").PostForm(sp, url.Values{"version": {sv}, "result": {"deviation"}, "notes": {"My deviation note"}})
@@ -258,8 +260,13 @@ func TestExceptionResponseByClientAndEvaluation(t *testing.T) {
 	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 	assert.Contains(t, resp.Body, "More deviations (2) than items tested (1).")
 
+	resp = staff.PostForm(path+"/exceptions", url.Values{"description": {"kept description"}, "deviations": {"1"}, "items_tested": {"15"}, "criteria": {"CC7.1"}})
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, resp.Body, "CC7.1 is not mapped to control NL-05.")
+	assert.Contains(t, resp.Body, "kept description")
+
 	resp = staff.PostForm(path+"/exceptions", url.Values{"description": {"For 1 of 15 leavers, access was removed 4 days after termination."},
-		"cause": {"Ticket picked up late"}, "deviations": {"1"}, "items_tested": {"15"}})
+		"cause": {"Ticket picked up late"}, "deviations": {"1"}, "items_tested": {"15"}, "criteria": {"CC6.2"}})
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
 	xPath := resp.Header.Get("Location")
 

@@ -157,6 +157,13 @@ func (s *Server) testView(ctx context.Context, c echo.Context, testID int64) (te
 	if v.Library, err = fw.LibraryForControl(ctx, t.ControlID); err != nil {
 		return v, err
 	}
+	if v.Criteria, err = fw.ControlCriteria(ctx, t.ControlID); err != nil {
+		return v, err
+	}
+	v.Checked = map[string]bool{}
+	for _, c := range v.Criteria {
+		v.Checked[c] = true
+	}
 	if v.Populations, err = fw.Populations(ctx, testID); err != nil {
 		return v, err
 	}

@@ -1,0 +1,106 @@
+package web_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/attest-soc/attest/internal/web/browsertest"
+	"github.com/attest-soc/attest/internal/web/webtest"
+)
+
+func browserLogin(b *browsertest.Browser, email string) {
+	if !strings.Contains(b.Location(), "/login") {
+		b.Visit("/login")
+	}
+	b.Fill("#f-email", email)
+	b.Fill("#f-password", webtest.Password)
+	b.ClickAndWait("form button[type=submit]", ".user-name")
+}
+
+// fillArea types into a textarea (chromedp's Clear needs a text node an empty textarea lacks).
+func fillArea(b *browsertest.Browser, sel, value string) {
+	js, _ := json.Marshal(value)
+	q, _ := json.Marshal(sel)
+	browsertest.Eval[bool](b, fmt.Sprintf(`(function(){var e=document.querySelector(%s); e.focus(); e.value=%s; return true})()`, q, js))
+}
+
+func browserLogout(b *browsertest.Browser) {
+	b.ClickAndWait(".user-menu button[type=submit]", "#f-email")
+}
+
+// TestBrowserFieldworkJourney: a staff auditor writes a test, uploads the population, draws the
+// samples and records a deviation; the client writes management's response in the portal; the
+// staff auditor signs off as preparer and a senior as reviewer.
+func TestBrowserFieldworkJourney(t *testing.T) {
+	f := newFieldworkFixture(t)
+	b := browsertest.Start(t, f.app.HTTP.URL)
+	csv := filepath.Join(t.TempDir(), "hires.csv")
+	require.NoError(t, os.WriteFile(csv, hires(60), 0o644))
+
+	browserLogin(b, "staff@firm.example")
+	b.Visit(fmt.Sprintf("/engagements/%d/tests/new?control=%d", f.engagement, f.nl03))
+	b.CheckAccessibility("new test")
+	b.Select("#f-control_id", fmt.Sprint(f.nl03))
+	b.Click(`input[name=techniques][value=inspection]`)
+	fillArea(b, "#f-procedure", "Inspect training records for the sampled new hires.")
+	fillArea(b, "#f-evidence_expected", "Training completion record per hire")
+	b.ClickAndWait("form[action$='/tests'] button[type=submit]", "#upload-population")
+	assert.Contains(t, b.Text(".flash-success"), "Test of NL-03 created")
+	b.CheckAccessibility("test page")
+
+	b.Upload("#f-file", csv)
+	fillArea(b, "#f-source", "HRIS new-hire report")
+	fillArea(b, "#f-completeness_check", "Agreed the count to payroll additions")
+	b.ClickAndWait("#upload-population", "#draw-samples")
+	assert.Contains(t, b.Text(".flash-success"), "60 items")
+	assert.Contains(t, b.Text("#suggestion"), "Suggested sample size: 20")
+
+	b.ClickAndWait("#draw-samples", "#samples-table")
+	assert.Contains(t, b.Text(".flash-success"), "20 samples drawn")
+	assert.Equal(t, "Random with seed", b.Text("#sample-method"))
+	b.CheckAccessibility("test page with samples")
+
+	fillArea(b, "#f-description", "For 1 of 20 sampled new hires, training was completed 45 days after the start date.")
+	b.Fill("#f-deviations", "1")
+	b.Fill("#f-items_tested", "20")
+	b.ClickAndWait("#record-exception", "#exception-description")
+	exceptionURL := b.Location()
+	b.CheckAccessibility("exception (auditor)")
+	browserLogout(b)
+
+	browserLogin(b, "dana@northwind.example")
+	b.Visit(fmt.Sprintf("/engagements/%d/exceptions", f.engagement))
+	b.CheckAccessibility("exceptions (client)")
+	b.ClickAndWait("#exceptions-table a", "#f-management_response")
+	b.CheckAccessibility("exception (client)")
+	fillArea(b, "#f-management_response", "Reminder automation added in July.")
+	b.ClickAndWait("#submit-response", ".flash-success")
+	assert.Contains(t, b.Text("#management-response"), "Reminder automation added in July.")
+	browserLogout(b)
+
+	browserLogin(b, "staff@firm.example")
+	b.Visit(strings.TrimPrefix(exceptionURL, f.app.HTTP.URL))
+	assert.Contains(t, b.Text("#management-response"), "Reminder automation added in July.", "the auditors see the client's response")
+	b.Visit(fmt.Sprintf("/engagements/%d/tests", f.engagement))
+	b.CheckAccessibility("test list")
+	b.ClickAndWait("#tests-table a", "#sign-preparer")
+	b.ClickAndWait("#sign-preparer", ".flash-success")
+	assert.Contains(t, b.Text("#prepared-by"), "staff")
+	browserLogout(b)
+
+	browserLogin(b, "senior@firm.example")
+	b.Visit("/review")
+	b.CheckAccessibility("review queue")
+	b.ClickAndWait("#queue-tests a", "#sign-reviewer")
+	b.ClickAndWait("#sign-reviewer", ".flash-success")
+	assert.Contains(t, b.Text("#reviewed-by"), "senior")
+	b.Visit(fmt.Sprintf("/engagements/%d/review-notes", f.engagement))
+	b.CheckAccessibility("review notes")
+}
