@@ -92,7 +92,7 @@ func seedPortal(ctx context.Context, e *Env) error {
 			_, err = svc.Move(ctx, senior, r.ID, requests.StepAccept, moved.Version, "")
 		case r.Number >= 17:
 			_, err = svc.Move(ctx, senior, r.ID, requests.StepReturn, moved.Version,
-				"The list covers January to March only. Send the full period, 1 January to 30 June 2026.")
+				"This covers January to March only. Send evidence for the full period, 1 January to 30 June 2026.")
 		}
 		if err != nil {
 			return err
