@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/attest-soc/attest/internal/auth"
 	"github.com/attest-soc/attest/internal/web/browsertest"
 	"github.com/attest-soc/attest/internal/web/webtest"
 )
@@ -50,6 +51,13 @@ func TestBrowserRequestJourney(t *testing.T) {
 	users := write("q1-users.csv", []byte("user,role\nann,admin\nbob,reader\n"))
 	q2 := write("q2-access-review.pdf", append([]byte("%PDF-1.4\n% Q2\n"), pdfBytes...))
 	listPath := fmt.Sprintf("/engagements/%d/requests", p.engA)
+
+	app.CreateUser("miguel@firm.example", auth.RoleManager, 0)
+	signIn(b, "miguel@firm.example")
+	b.Visit("/admin/request-template")
+	assert.Equal(t, "Organization chart", browsertest.Eval[string](b, `document.querySelector('#template-items input[name=title]').value`))
+	b.CheckAccessibility("standard request list")
+	signOut(b)
 
 	signIn(b, "sara@firm.example")
 	b.Visit(listPath)
