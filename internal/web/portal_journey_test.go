@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -17,14 +18,19 @@ import (
 )
 
 func signIn(b *browsertest.Browser, email string) {
-	b.Visit("/login")
+	// After signing out the browser is on the sign-in page already; navigating again while that
+	// page settles can abort, so only navigate when elsewhere.
+	if !strings.Contains(b.Location(), "/login") {
+		b.Visit("/login")
+	}
 	b.Fill("#f-email", email)
 	b.Fill("#f-password", webtest.Password)
 	b.ClickAndWait("form button[type=submit]", ".user-name")
 }
 
 func signOut(b *browsertest.Browser) {
-	b.ClickAndWait(".user-menu button[type=submit]", "#f-email")
+	b.Do("sign out", chromedp.WaitVisible(".user-menu button[type=submit]"), chromedp.Click(".user-menu button[type=submit]"),
+		chromedp.WaitNotPresent(".user-menu"), chromedp.WaitVisible("#f-email"))
 }
 
 // clickAndLeave clicks a button that the next page no longer shows (a workflow step), and waits
