@@ -19,6 +19,7 @@ type RequestRow struct {
 	Overdue       bool
 	EvidenceCount int
 	EngagementID  int64
+	Engagement    string // on lists that span engagements
 }
 
 // RequestListView is the request list of one engagement.

@@ -6,7 +6,10 @@ import (
 	"sync"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/attest-soc/attest/internal/db"
+	"github.com/attest-soc/attest/internal/evidence"
 	"github.com/attest-soc/attest/internal/seed"
 	"github.com/attest-soc/attest/internal/web"
 )
@@ -53,7 +56,7 @@ func runDev(ctx context.Context, a *app, args []string) error {
 	if err := db.Migrate(ctx, gdb); err != nil {
 		return err
 	}
-	logins, err := seed.Demo(ctx, gdb, a.clock)
+	logins, err := a.seedDemo(ctx, gdb)
 	db.Close(gdb)
 	if err != nil {
 		return err
@@ -88,12 +91,21 @@ func runSeed(ctx context.Context, a *app, args []string) error {
 	if err := db.Migrate(ctx, gdb); err != nil {
 		return err
 	}
-	logins, err := seed.Demo(ctx, gdb, a.clock)
+	logins, err := a.seedDemo(ctx, gdb)
 	if err != nil {
 		return err
 	}
 	printLogins(a, logins)
 	return nil
+}
+
+// seedDemo loads the demo data, putting demo evidence in the configured evidence store.
+func (a *app) seedDemo(ctx context.Context, gdb *gorm.DB) ([]seed.Login, error) {
+	store, err := evidence.NewStore(ctx, a.cfg)
+	if err != nil {
+		return nil, fmt.Errorf("opening the evidence store: %w", err)
+	}
+	return seed.Demo(ctx, gdb, a.clock, seed.WithEvidenceStore(store))
 }
 
 func runMigrate(ctx context.Context, a *app, args []string) error {

@@ -9,11 +9,8 @@ import (
 	"io"
 	"net/http/httptest"
 	"os"
-	"runtime"
 	"strings"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
@@ -157,74 +154,4 @@ func TestCleanFileName(t *testing.T) {
 		_, err := CleanFileName(bad)
 		assert.Error(t, err, "%q must be refused", bad)
 	}
-}
-
-// BenchmarkStreamingUpload stores a 64 MiB upload through the local store and reports bytes
-// allocated per operation and the peak heap seen while it ran: both far below the file size,
-// because Receive streams instead of buffering. (The S3 backend is left out: the in-process fake
-// server keeps objects in memory, which would measure the fake, not Attest.)
-func BenchmarkStreamingUpload(b *testing.B) {
-	const size = 64 << 20
-	s, err := NewLocalStore(b.TempDir())
-	require.NoError(b, err)
-	svc := &Service{Store: s, MaxBytes: size}
-	b.SetBytes(size)
-	b.ReportAllocs()
-	runtime.GC()
-	var base runtime.MemStats
-	runtime.ReadMemStats(&base)
-	peak := sampleHeapPeak()
-	for i := 0; i < b.N; i++ {
-		// Each iteration gets distinct bytes so deduplication does not skip the work.
-		r := io.MultiReader(strings.NewReader("%PDF-1.7\n"), &patternReader{n: size - 9, seed: byte(i)})
-		if _, err := svc.Receive(context.Background(), "big.pdf", r); err != nil {
-			b.Fatal(err)
-		}
-	}
-	grown := int64(peak()) - int64(base.HeapInuse)
-	b.ReportMetric(float64(max(grown, 0))/(1<<20), "peak-heap-MiB")
-}
-
-// sampleHeapPeak polls the heap in use until the returned function is called, which stops the
-// polling and returns the highest value seen.
-func sampleHeapPeak() func() uint64 {
-	var peak atomic.Uint64
-	done := make(chan struct{})
-	stopped := make(chan struct{})
-	go func() {
-		defer close(stopped)
-		var m runtime.MemStats
-		for {
-			runtime.ReadMemStats(&m)
-			if m.HeapInuse > peak.Load() {
-				peak.Store(m.HeapInuse)
-			}
-			select {
-			case <-done:
-				return
-			case <-time.After(2 * time.Millisecond):
-			}
-		}
-	}()
-	return func() uint64 { close(done); <-stopped; return peak.Load() }
-}
-
-// patternReader produces n bytes without holding them.
-type patternReader struct {
-	n    int64
-	seed byte
-}
-
-func (p *patternReader) Read(b []byte) (int, error) {
-	if p.n <= 0 {
-		return 0, io.EOF
-	}
-	if int64(len(b)) > p.n {
-		b = b[:p.n]
-	}
-	for i := range b {
-		b[i] = byte(i) ^ p.seed
-	}
-	p.n -= int64(len(b))
-	return len(b), nil
 }

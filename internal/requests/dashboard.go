@@ -40,10 +40,10 @@ func (s *Service) Dashboard(ctx context.Context, clientID int64) ([]EngagementSu
 		return nil, nil, fmt.Errorf("summarising requests of client %d: %w", clientID, err)
 	}
 	var attention []Request
-	err = s.DB.WithContext(ctx).Table("info_requests r").Select(requestColumns).
+	err = s.DB.WithContext(ctx).Table("info_requests r").Select(requestColumns+", e.name AS engagement_name").
 		Joins("LEFT JOIN users u ON u.id = r.assignee_id").Joins("JOIN engagements e ON e.id = r.engagement_id").
 		Where("e.client_id = ? AND r.status = 'open' AND (r.return_reason <> '' OR r.due_date < ?)", clientID, today).
-		Order("r.due_date NULLS LAST, r.number").Scan(&attention).Error
+		Order("r.due_date NULLS LAST, e.name, r.number").Scan(&attention).Error
 	if err != nil {
 		return nil, nil, fmt.Errorf("listing requests needing attention for client %d: %w", clientID, err)
 	}

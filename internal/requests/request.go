@@ -47,6 +47,8 @@ type Request struct {
 	CreatedBy     *int64
 	EvidenceCount int
 	CommentCount  int
+	// EngagementName is filled only where lists span engagements (the client dashboard).
+	EngagementName string
 }
 
 // Label is the request number as auditors write it.

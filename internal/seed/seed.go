@@ -10,6 +10,7 @@ import (
 
 	"github.com/attest-soc/attest/internal/auth"
 	"github.com/attest-soc/attest/internal/clock"
+	"github.com/attest-soc/attest/internal/evidence"
 )
 
 // DemoPassword is the password of every demo account; `make run` prints it.
@@ -25,8 +26,10 @@ type Env struct {
 	DB    *gorm.DB
 	Auth  *auth.Service
 	Clock clock.Clock
-	users map[string]auth.User // by e-mail
-	ids   map[string]int64     // named rows created by earlier steps, e.g. "client:northwind"
+	// Evidence is where demo evidence files go; Demo falls back to the default local store.
+	Evidence evidence.Store
+	users    map[string]auth.User // by e-mail
+	ids      map[string]int64     // named rows created by earlier steps, e.g. "client:northwind"
 }
 
 // User returns a demo user created by the foundation step.
@@ -49,11 +52,21 @@ var steps = []step{
 	{"engagements", seedEngagements},
 	{"control matrix of the Northwind engagement", seedControls},
 	{"fieldwork: tests, samples, exceptions, review notes", seedFieldwork},
+	{"information requests and evidence", seedPortal},
 }
 
+// Option adjusts the seed environment.
+type Option func(*Env)
+
+// WithEvidenceStore stores demo evidence in s (the store the server is configured with).
+func WithEvidenceStore(s evidence.Store) Option { return func(e *Env) { e.Evidence = s } }
+
 // Demo loads the demo data and returns the logins to print.
-func Demo(ctx context.Context, gdb *gorm.DB, clk clock.Clock) ([]Login, error) {
+func Demo(ctx context.Context, gdb *gorm.DB, clk clock.Clock, opts ...Option) ([]Login, error) {
 	e := &Env{DB: gdb, Clock: clk, Auth: auth.NewService(gdb, clk, 0, 0), users: map[string]auth.User{}, ids: map[string]int64{}}
+	for _, o := range opts {
+		o(e)
+	}
 	for _, s := range steps {
 		if err := s.run(ctx, e); err != nil {
 			return nil, fmt.Errorf("demo data (%s): %w", s.name, err)

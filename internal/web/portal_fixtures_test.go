@@ -33,7 +33,7 @@ type portal struct {
 	sampleB      int64
 }
 
-func newPortal(t *testing.T, app *webtest.App) *portal {
+func newPortal(t testing.TB, app *webtest.App) *portal {
 	t.Helper()
 	p := &portal{app: app}
 	p.clientA = app.CreateClient("Northwind Ledger")
@@ -55,7 +55,7 @@ func newPortal(t *testing.T, app *webtest.App) *portal {
 	return p
 }
 
-func createEngagement(t *testing.T, app *webtest.App, clientID int64, name string) int64 {
+func createEngagement(t testing.TB, app *webtest.App, clientID int64, name string) int64 {
 	t.Helper()
 	var id int64
 	require.NoError(t, app.DB.Raw(`INSERT INTO engagements (client_id, name, report_type, period_start, period_end, status)
@@ -63,7 +63,7 @@ func createEngagement(t *testing.T, app *webtest.App, clientID int64, name strin
 	return id
 }
 
-func createControlAndTest(t *testing.T, app *webtest.App, engagementID int64, ref string) (controlID, testID int64) {
+func createControlAndTest(t testing.TB, app *webtest.App, engagementID int64, ref string) (controlID, testID int64) {
 	t.Helper()
 	require.NoError(t, app.DB.Raw(`INSERT INTO controls (engagement_id, ref, description, frequency) VALUES (?, ?, 'Quarterly user access review', 'quarterly') RETURNING id`,
 		engagementID, ref).Row().Scan(&controlID))
@@ -73,7 +73,7 @@ func createControlAndTest(t *testing.T, app *webtest.App, engagementID int64, re
 }
 
 // createRequest adds a request through the auditor's form and returns its id.
-func createRequest(t *testing.T, c *webtest.Client, engagementID, assigneeID int64, title string) int64 {
+func createRequest(t testing.TB, c *webtest.Client, engagementID, assigneeID int64, title string) int64 {
 	t.Helper()
 	resp := c.PostForm(fmt.Sprintf("/engagements/%d/requests", engagementID), url.Values{"title": {title},
 		"assignee_id": {strconv.FormatInt(assigneeID, 10)}, "due_date": {"2026-07-15"}, "priority": {"high"}})
@@ -91,7 +91,7 @@ type uploadFile struct {
 }
 
 // upload posts files the way a browser does, with the CSRF token in the query string.
-func uploadFiles(t *testing.T, c *webtest.Client, path string, files ...uploadFile) webtest.Response {
+func uploadFiles(t testing.TB, c *webtest.Client, path string, files ...uploadFile) webtest.Response {
 	t.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
@@ -110,7 +110,7 @@ func uploadFiles(t *testing.T, c *webtest.Client, path string, files ...uploadFi
 	return c.Do(req)
 }
 
-func count(t *testing.T, app *webtest.App, q string, args ...any) int {
+func count(t testing.TB, app *webtest.App, q string, args ...any) int {
 	t.Helper()
 	var n int
 	require.NoError(t, app.DB.Raw(q, args...).Row().Scan(&n))

@@ -42,7 +42,7 @@ func (s *Server) requestRows(rs []requests.Request) []templates.RequestRow {
 	for _, r := range rs {
 		row := templates.RequestRow{ID: r.ID, EngagementID: r.EngagementID, Label: r.Label(), Title: r.Title, Assignee: r.AssigneeName,
 			Due: shortDate(r.DueDate), Priority: r.Priority, Status: requests.Display(r.Status, r.ReturnReason),
-			Overdue: requests.Overdue(r.Status, r.DueDate, now), EvidenceCount: r.EvidenceCount}
+			Overdue: requests.Overdue(r.Status, r.DueDate, now), EvidenceCount: r.EvidenceCount, Engagement: r.EngagementName}
 		if r.DueDate != nil {
 			row.DueSort = r.DueDate.Format("2006-01-02")
 		}

@@ -221,3 +221,23 @@ func TestRequestImportAllOrNothing(t *testing.T) {
 	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 	assert.Contains(t, resp.Body, "not an Excel workbook")
 }
+
+func TestSignedEngagementRefusesRequestChanges(t *testing.T) {
+	app := webtest.New(t)
+	p := newPortal(t, app)
+	auditor, client := app.NewClient(), app.NewClient()
+	auditor.Login("sara@firm.example")
+	client.Login("dana@northwind.example")
+	reqID := createRequest(t, auditor, p.engA, p.contactA.ID, "Org chart")
+	// The auditor's comment reaches the assignee.
+	require.Equal(t, http.StatusSeeOther, auditor.PostForm(fmt.Sprintf("/requests/%d/comments", reqID), url.Values{"body": {"PDF is fine."}}).StatusCode)
+	assert.Equal(t, 1, count(t, app, `SELECT count(*) FROM notifications WHERE recipient_id = ? AND kind = 'comment'`, p.contactA.ID))
+
+	require.NoError(t, app.DB.Exec(`UPDATE engagements SET status = 'signed', locked_at = now() WHERE id = ?`, p.engA).Error)
+	assert.Equal(t, http.StatusForbidden, auditor.PostForm(fmt.Sprintf("/engagements/%d/requests", p.engA), url.Values{"title": {"Late ask"}}).StatusCode)
+	assert.Equal(t, http.StatusForbidden, uploadFiles(t, client, fmt.Sprintf("/requests/%d/evidence", reqID), uploadFile{"a.pdf", pdfBytes}).StatusCode)
+	assert.Equal(t, http.StatusForbidden, client.PostForm(fmt.Sprintf("/requests/%d/comments", reqID), url.Values{"body": {"hello"}}).StatusCode)
+	assert.Equal(t, http.StatusOK, client.Get(fmt.Sprintf("/requests/%d", reqID)).StatusCode, "still readable")
+	assert.Equal(t, 1, count(t, app, `SELECT count(*) FROM info_requests`))
+	assert.Equal(t, 0, count(t, app, `SELECT count(*) FROM evidence_files`))
+}

@@ -1,0 +1,64 @@
+package seed
+
+import (
+	"context"
+	"io"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/attest-soc/attest/internal/clock"
+	"github.com/attest-soc/attest/internal/db/dbtest"
+	"github.com/attest-soc/attest/internal/evidence"
+)
+
+func TestPortalDemoData(t *testing.T) {
+	gdb := dbtest.New(t)
+	ctx := context.Background()
+	clk := &clock.Fixed{T: time.Date(2026, 7, 20, 9, 0, 0, 0, time.UTC)}
+	store, err := evidence.NewLocalStore(t.TempDir())
+	require.NoError(t, err)
+
+	_, err = Demo(ctx, gdb, clk, WithEvidenceStore(store))
+	require.NoError(t, err, "without the demo engagement the step is skipped")
+	var n int
+	require.NoError(t, gdb.Raw(`SELECT count(*) FROM info_requests`).Row().Scan(&n))
+	assert.Zero(t, n)
+
+	require.NoError(t, gdb.Exec(`INSERT INTO engagements (client_id, name, report_type, period_start, period_end, status)
+		SELECT id, 'Northwind Ledger SOC 2 Type II 2026', 'type2', '2026-01-01', '2026-06-30', 'fieldwork' FROM clients WHERE name = 'Northwind Ledger'`).Error)
+	for i := 0; i < 2; i++ {
+		_, err = Demo(ctx, gdb, clk, WithEvidenceStore(store))
+		require.NoError(t, err)
+	}
+	counts := map[string]int{}
+	rows, err := gdb.Raw(`SELECT CASE WHEN status = 'open' AND return_reason <> '' THEN 'returned'
+		WHEN status = 'open' AND due_date < '2026-07-20' THEN 'overdue' ELSE status END, count(*) FROM info_requests GROUP BY 1`).Rows()
+	require.NoError(t, err)
+	for rows.Next() {
+		var s string
+		var c int
+		require.NoError(t, rows.Scan(&s, &c))
+		counts[s] = c
+	}
+	rows.Close()
+	assert.Equal(t, map[string]int{"accepted": 12, "submitted": 4, "returned": 2, "overdue": 6, "open": 8}, counts, "a second run adds nothing")
+	require.NoError(t, gdb.Raw(`SELECT count(*) FROM evidence_files`).Row().Scan(&n))
+	assert.Equal(t, 18, n)
+	require.NoError(t, gdb.Raw(`SELECT count(*) FROM request_comments`).Row().Scan(&n))
+	assert.Equal(t, 4, n)
+	require.NoError(t, gdb.Raw(`SELECT count(DISTINCT assignee_id) FROM info_requests`).Row().Scan(&n))
+	assert.Equal(t, 2, n, "dana and jordan")
+
+	// The demo files are real, verifiable blobs.
+	var sha string
+	require.NoError(t, gdb.Raw(`SELECT blob_key FROM evidence_files ORDER BY id LIMIT 1`).Row().Scan(&sha))
+	rc, err := store.Open(ctx, sha)
+	require.NoError(t, err)
+	b, err := io.ReadAll(rc)
+	rc.Close()
+	require.NoError(t, err)
+	assert.Contains(t, string(b), "Northwind Ledger")
+}
