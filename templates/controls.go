@@ -148,7 +148,6 @@ func engagementPath(id int64, rest string) string {
 	return "/engagements/" + strconv.FormatInt(id, 10) + rest
 }
 
-
 func checkedSet(ids []string) map[string]bool {
 	m := map[string]bool{}
 	for _, id := range ids {

@@ -75,4 +75,3 @@ func joinComma(items []string) string {
 	}
 	return out
 }
-

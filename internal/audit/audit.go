@@ -5,11 +5,11 @@ package audit
 
 import (
 	"bytes"
-	"database/sql"
-	"errors"
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"

@@ -26,7 +26,6 @@ func engagementForm(clientID int64, extra map[string]string) url.Values {
 	return v
 }
 
-
 func mustInt(t *testing.T, s string) int64 {
 	n, err := strconv.ParseInt(s, 10, 64)
 	require.NoError(t, err)
