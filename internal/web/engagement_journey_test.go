@@ -1,7 +1,8 @@
 package web_test
 
 import (
-	"context"
+	"net/http"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"testing"
@@ -11,7 +12,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/attest-soc/attest/internal/auth"
-	"github.com/attest-soc/attest/internal/engagements"
 	"github.com/attest-soc/attest/internal/web/browsertest"
 	"github.com/attest-soc/attest/internal/web/webtest"
 )
@@ -82,10 +82,13 @@ func TestBrowserManagerSetsUpAnEngagement(t *testing.T) {
 	b.ClickAndWait("#move-fieldwork", ".flash-error")
 	assert.Contains(t, b.Text(".flash-error"), "cannot move to Fieldwork yet")
 
-	// The partner confirms on her own (MFA sign-in lives on another branch: the domain call).
+	// The partner confirms in her own session (password and MFA code).
 	id, err := strconv.ParseInt(engagementIDFrom(t, b.Location()), 10, 64)
 	require.NoError(t, err)
-	require.NoError(t, engagements.ConfirmIndependence(context.Background(), app.DB, partner.Actor(), id))
+	partnerSession := app.NewClient()
+	partnerSession.Login(partner.Email)
+	resp := partnerSession.PostForm("/engagements/"+strconv.FormatInt(id, 10)+"/team/independence", nil)
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
 
 	b.Visit("/engagements/" + strconv.FormatInt(id, 10))
 	b.ClickAndWait("#move-fieldwork", ".flash-success")
@@ -98,11 +101,21 @@ func TestBrowserManagerSetsUpAnEngagement(t *testing.T) {
 	assert.Contains(t, b.Text("#engagements-table"), "SOC 2 Type II bridge 2026")
 	b.CheckAccessibility("engagement list")
 
-	// Visit waits for "main", which chromedp's default search also matches in the text of
-	// criteria ("maintained"): wait for the catalog's last table instead.
-	b.Do("visit /criteria", chromedp.Navigate(b.Base+"/criteria"), chromedp.WaitVisible("table#criteria-privacy"))
+	b.Visit("/criteria")
 	assert.Contains(t, b.Text("table#criteria-privacy"), "P8.1")
 	b.CheckAccessibility("criteria catalog")
+
+	// The manager loads the client's control matrix from a spreadsheet; the coverage view then
+	// flags the in-scope criteria that no control addresses.
+	fixture, err := filepath.Abs(filepath.Join("..", "..", "testdata", "control-matrices", "good.xlsx"))
+	require.NoError(t, err)
+	b.Visit("/engagements/" + strconv.FormatInt(id, 10) + "/controls/import")
+	b.Upload("#f-file", fixture)
+	b.ClickAndWait("form[enctype] button[type=submit]", "#control-matrix")
+	assert.Contains(t, b.Text(".flash-success"), "Imported 6 controls")
+	b.ClickAndWait(`.tabs a[href$="/coverage"]`, "#coverage-summary")
+	assert.Contains(t, b.Text("#criterion-A1\\.1"), "No control", "an uncovered criterion is flagged")
+	b.CheckAccessibility("coverage after import")
 }
 
 var engagementPath = regexp.MustCompile(`/engagements/(\d+)`)
