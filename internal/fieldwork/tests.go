@@ -29,21 +29,6 @@ const (
 // Results lists the results in workflow order.
 var Results = []string{ResultNotStarted, ResultInProgress, ResultNoExceptions, ResultExceptions}
 
-// ResultLabel is a result as auditors read it.
-func ResultLabel(r string) string {
-	switch r {
-	case ResultNotStarted:
-		return "Not started"
-	case ResultInProgress:
-		return "In progress"
-	case ResultNoExceptions:
-		return "No exceptions"
-	case ResultExceptions:
-		return "Exceptions"
-	}
-	return r
-}
-
 // Test is one workpaper: a procedure applied to a control.
 type Test struct {
 	ID                      int64

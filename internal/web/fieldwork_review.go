@@ -19,12 +19,15 @@ func (s *Server) renderReviewNotes(c echo.Context, status int, engagementID int6
 	}
 	fw := s.fieldwork()
 	v := templates.ReviewNotesPage{Header: h, Values: values, Errors: templates.Errors(errs), CanEdit: policy.Can(u, policy.ReviewNoteEdit, resource(c))}
-	if v.Notes, err = fw.ReviewNotes(ctx, engagementID); err != nil {
+	notes, err := fw.ReviewNotes(ctx, engagementID)
+	if err != nil {
 		return err
 	}
-	if v.Controls, err = fw.Controls(ctx, engagementID); err != nil {
+	controls, err := fw.Controls(ctx, engagementID)
+	if err != nil {
 		return err
 	}
+	v.Notes, v.Controls = reviewNoteViews(notes), controlOptionViews(controls)
 	return s.render(c, status, templates.ReviewNotes(s.page(c, "Review notes · "+h.Name, "engagements"), v))
 }
 
@@ -97,5 +100,5 @@ func (s *Server) reviewQueue(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, templates.ReviewQueueView(s.page(c, "Review queue", "review"), templates.ReviewQueuePage{Queue: q}))
+	return s.render(c, http.StatusOK, templates.ReviewQueueView(s.page(c, "Review queue", "review"), reviewQueueView(q)))
 }
