@@ -3,7 +3,9 @@ package fieldwork
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -294,8 +296,10 @@ func (s *Service) UpdateSample(ctx context.Context, u auth.User, id int64, in Sa
 	}
 	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var version int
-		if err := tx.Raw(`SELECT version FROM samples WHERE id = ? FOR UPDATE`, id).Row().Scan(&version); err != nil {
+		if err := tx.Raw(`SELECT version FROM samples WHERE id = ? FOR UPDATE`, id).Row().Scan(&version); errors.Is(err, sql.ErrNoRows) {
 			return apperr.ErrNotFound
+		} else if err != nil {
+			return fmt.Errorf("locking sample %d: %w", id, err)
 		}
 		before, err := loadSample(tx, id)
 		if err != nil {

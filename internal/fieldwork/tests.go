@@ -2,6 +2,7 @@ package fieldwork
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -247,7 +248,7 @@ func (s *Service) UpdateTest(ctx context.Context, u auth.User, id int64, in Test
 func lockTest(tx *gorm.DB, id int64, version int) (Test, error) {
 	var locked int
 	if err := tx.Raw(`SELECT version FROM tests WHERE id = ? FOR UPDATE`, id).Row().Scan(&locked); err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) || strings.Contains(err.Error(), "no rows") {
+		if errors.Is(err, sql.ErrNoRows) {
 			return Test{}, apperr.ErrNotFound
 		}
 		return Test{}, fmt.Errorf("locking test %d: %w", id, err)
