@@ -145,4 +145,5 @@ func BenchmarkUploadPopulation(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(float64(100_000*b.N)/b.Elapsed().Seconds(), "rows/s")
 }
