@@ -272,3 +272,14 @@ func itemFields(item map[string]string, cols []string) []Option {
 	}
 	return out
 }
+
+// criteriaWith lists the ids of the criteria with status.
+func criteriaWith(rows []CriterionStatusView, status string) []string {
+	var out []string
+	for _, r := range rows {
+		if r.Status == status {
+			out = append(out, r.ID)
+		}
+	}
+	return out
+}

@@ -300,6 +300,7 @@ func TestExceptionResponseByClientAndEvaluation(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
 	list = senior.Get(fmt.Sprintf("/engagements/%d/exceptions", f.engagement))
 	assert.Regexp(t, `CC6.2[^<]*</td>\s*<td><span class="badge badge-danger">Not met`, list.Body)
+	assert.Contains(t, list.Body, `<p class="flash flash-error" id="criteria-not-met">Criteria not met: CC6.2</p>`)
 }
 
 func TestReviewNotesRaiseAnswerClear(t *testing.T) {
