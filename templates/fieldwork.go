@@ -12,6 +12,7 @@ type TestListPage struct {
 	Header   EngagementHeader
 	Tests    []TestView
 	Controls []ControlOptionView
+	Untested []ControlOptionView // controls without any test yet
 	Result   string
 	Control  string
 	CanEdit  bool

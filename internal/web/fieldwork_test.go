@@ -100,6 +100,8 @@ func TestTestPagesEditConflictAndSignOffs(t *testing.T) {
 	v := version(t, show.Body)
 
 	list := staff.Get(fmt.Sprintf("/engagements/%d/tests?result=in_progress", f.engagement))
+	assert.Contains(t, list.Body, fmt.Sprintf(`href="/engagements/%d/tests/new?control=%d">Create a test of NL-05`, f.engagement, f.nl05))
+	assert.NotContains(t, list.Body, "Create a test of NL-03", "NL-03 has its test")
 	assert.Contains(t, list.Body, "Inquiry alone: insufficient")
 	assert.Contains(t, list.Body, "NL-03")
 	assert.Contains(t, staff.Get(fmt.Sprintf("/engagements/%d/tests?result=no_exceptions", f.engagement)).Body, "No tests match.", "the result filter applies")

@@ -65,9 +65,23 @@ func (s *Server) testList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	all, err := s.fieldwork().Tests(ctx, engagementID, fieldwork.TestFilter{})
+	if err != nil {
+		return err
+	}
+	tested := map[int64]bool{}
+	for _, t := range all {
+		tested[t.ControlID] = true
+	}
+	var untested []fieldwork.ControlOption
+	for _, ctl := range controls {
+		if !tested[ctl.ID] {
+			untested = append(untested, ctl)
+		}
+	}
 	return s.render(c, http.StatusOK, templates.TestList(s.page(c, "Tests · "+h.Name, "engagements"), templates.TestListPage{
-		Header: h, Tests: testViews(tests), Controls: controlOptionViews(controls), Result: f.Result, Control: c.QueryParam("control"),
-		CanEdit: policy.Can(u, policy.TestEdit, resource(c))}))
+		Header: h, Tests: testViews(tests), Controls: controlOptionViews(controls), Untested: controlOptionViews(untested),
+		Result: f.Result, Control: c.QueryParam("control"), CanEdit: policy.Can(u, policy.TestEdit, resource(c))}))
 }
 
 func testInputFromForm(c echo.Context) fieldwork.TestInput {
