@@ -258,7 +258,9 @@ func (s *Service) UploadPopulation(ctx context.Context, u auth.User, testID int6
 			return fmt.Errorf("uploading population: no dedicated connection")
 		}
 		return conn.Transaction(func(tx *gorm.DB) error {
-			return s.storePopulation(ctx, tx, sqlConn, u, t, in, parsed, &id)
+			var err error
+			id, err = s.storePopulation(ctx, tx, sqlConn, u, t, in, parsed)
+			return err
 		})
 	})
 	if err != nil {
@@ -267,24 +269,24 @@ func (s *Service) UploadPopulation(ctx context.Context, u auth.User, testID int6
 	return s.Population(ctx, id)
 }
 
-func (s *Service) storePopulation(ctx context.Context, tx *gorm.DB, conn *sql.Conn, u auth.User, t Test, in PopulationInput, parsed *ParsedPopulation, id *int64) error {
-	testID := t.ID
-	{
-		colsJSON, _ := json.Marshal(parsed.Columns)
-		err := tx.Raw(`INSERT INTO populations (test_id, source, completeness_check, file_name, sha256, row_count, columns, uploaded_by)
-			VALUES (?, ?, ?, ?, ?, ?, ARRAY(SELECT jsonb_array_elements_text(?::jsonb)), ?) RETURNING id`,
-			testID, strings.TrimSpace(in.Source), strings.TrimSpace(in.CompletenessCheck), in.FileName, parsed.SHA256,
-			len(parsed.Rows), string(colsJSON), u.ID).Row().Scan(id)
-		if err != nil {
-			return fmt.Errorf("inserting population of test %d: %w", testID, err)
-		}
-		if err := copyItems(ctx, conn, *id, parsed); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, actor(u), audit.Event{Action: "population.upload", EntityType: "population", EntityID: *id,
-			EngagementID: t.EngagementID, After: map[string]any{"test_id": testID, "file_name": in.FileName, "sha256": parsed.SHA256,
-				"rows": len(parsed.Rows), "columns": parsed.Columns, "source": in.Source, "completeness_check": in.CompletenessCheck}})
+// storePopulation writes the population row, its items (COPY on conn, which carries tx) and the
+// audit event, and returns the new population's id.
+func (s *Service) storePopulation(ctx context.Context, tx *gorm.DB, conn *sql.Conn, u auth.User, t Test, in PopulationInput, parsed *ParsedPopulation) (int64, error) {
+	var id int64
+	colsJSON, _ := json.Marshal(parsed.Columns)
+	err := tx.Raw(`INSERT INTO populations (test_id, source, completeness_check, file_name, sha256, row_count, columns, uploaded_by)
+		VALUES (?, ?, ?, ?, ?, ?, ARRAY(SELECT jsonb_array_elements_text(?::jsonb)), ?) RETURNING id`,
+		t.ID, strings.TrimSpace(in.Source), strings.TrimSpace(in.CompletenessCheck), in.FileName, parsed.SHA256,
+		len(parsed.Rows), string(colsJSON), u.ID).Row().Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("inserting population of test %d: %w", t.ID, err)
 	}
+	if err := copyItems(ctx, conn, id, parsed); err != nil {
+		return 0, err
+	}
+	return id, audit.Record(ctx, tx, actor(u), audit.Event{Action: "population.upload", EntityType: "population", EntityID: id,
+		EngagementID: t.EngagementID, After: map[string]any{"test_id": t.ID, "file_name": in.FileName, "sha256": parsed.SHA256,
+			"rows": len(parsed.Rows), "columns": parsed.Columns, "source": in.Source, "completeness_check": in.CompletenessCheck}})
 }
 
 // copyItems writes the items with COPY (pgx CopyFrom) on conn, whose transaction is open:

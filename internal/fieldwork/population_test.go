@@ -117,8 +117,8 @@ func TestPopulationCopyIsInTheTransaction(t *testing.T) {
 	err = f.db.Connection(func(conn *gorm.DB) error {
 		sqlConn := conn.Statement.ConnPool.(*sql.Conn)
 		return conn.Transaction(func(tx *gorm.DB) error {
-			var id int64
-			if err := f.svc.storePopulation(f.ctx, tx, sqlConn, f.users["staff"], tst, PopulationInput{Source: "s", CompletenessCheck: "c", FileName: "h.csv"}, parsed, &id); err != nil {
+			id, err := f.svc.storePopulation(f.ctx, tx, sqlConn, f.users["staff"], tst, PopulationInput{Source: "s", CompletenessCheck: "c", FileName: "h.csv"}, parsed)
+			if err != nil {
 				return err
 			}
 			var n int
