@@ -46,13 +46,13 @@ func (s *Server) reviewNoteRaise(c echo.Context) error {
 		back = fmt.Sprintf("/tests/%d", targetID)
 	}
 	if v, ok := apperr.AsValidation(err); ok {
+		if targetType == "test" && v["target"] == "" {
+			// The test belongs to this engagement: show its page again with the typed note.
+			return s.testFormFailed(c, targetID, v, keepValues(c, "body"))
+		}
 		if v["target"] != "" {
 			v["target_id"] = v["target"]
 			delete(v, "target")
-		}
-		if targetType == "test" {
-			s.flash(c, "error", v.Error())
-			return c.Redirect(http.StatusSeeOther, back)
 		}
 		return s.renderReviewNotes(c, http.StatusUnprocessableEntity, engagementID, map[string]string{"body": body, "target_id": c.FormValue("target_id")}, v)
 	}

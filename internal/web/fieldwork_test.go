@@ -152,6 +152,13 @@ func TestTestPagesEditConflictAndSignOffs(t *testing.T) {
 	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 	assert.Contains(t, resp.Body, "You prepared this test, so you cannot review it.")
 
+	// A review note on the test: an empty one is refused on the test page, keeping nothing lost.
+	resp = senior.PostForm(fmt.Sprintf("/engagements/%d/review-notes", f.engagement), url.Values{"target_type": {"test"},
+		"target_id": {strings.TrimPrefix(path, "/tests/")}, "body": {"   "}})
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, resp.Body, "Write the note")
+	assert.Contains(t, resp.Body, "Test of NL-03")
+
 	// Not on the team: no access.
 	assert.Equal(t, http.StatusForbidden, f.login("outsider@firm.example").Get(path).StatusCode)
 	assert.Equal(t, http.StatusNotFound, f.login("lee@bluejay.example").Get(path).StatusCode)
