@@ -5,18 +5,14 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/attest-soc/attest/internal/fieldwork"
 )
-
-// The fieldwork pages show the fieldwork package's value types (tests, samples, exceptions,
-// notes) directly: they are plain data without database behaviour.
 
 // TestListPage is the engagement's test list.
 type TestListPage struct {
 	Header   EngagementHeader
-	Tests    []fieldwork.Test
-	Controls []fieldwork.ControlOption
+	Tests    []TestView
+	Controls []ControlOptionView
+	Untested []ControlOptionView // controls without any test yet
 	Result   string
 	Control  string
 	CanEdit  bool
@@ -35,9 +31,9 @@ type TestForm struct {
 // TestNewPage creates a test for a control.
 type TestNewPage struct {
 	Header    EngagementHeader
-	Controls  []fieldwork.ControlOption
+	Controls  []ControlOptionView
 	ControlID string
-	Library   []fieldwork.Procedure
+	Library   []ProcedureView
 	Form      TestForm
 	Errors    Errors
 }
@@ -45,16 +41,16 @@ type TestNewPage struct {
 // TestPage is a test's workpaper: edit form, sign-offs, population, samples, exceptions, notes.
 type TestPage struct {
 	Header      EngagementHeader
-	Test        fieldwork.Test
+	Test        TestView
 	Form        TestForm
 	Errors      Errors // per field of every form on the page (field names are unique)
-	Conflict    *fieldwork.Test
-	Library     []fieldwork.Procedure
-	Populations []fieldwork.Population
+	Conflict    *TestView
+	Library     []ProcedureView
+	Populations []PopulationView
 	Suggestion  string
-	Samples     []fieldwork.Sample
-	Exceptions  []fieldwork.Exception
-	Notes       []fieldwork.ReviewNote
+	Samples     []SampleView
+	Exceptions  []ExceptionView
+	Notes       []ReviewNoteView
 	Values      map[string]string // typed values of the smaller forms
 	Criteria    []string          // criteria the control is mapped to, offered for an exception
 	Checked     map[string]bool   // criteria ticked on the exception form
@@ -67,32 +63,32 @@ type TestPage struct {
 type SamplePage struct {
 	Header   EngagementHeader
 	Columns  []string // the population's columns, in file order
-	Test     fieldwork.Test
-	Sample   fieldwork.Sample
-	Form     fieldwork.SampleInput
-	Conflict *fieldwork.Sample
+	Test     TestView
+	Sample   SampleView
+	Form     SampleForm
+	Conflict *SampleView
 	Errors   Errors
 }
 
 // ClientSamplesPage lists the sample lists sent to the client.
 type ClientSamplesPage struct {
 	Header EngagementHeader
-	Lists  []fieldwork.ClientSampleList
+	Lists  []ClientSampleListView
 }
 
 // ExceptionListPage lists exceptions and, for auditors, the criteria roll-up.
 type ExceptionListPage struct {
 	Header     EngagementHeader
-	Exceptions []fieldwork.Exception
-	Criteria   []fieldwork.CriterionRow
+	Exceptions []ExceptionView
+	Criteria   []CriterionStatusView
 	IsClient   bool
 }
 
 // ExceptionPage shows one exception with the response (client) or evaluation (auditor) form.
 type ExceptionPage struct {
 	Header     EngagementHeader
-	Exception  fieldwork.Exception
-	Conflict   *fieldwork.Exception
+	Exception  ExceptionView
+	Conflict   *ExceptionView
 	Values     map[string]string
 	Errors     Errors
 	IsClient   bool
@@ -103,8 +99,8 @@ type ExceptionPage struct {
 // ReviewNotesPage lists an engagement's review notes.
 type ReviewNotesPage struct {
 	Header   EngagementHeader
-	Notes    []fieldwork.ReviewNote
-	Controls []fieldwork.ControlOption
+	Notes    []ReviewNoteView
+	Controls []ControlOptionView
 	Values   map[string]string
 	Errors   Errors
 	CanEdit  bool
@@ -112,26 +108,43 @@ type ReviewNotesPage struct {
 
 // ReviewQueuePage is a reviewer's queue.
 type ReviewQueuePage struct {
-	Queue fieldwork.ReviewQueue
+	Tests         []QueueTestView
+	AnsweredNotes []ReviewNoteView
 }
 
 var techniqueOptions = []Option{{"inquiry", "Inquiry"}, {"observation", "Observation"}, {"inspection", "Inspection"}, {"reperformance", "Reperformance"}}
 
 func resultOptions() []Option {
 	var out []Option
-	for _, r := range fieldwork.Results {
-		out = append(out, Option{r, fieldwork.ResultLabel(r)})
+	for _, r := range []string{"not_started", "in_progress", "no_exceptions", "exceptions"} {
+		out = append(out, Option{r, resultLabel(r)})
 	}
 	return out
 }
 
+// resultLabel is a test result as auditors read it.
+func resultLabel(r string) string {
+	switch r {
+	case "not_started":
+		return "Not started"
+	case "in_progress":
+		return "In progress"
+	case "no_exceptions":
+		return "No exceptions"
+	case "exceptions":
+		return "Exceptions"
+	}
+	return r
+}
+
+// resultKind colours test, sample and criterion results.
 func resultKind(r string) string {
 	switch r {
-	case fieldwork.ResultNoExceptions, "pass", fieldwork.CriterionMet:
+	case "no_exceptions", "pass", "met":
 		return "success"
-	case fieldwork.ResultExceptions, "deviation", fieldwork.CriterionNotMet:
+	case "exceptions", "deviation", "not_met":
 		return "danger"
-	case fieldwork.ResultInProgress, fieldwork.CriterionPending:
+	case "in_progress", "pending":
 		return "warning"
 	}
 	return "neutral"
@@ -153,9 +166,9 @@ func sampleResultLabel(r string) string {
 
 func criterionLabel(s string) string {
 	switch s {
-	case fieldwork.CriterionMet:
+	case "met":
 		return "Met"
-	case fieldwork.CriterionNotMet:
+	case "not_met":
 		return "Not met"
 	}
 	return "Pending"
@@ -210,7 +223,7 @@ func yesNo(b *bool) string {
 	return "No"
 }
 
-func populationOptions(ps []fieldwork.Population) []Option {
+func populationOptions(ps []PopulationView) []Option {
 	var out []Option
 	for _, p := range ps {
 		out = append(out, Option{id(p.ID), fmt.Sprintf("%s (%d items)", p.FileName, p.RowCount)})
@@ -218,7 +231,7 @@ func populationOptions(ps []fieldwork.Population) []Option {
 	return out
 }
 
-func sampleOptions(ss []fieldwork.Sample) []Option {
+func sampleOptions(ss []SampleView) []Option {
 	out := []Option{{"", "The test as a whole"}}
 	for _, s := range ss {
 		out = append(out, Option{id(s.ID), "Sample " + s.ItemKey})
@@ -226,7 +239,7 @@ func sampleOptions(ss []fieldwork.Sample) []Option {
 	return out
 }
 
-func controlOptions(cs []fieldwork.ControlOption, blank string) []Option {
+func controlOptions(cs []ControlOptionView, blank string) []Option {
 	out := []Option{{"", blank}}
 	for _, c := range cs {
 		out = append(out, Option{id(c.ID), c.Ref + " " + c.Description})
@@ -257,6 +270,17 @@ func itemFields(item map[string]string, cols []string) []Option {
 	var out []Option
 	for _, c := range cols {
 		out = append(out, Option{c, item[c]})
+	}
+	return out
+}
+
+// criteriaWith lists the ids of the criteria with status.
+func criteriaWith(rows []CriterionStatusView, status string) []string {
+	var out []string
+	for _, r := range rows {
+		if r.Status == status {
+			out = append(out, r.ID)
+		}
 	}
 	return out
 }

@@ -173,6 +173,9 @@ func (s *Service) RecordException(ctx context.Context, u auth.User, testID int64
 		if err := tx.Exec(`UPDATE tests SET result = 'exceptions', version = version + 1, updated_at = now() WHERE id = ? AND result <> 'exceptions'`, testID).Error; err != nil {
 			return fmt.Errorf("marking test %d with exceptions: %w", testID, err)
 		}
+		if err := clearSignoffs(ctx, tx, u, testID, "exception recorded"); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, actor(u), audit.Event{Action: "exception.create", EntityType: "exception", EntityID: id, EngagementID: t.EngagementID,
 			After: map[string]any{"test_id": testID, "sample_id": sampleID, "description": in.Description, "cause": in.Cause,
 				"deviations": in.Deviations, "items_tested": in.ItemsTested, "criteria": criteria}})

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
@@ -13,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/xuri/excelize/v2"
 	"gorm.io/gorm"
 
@@ -247,21 +250,18 @@ func (s *Service) UploadPopulation(ctx context.Context, u auth.User, testID int6
 		return Population{}, err
 	}
 	var id int64
-	err = s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		colsJSON, _ := json.Marshal(parsed.Columns)
-		err := tx.Raw(`INSERT INTO populations (test_id, source, completeness_check, file_name, sha256, row_count, columns, uploaded_by)
-			VALUES (?, ?, ?, ?, ?, ?, ARRAY(SELECT jsonb_array_elements_text(?::jsonb)), ?) RETURNING id`,
-			testID, strings.TrimSpace(in.Source), strings.TrimSpace(in.CompletenessCheck), in.FileName, parsed.SHA256,
-			len(parsed.Rows), string(colsJSON), u.ID).Row().Scan(&id)
-		if err != nil {
-			return fmt.Errorf("inserting population of test %d: %w", testID, err)
+	// One dedicated connection: the items go in with COPY on that connection's pgx driver, inside
+	// the same transaction as the population row and the audit event.
+	err = s.DB.WithContext(ctx).Connection(func(conn *gorm.DB) error {
+		sqlConn, ok := conn.Statement.ConnPool.(*sql.Conn)
+		if !ok {
+			return fmt.Errorf("uploading population: no dedicated connection")
 		}
-		if err := insertItems(tx, id, parsed); err != nil {
+		return conn.Transaction(func(tx *gorm.DB) error {
+			var err error
+			id, err = s.storePopulation(ctx, tx, sqlConn, u, t, in, parsed)
 			return err
-		}
-		return audit.Record(ctx, tx, actor(u), audit.Event{Action: "population.upload", EntityType: "population", EntityID: id,
-			EngagementID: t.EngagementID, After: map[string]any{"test_id": testID, "file_name": in.FileName, "sha256": parsed.SHA256,
-				"rows": len(parsed.Rows), "columns": parsed.Columns, "source": in.Source, "completeness_check": in.CompletenessCheck}})
+		})
 	})
 	if err != nil {
 		return Population{}, err
@@ -269,38 +269,58 @@ func (s *Service) UploadPopulation(ctx context.Context, u auth.User, testID int6
 	return s.Population(ctx, id)
 }
 
-// itemBatch rows per INSERT: 4 parameters a row stays well under PostgreSQL's 65,535 limit.
-const itemBatch = 5000
-
-// insertItems writes the items with multi-row INSERTs (BenchmarkUploadPopulation measures it).
-func insertItems(tx *gorm.DB, populationID int64, p *ParsedPopulation) error {
-	var sb strings.Builder
-	args := make([]any, 0, itemBatch*4)
-	obj := make(map[string]string, len(p.Columns))
-	for start := 0; start < len(p.Rows); start += itemBatch {
-		end := min(start+itemBatch, len(p.Rows))
-		sb.Reset()
-		args = args[:0]
-		sb.WriteString(`INSERT INTO population_items (population_id, row_number, item_key, data) VALUES `)
-		for i := start; i < end; i++ {
-			if i > start {
-				sb.WriteByte(',')
-			}
-			sb.WriteString(`(?,?,?,?::jsonb)`)
-			for c, name := range p.Columns {
-				obj[name] = p.Rows[i][c]
-			}
-			data, err := json.Marshal(obj)
-			if err != nil {
-				return fmt.Errorf("encoding population row %d: %w", i+2, err)
-			}
-			args = append(args, populationID, i+1, p.Key(i), string(data))
-		}
-		if err := tx.Exec(sb.String(), args...).Error; err != nil {
-			return fmt.Errorf("inserting population items %d-%d: %w", start+1, end, err)
-		}
+// storePopulation writes the population row, its items (COPY on conn, which carries tx) and the
+// audit event, and returns the new population's id.
+func (s *Service) storePopulation(ctx context.Context, tx *gorm.DB, conn *sql.Conn, u auth.User, t Test, in PopulationInput, parsed *ParsedPopulation) (int64, error) {
+	var id int64
+	colsJSON, _ := json.Marshal(parsed.Columns)
+	err := tx.Raw(`INSERT INTO populations (test_id, source, completeness_check, file_name, sha256, row_count, columns, uploaded_by)
+		VALUES (?, ?, ?, ?, ?, ?, ARRAY(SELECT jsonb_array_elements_text(?::jsonb)), ?) RETURNING id`,
+		t.ID, strings.TrimSpace(in.Source), strings.TrimSpace(in.CompletenessCheck), in.FileName, parsed.SHA256,
+		len(parsed.Rows), string(colsJSON), u.ID).Row().Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("inserting population of test %d: %w", t.ID, err)
 	}
-	return nil
+	if err := copyItems(ctx, conn, id, parsed); err != nil {
+		return 0, err
+	}
+	return id, audit.Record(ctx, tx, actor(u), audit.Event{Action: "population.upload", EntityType: "population", EntityID: id,
+		EngagementID: t.EngagementID, After: map[string]any{"test_id": t.ID, "file_name": in.FileName, "sha256": parsed.SHA256,
+			"rows": len(parsed.Rows), "columns": parsed.Columns, "source": in.Source, "completeness_check": in.CompletenessCheck}})
+}
+
+// copyItems writes the items with COPY (pgx CopyFrom) on conn, whose transaction is open:
+// BenchmarkUploadPopulation measures it.
+func copyItems(ctx context.Context, conn *sql.Conn, populationID int64, p *ParsedPopulation) error {
+	obj := make(map[string]string, len(p.Columns))
+	return conn.Raw(func(driverConn any) error {
+		pc, ok := driverConn.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("copying population items: the database driver is not pgx")
+		}
+		_, err := pc.Conn().CopyFrom(ctx, pgx.Identifier{"population_items"}, []string{"population_id", "row_number", "item_key", "data"},
+			pgx.CopyFromFunc(func() func() ([]any, error) {
+				i := -1
+				return func() ([]any, error) {
+					i++
+					if i == len(p.Rows) {
+						return nil, nil
+					}
+					for c, name := range p.Columns {
+						obj[name] = p.Rows[i][c]
+					}
+					data, err := json.Marshal(obj)
+					if err != nil {
+						return nil, fmt.Errorf("encoding population row %d: %w", i+2, err)
+					}
+					return []any{populationID, int32(i + 1), p.Key(i), string(data)}, nil
+				}
+			}()))
+		if err != nil {
+			return fmt.Errorf("copying population items: %w", err)
+		}
+		return nil
+	})
 }
 
 // Population loads one population.

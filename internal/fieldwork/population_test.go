@@ -2,6 +2,8 @@ package fieldwork
 
 import (
 	"bytes"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -9,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/xuri/excelize/v2"
+	"gorm.io/gorm"
 
 	"github.com/attest-soc/attest/internal/apperr"
 )
@@ -103,6 +106,34 @@ func TestUploadPopulationStoresItemsAndRefusesBadInput(t *testing.T) {
 	assert.Equal(t, []string{"population.upload"}, f.auditActions("population", p.ID))
 }
 
+// TestPopulationCopyIsInTheTransaction: the COPY of the items runs inside the transaction of the
+// population row and the audit event, so a rollback leaves nothing behind.
+func TestPopulationCopyIsInTheTransaction(t *testing.T) {
+	f := newFixture(t, "type2")
+	tst := f.test(f.control("NL-03", FreqAsNeeded, "low", "CC1.4"))
+	parsed, err := ParsePopulation(csvPopulation(500), "hires.csv", "")
+	require.NoError(t, err)
+	errRollback := errors.New("roll back")
+	err = f.db.Connection(func(conn *gorm.DB) error {
+		sqlConn := conn.Statement.ConnPool.(*sql.Conn)
+		return conn.Transaction(func(tx *gorm.DB) error {
+			id, err := f.svc.storePopulation(f.ctx, tx, sqlConn, f.users["staff"], tst, PopulationInput{Source: "s", CompletenessCheck: "c", FileName: "h.csv"}, parsed)
+			if err != nil {
+				return err
+			}
+			var n int
+			require.NoError(t, tx.Raw(`SELECT count(*) FROM population_items WHERE population_id = ?`, id).Row().Scan(&n))
+			assert.Equal(t, 500, n, "the transaction sees the copied items")
+			return errRollback
+		})
+	})
+	require.ErrorIs(t, err, errRollback)
+	var pops, items int
+	require.NoError(t, f.db.Raw(`SELECT (SELECT count(*) FROM populations), (SELECT count(*) FROM population_items)`).Row().Scan(&pops, &items))
+	assert.Zero(t, pops)
+	assert.Zero(t, items, "the rollback removed the copied items too")
+}
+
 // FuzzParsePopulation feeds arbitrary bytes to the parser: it must never panic, and whatever it
 // accepts must be consistent (unique non-empty keys, rows as wide as the header).
 func FuzzParsePopulation(f *testing.F) {
@@ -145,4 +176,5 @@ func BenchmarkUploadPopulation(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(float64(100_000*b.N)/b.Elapsed().Seconds(), "rows/s")
 }

@@ -3,7 +3,9 @@ package fieldwork
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -163,6 +165,9 @@ func (s *Service) DrawSamples(ctx context.Context, u auth.User, testID int64, in
 			seed, suggested, size, strings.TrimSpace(in.Justification), testID).Error; err != nil {
 			return fmt.Errorf("recording selection on test %d: %w", testID, err)
 		}
+		if err := clearSignoffs(ctx, tx, u, testID, "samples drawn"); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, actor(u), audit.Event{Action: "samples.draw", EntityType: "test", EntityID: testID,
 			EngagementID: t.EngagementID, After: map[string]any{"method": "random", "seed": seed, "population_id": pop.ID,
 				"population_sha256": pop.SHA256, "size": size, "suggested_size": suggested, "justification": in.Justification, "rows": rows}})
@@ -241,6 +246,9 @@ func (s *Service) PickSamples(ctx context.Context, u auth.User, testID int64, in
 				version = version + 1, updated_at = now() WHERE id = ?`, method, len(keys), strings.TrimSpace(in.Justification), testID).Error; err != nil {
 			return fmt.Errorf("recording selection on test %d: %w", testID, err)
 		}
+		if err := clearSignoffs(ctx, tx, u, testID, "samples picked"); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, actor(u), audit.Event{Action: "samples.pick", EntityType: "test", EntityID: testID,
 			EngagementID: t.EngagementID, After: map[string]any{"method": method, "population_id": pop.ID, "keys": keys, "justification": in.Justification}})
 	})
@@ -288,8 +296,10 @@ func (s *Service) UpdateSample(ctx context.Context, u auth.User, id int64, in Sa
 	}
 	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var version int
-		if err := tx.Raw(`SELECT version FROM samples WHERE id = ? FOR UPDATE`, id).Row().Scan(&version); err != nil {
+		if err := tx.Raw(`SELECT version FROM samples WHERE id = ? FOR UPDATE`, id).Row().Scan(&version); errors.Is(err, sql.ErrNoRows) {
 			return apperr.ErrNotFound
+		} else if err != nil {
+			return fmt.Errorf("locking sample %d: %w", id, err)
 		}
 		before, err := loadSample(tx, id)
 		if err != nil {
@@ -305,6 +315,9 @@ func (s *Service) UpdateSample(ctx context.Context, u auth.User, id int64, in Sa
 		var engagementID int64
 		if err := tx.Raw(`SELECT engagement_id FROM tests WHERE id = ?`, before.TestID).Row().Scan(&engagementID); err != nil {
 			return fmt.Errorf("loading test of sample %d: %w", id, err)
+		}
+		if err := clearSignoffs(ctx, tx, u, before.TestID, "sample "+before.ItemKey+" changed"); err != nil {
+			return err
 		}
 		return audit.Record(ctx, tx, actor(u), audit.Event{Action: "sample.update", EntityType: "sample", EntityID: id, EngagementID: engagementID,
 			Before: map[string]any{"attributes_tested": before.AttributesTested, "result": before.Result, "notes": before.Notes},

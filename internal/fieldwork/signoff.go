@@ -57,3 +57,27 @@ func (s *Service) SignAsReviewer(ctx context.Context, u auth.User, testID int64,
 			EngagementID: t.EngagementID, After: map[string]any{"reviewed_by": u.ID, "reviewed_at": now}})
 	})
 }
+
+// clearSignoffs runs inside a change to a test's workpaper (its samples, exceptions or
+// selection): a signed workpaper that changes loses its sign-offs, a reviewed one is marked
+// edited after review, and the audit trail records why.
+func clearSignoffs(ctx context.Context, tx *gorm.DB, u auth.User, testID int64, reason string) error {
+	var row struct {
+		EngagementID int64
+		PreparedBy   *int64
+		ReviewedBy   *int64
+	}
+	if err := tx.Raw(`SELECT engagement_id, prepared_by, reviewed_by FROM tests WHERE id = ?`, testID).Scan(&row).Error; err != nil {
+		return fmt.Errorf("loading sign-offs of test %d: %w", testID, err)
+	}
+	if row.PreparedBy == nil && row.ReviewedBy == nil {
+		return nil
+	}
+	reviewed := row.ReviewedBy != nil
+	if err := tx.Exec(`UPDATE tests SET prepared_by = NULL, prepared_at = NULL, reviewed_by = NULL, reviewed_at = NULL,
+			edited_after_review = edited_after_review OR ?, version = version + 1, updated_at = now() WHERE id = ?`, reviewed, testID).Error; err != nil {
+		return fmt.Errorf("clearing sign-offs of test %d: %w", testID, err)
+	}
+	return audit.Record(ctx, tx, actor(u), audit.Event{Action: "test.signoffs_cleared", EntityType: "test", EntityID: testID,
+		EngagementID: row.EngagementID, After: map[string]any{"reason": reason, "edited_after_review": reviewed}})
+}

@@ -2,6 +2,7 @@ package fieldwork
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -28,21 +29,6 @@ const (
 
 // Results lists the results in workflow order.
 var Results = []string{ResultNotStarted, ResultInProgress, ResultNoExceptions, ResultExceptions}
-
-// ResultLabel is a result as auditors read it.
-func ResultLabel(r string) string {
-	switch r {
-	case ResultNotStarted:
-		return "Not started"
-	case ResultInProgress:
-		return "In progress"
-	case ResultNoExceptions:
-		return "No exceptions"
-	case ResultExceptions:
-		return "Exceptions"
-	}
-	return r
-}
 
 // Test is one workpaper: a procedure applied to a control.
 type Test struct {
@@ -262,7 +248,7 @@ func (s *Service) UpdateTest(ctx context.Context, u auth.User, id int64, in Test
 func lockTest(tx *gorm.DB, id int64, version int) (Test, error) {
 	var locked int
 	if err := tx.Raw(`SELECT version FROM tests WHERE id = ? FOR UPDATE`, id).Row().Scan(&locked); err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) || strings.Contains(err.Error(), "no rows") {
+		if errors.Is(err, sql.ErrNoRows) {
 			return Test{}, apperr.ErrNotFound
 		}
 		return Test{}, fmt.Errorf("locking test %d: %w", id, err)

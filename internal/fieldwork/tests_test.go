@@ -128,6 +128,30 @@ func TestSignOffsAndEditAfterReview(t *testing.T) {
 		f.auditActions("test", tst.ID))
 }
 
+func TestChangingSamplesOfASignedTestClearsSignOffs(t *testing.T) {
+	f := newFixture(t, "type2")
+	tst := f.test(f.control("NL-04", FreqAsNeeded, "low", "CC6.2"))
+	pop := f.population(tst.ID, 30)
+	samples, err := f.svc.PickSamples(f.ctx, f.users["staff"], tst.ID, PickInput{PopulationID: pop.ID, Keys: []string{"E00001", "E00002"},
+		Justification: "two", TestVersion: tst.Version})
+	require.NoError(t, err)
+	tst, _ = f.svc.Test(f.ctx, tst.ID)
+	tst, err = f.svc.UpdateTest(f.ctx, f.users["staff"], tst.ID, TestInput{Techniques: []string{"inspection"}, Procedure: "Inspect tickets.",
+		Result: ResultNoExceptions, ResultText: "No exceptions noted.", Version: tst.Version})
+	require.NoError(t, err)
+	require.NoError(t, f.svc.SignAsPreparer(f.ctx, f.users["staff"], tst.ID, tst.Version))
+	require.NoError(t, f.svc.SignAsReviewer(f.ctx, f.users["senior"], tst.ID, tst.Version+1))
+
+	_, err = f.svc.UpdateSample(f.ctx, f.users["staff"], samples[0].ID, SampleInput{Result: "deviation", Notes: "no approval", Version: samples[0].Version})
+	require.NoError(t, err)
+	tst, _ = f.svc.Test(f.ctx, tst.ID)
+	assert.Nil(t, tst.PreparedBy)
+	assert.Nil(t, tst.ReviewedBy)
+	assert.True(t, tst.EditedAfterReview)
+	actions := f.auditActions("test", tst.ID)
+	assert.Equal(t, "test.signoffs_cleared", actions[len(actions)-1])
+}
+
 func TestReviewNotesAndQueue(t *testing.T) {
 	f := newFixture(t, "type2")
 	ctl := f.control("NL-09", FreqWeekly, "low", "CC7.1")

@@ -23,13 +23,17 @@ func (s *Server) exceptionList(c echo.Context) error {
 	}
 	fw := s.fieldwork()
 	v := templates.ExceptionListPage{Header: h, IsClient: u.Role == auth.RoleClient}
-	if v.Exceptions, err = fw.Exceptions(ctx, engagementID); err != nil {
+	exceptions, err := fw.Exceptions(ctx, engagementID)
+	if err != nil {
 		return err
 	}
+	v.Exceptions = exceptionViews(exceptions)
 	if !v.IsClient {
-		if v.Criteria, err = fw.CriteriaStatus(ctx, engagementID); err != nil {
+		criteria, err := fw.CriteriaStatus(ctx, engagementID)
+		if err != nil {
 			return err
 		}
+		v.Criteria = criterionStatusViews(criteria)
 	}
 	return s.render(c, http.StatusOK, templates.ExceptionList(s.page(c, "Exceptions · "+h.Name, "engagements"), v))
 }
@@ -61,10 +65,10 @@ func (s *Server) renderException(c echo.Context, status int, x fieldwork.Excepti
 	if err != nil {
 		return err
 	}
-	v := templates.ExceptionPage{Header: h, Exception: x, Values: values, Errors: templates.Errors(errs), IsClient: u.Role == auth.RoleClient,
+	v := templates.ExceptionPage{Header: h, Exception: exceptionView(x), Values: values, Errors: templates.Errors(errs), IsClient: u.Role == auth.RoleClient,
 		CanRespond: policy.Can(u, policy.ExceptionRespond, resource(c)), CanEdit: policy.Can(u, policy.ExceptionEdit, resource(c))}
 	if conflict {
-		v.Conflict = &x
+		v.Conflict = &v.Exception
 	}
 	return s.render(c, status, templates.ExceptionDetail(s.page(c, "Exception in "+x.ControlRef, "engagements"), v))
 }

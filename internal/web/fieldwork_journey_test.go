@@ -66,6 +66,17 @@ func TestBrowserFieldworkJourney(t *testing.T) {
 	assert.Contains(t, b.Text(".flash-success"), "20 samples drawn")
 	assert.Equal(t, "Random with seed", b.Text("#sample-method"))
 	b.CheckAccessibility("test page with samples")
+	testURL := strings.TrimPrefix(b.Location(), f.app.HTTP.URL)
+
+	b.ClickAndWait("#samples-table a", "#save-sample")
+	b.CheckAccessibility("sample")
+	b.Select("#f-result", "deviation")
+	fillArea(b, "#f-notes", "Training completed 45 days after the start date.")
+	b.ClickAndWait("#save-sample", "#samples-table")
+	assert.Contains(t, b.Text("#samples-table tbody"), "Deviation")
+	b.Visit(testURL) // a fresh page without the previous flash
+	b.ClickAndWait("form[action$='/samples/send'] button", ".flash-success")
+	assert.Contains(t, b.Text(".flash-success"), "20 samples marked sent")
 
 	fillArea(b, "#f-description", "For 1 of 20 sampled new hires, training was completed 45 days after the start date.")
 	b.Fill("#f-deviations", "1")
@@ -76,6 +87,9 @@ func TestBrowserFieldworkJourney(t *testing.T) {
 	browserLogout(b)
 
 	browserLogin(b, "dana@northwind.example")
+	b.Visit(fmt.Sprintf("/engagements/%d/samples", f.engagement))
+	b.CheckAccessibility("sample lists (client)")
+	assert.Contains(t, b.Text("main"), "NL-03")
 	b.Visit(fmt.Sprintf("/engagements/%d/exceptions", f.engagement))
 	b.CheckAccessibility("exceptions (client)")
 	b.ClickAndWait("#exceptions-table a", "#f-management_response")

@@ -19,12 +19,15 @@ func (s *Server) renderReviewNotes(c echo.Context, status int, engagementID int6
 	}
 	fw := s.fieldwork()
 	v := templates.ReviewNotesPage{Header: h, Values: values, Errors: templates.Errors(errs), CanEdit: policy.Can(u, policy.ReviewNoteEdit, resource(c))}
-	if v.Notes, err = fw.ReviewNotes(ctx, engagementID); err != nil {
+	notes, err := fw.ReviewNotes(ctx, engagementID)
+	if err != nil {
 		return err
 	}
-	if v.Controls, err = fw.Controls(ctx, engagementID); err != nil {
+	controls, err := fw.Controls(ctx, engagementID)
+	if err != nil {
 		return err
 	}
+	v.Notes, v.Controls = reviewNoteViews(notes), controlOptionViews(controls)
 	return s.render(c, status, templates.ReviewNotes(s.page(c, "Review notes · "+h.Name, "engagements"), v))
 }
 
@@ -43,13 +46,13 @@ func (s *Server) reviewNoteRaise(c echo.Context) error {
 		back = fmt.Sprintf("/tests/%d", targetID)
 	}
 	if v, ok := apperr.AsValidation(err); ok {
+		if targetType == "test" && v["target"] == "" {
+			// The test belongs to this engagement: show its page again with the typed note.
+			return s.testFormFailed(c, targetID, v, keepValues(c, "body"))
+		}
 		if v["target"] != "" {
 			v["target_id"] = v["target"]
 			delete(v, "target")
-		}
-		if targetType == "test" {
-			s.flash(c, "error", v.Error())
-			return c.Redirect(http.StatusSeeOther, back)
 		}
 		return s.renderReviewNotes(c, http.StatusUnprocessableEntity, engagementID, map[string]string{"body": body, "target_id": c.FormValue("target_id")}, v)
 	}
@@ -97,5 +100,5 @@ func (s *Server) reviewQueue(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, templates.ReviewQueueView(s.page(c, "Review queue", "review"), templates.ReviewQueuePage{Queue: q}))
+	return s.render(c, http.StatusOK, templates.ReviewQueueView(s.page(c, "Review queue", "review"), reviewQueueView(q)))
 }

@@ -126,7 +126,7 @@ func (s *Server) samplesExport(c echo.Context) error {
 	return c.Blob(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", data)
 }
 
-func (s *Server) renderSample(c echo.Context, status int, sm fieldwork.Sample, form fieldwork.SampleInput, conflict *fieldwork.Sample, errs apperr.Validation) error {
+func (s *Server) renderSample(c echo.Context, status int, sm fieldwork.Sample, form fieldwork.SampleInput, conflict bool, errs apperr.Validation) error {
 	ctx, u := c.Request().Context(), mustUser(c)
 	t, err := s.fieldwork().Test(ctx, sm.TestID)
 	if err != nil {
@@ -144,8 +144,12 @@ func (s *Server) renderSample(c echo.Context, status int, sm fieldwork.Sample, f
 		}
 		columns = pop.Columns
 	}
-	return s.render(c, status, templates.SampleDetail(s.page(c, "Sample "+sm.ItemKey, "engagements"), templates.SamplePage{
-		Header: h, Test: t, Columns: columns, Sample: sm, Form: form, Conflict: conflict, Errors: templates.Errors(errs)}))
+	v := templates.SamplePage{Header: h, Test: testView(t), Columns: columns, Sample: sampleView(sm), Errors: templates.Errors(errs),
+		Form: templates.SampleForm{AttributesTested: form.AttributesTested, Result: form.Result, Notes: form.Notes, Version: form.Version}}
+	if conflict {
+		v.Conflict = &v.Sample
+	}
+	return s.render(c, status, templates.SampleDetail(s.page(c, "Sample "+sm.ItemKey, "engagements"), v))
 }
 
 func (s *Server) sampleShow(c echo.Context) error {
@@ -155,7 +159,7 @@ func (s *Server) sampleShow(c echo.Context) error {
 		return err
 	}
 	return s.renderSample(c, http.StatusOK, sm, fieldwork.SampleInput{AttributesTested: sm.AttributesTested, Result: sm.Result,
-		Notes: sm.Notes, Version: sm.Version}, nil, nil)
+		Notes: sm.Notes, Version: sm.Version}, false, nil)
 }
 
 func (s *Server) sampleSave(c echo.Context) error {
@@ -169,12 +173,12 @@ func (s *Server) sampleSave(c echo.Context) error {
 		if lerr != nil {
 			return lerr
 		}
-		return s.renderSample(c, http.StatusUnprocessableEntity, current, in, nil, v)
+		return s.renderSample(c, http.StatusUnprocessableEntity, current, in, false, v)
 	}
 	if conflict, ok := apperr.AsConflict(err); ok {
 		stored := conflict.Current.(fieldwork.Sample)
 		in.Version = stored.Version
-		return s.renderSample(c, http.StatusConflict, stored, in, &stored, apperr.Validation{"result": "Another auditor saved this sample first; compare their version above."})
+		return s.renderSample(c, http.StatusConflict, stored, in, true, apperr.Validation{"result": "Another auditor saved this sample first; compare their version above."})
 	}
 	if err != nil {
 		return err
@@ -193,5 +197,5 @@ func (s *Server) clientSamples(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, templates.ClientSamples(s.page(c, "Sample lists · "+h.Name, "engagements"), templates.ClientSamplesPage{Header: h, Lists: lists}))
+	return s.render(c, http.StatusOK, templates.ClientSamples(s.page(c, "Sample lists · "+h.Name, "engagements"), templates.ClientSamplesPage{Header: h, Lists: clientSampleListViews(lists)}))
 }

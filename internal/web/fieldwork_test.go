@@ -100,6 +100,8 @@ func TestTestPagesEditConflictAndSignOffs(t *testing.T) {
 	v := version(t, show.Body)
 
 	list := staff.Get(fmt.Sprintf("/engagements/%d/tests?result=in_progress", f.engagement))
+	assert.Contains(t, list.Body, fmt.Sprintf(`href="/engagements/%d/tests/new?control=%d">Create a test of NL-05`, f.engagement, f.nl05))
+	assert.NotContains(t, list.Body, "Create a test of NL-03", "NL-03 has its test")
 	assert.Contains(t, list.Body, "Inquiry alone: insufficient")
 	assert.Contains(t, list.Body, "NL-03")
 	assert.Contains(t, staff.Get(fmt.Sprintf("/engagements/%d/tests?result=no_exceptions", f.engagement)).Body, "No tests match.", "the result filter applies")
@@ -149,6 +151,13 @@ func TestTestPagesEditConflictAndSignOffs(t *testing.T) {
 	resp = senior.PostForm(path+"/review", url.Values{"version": {version(t, show.Body)}})
 	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 	assert.Contains(t, resp.Body, "You prepared this test, so you cannot review it.")
+
+	// A review note on the test: an empty one is refused on the test page, keeping nothing lost.
+	resp = senior.PostForm(fmt.Sprintf("/engagements/%d/review-notes", f.engagement), url.Values{"target_type": {"test"},
+		"target_id": {strings.TrimPrefix(path, "/tests/")}, "body": {"   "}})
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, resp.Body, "Write the note")
+	assert.Contains(t, resp.Body, "Test of NL-03")
 
 	// Not on the team: no access.
 	assert.Equal(t, http.StatusForbidden, f.login("outsider@firm.example").Get(path).StatusCode)
@@ -300,6 +309,7 @@ func TestExceptionResponseByClientAndEvaluation(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
 	list = senior.Get(fmt.Sprintf("/engagements/%d/exceptions", f.engagement))
 	assert.Regexp(t, `CC6.2[^<]*</td>\s*<td><span class="badge badge-danger">Not met`, list.Body)
+	assert.Contains(t, list.Body, `<p class="flash flash-error" id="criteria-not-met">Criteria not met: CC6.2</p>`)
 }
 
 func TestReviewNotesRaiseAnswerClear(t *testing.T) {

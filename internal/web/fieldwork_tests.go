@@ -65,9 +65,23 @@ func (s *Server) testList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	all, err := s.fieldwork().Tests(ctx, engagementID, fieldwork.TestFilter{})
+	if err != nil {
+		return err
+	}
+	tested := map[int64]bool{}
+	for _, t := range all {
+		tested[t.ControlID] = true
+	}
+	var untested []fieldwork.ControlOption
+	for _, ctl := range controls {
+		if !tested[ctl.ID] {
+			untested = append(untested, ctl)
+		}
+	}
 	return s.render(c, http.StatusOK, templates.TestList(s.page(c, "Tests · "+h.Name, "engagements"), templates.TestListPage{
-		Header: h, Tests: tests, Controls: controls, Result: f.Result, Control: c.QueryParam("control"),
-		CanEdit: policy.Can(u, policy.TestEdit, resource(c))}))
+		Header: h, Tests: testViews(tests), Controls: controlOptionViews(controls), Untested: controlOptionViews(untested),
+		Result: f.Result, Control: c.QueryParam("control"), CanEdit: policy.Can(u, policy.TestEdit, resource(c))}))
 }
 
 func testInputFromForm(c echo.Context) fieldwork.TestInput {
@@ -108,7 +122,7 @@ func (s *Server) renderTestNew(c echo.Context, status int, controlID string, in 
 		}
 	}
 	return s.render(c, status, templates.TestNew(s.page(c, "New test · "+h.Name, "engagements"), templates.TestNewPage{
-		Header: h, Controls: controls, ControlID: controlID, Library: lib, Form: testFormOf(in), Errors: templates.Errors(errs)}))
+		Header: h, Controls: controlOptionViews(controls), ControlID: controlID, Library: procedureViews(lib), Form: testFormOf(in), Errors: templates.Errors(errs)}))
 }
 
 func (s *Server) testCreate(c echo.Context) error {
@@ -150,13 +164,15 @@ func (s *Server) testView(ctx context.Context, c echo.Context, testID int64) (te
 	if err != nil {
 		return templates.TestPage{}, err
 	}
-	v := templates.TestPage{Header: h, Test: t, Values: map[string]string{}, Errors: templates.Errors{}, UserID: u.ID,
+	v := templates.TestPage{Header: h, Test: testView(t), Values: map[string]string{}, Errors: templates.Errors{}, UserID: u.ID,
 		CanEdit: policy.Can(u, policy.TestEdit, resource(c)), CanReview: policy.Can(u, policy.TestReview, resource(c))}
 	v.Form = testFormOf(fieldwork.TestInput{Techniques: t.Techniques, Procedure: t.Procedure, EvidenceExpected: t.EvidenceExpected,
 		Result: t.Result, ResultText: t.ResultText, Version: t.Version})
-	if v.Library, err = fw.LibraryForControl(ctx, t.ControlID); err != nil {
+	library, err := fw.LibraryForControl(ctx, t.ControlID)
+	if err != nil {
 		return v, err
 	}
+	v.Library = procedureViews(library)
 	if v.Criteria, err = fw.ControlCriteria(ctx, t.ControlID); err != nil {
 		return v, err
 	}
@@ -164,33 +180,39 @@ func (s *Server) testView(ctx context.Context, c echo.Context, testID int64) (te
 	for _, c := range v.Criteria {
 		v.Checked[c] = true
 	}
-	if v.Populations, err = fw.Populations(ctx, testID); err != nil {
+	populations, err := fw.Populations(ctx, testID)
+	if err != nil {
 		return v, err
 	}
+	v.Populations = populationViews(populations)
 	popSize := 0
-	if len(v.Populations) > 0 {
-		popSize = v.Populations[0].RowCount
+	if len(populations) > 0 {
+		popSize = populations[0].RowCount
 	}
 	if sug, err := fw.Suggestion(ctx, t, popSize); err == nil {
 		v.Suggestion = fmt.Sprintf("Suggested sample size: %d (%s).", sug.Size, sug.Basis)
 	} else {
 		v.Suggestion = "Suggested sample size: " + err.Error() + "."
 	}
-	if v.Samples, err = fw.Samples(ctx, testID); err != nil {
+	samples, err := fw.Samples(ctx, testID)
+	if err != nil {
 		return v, err
 	}
+	v.Samples = sampleViews(samples)
 	exceptions, err := fw.Exceptions(ctx, t.EngagementID)
 	if err != nil {
 		return v, err
 	}
 	for _, x := range exceptions {
 		if x.TestID == testID {
-			v.Exceptions = append(v.Exceptions, x)
+			v.Exceptions = append(v.Exceptions, exceptionView(x))
 		}
 	}
-	if v.Notes, err = fw.ReviewNotesOn(ctx, "test", testID); err != nil {
+	notes, err := fw.ReviewNotesOn(ctx, "test", testID)
+	if err != nil {
 		return v, err
 	}
+	v.Notes = reviewNoteViews(notes)
 	return v, nil
 }
 
@@ -227,7 +249,7 @@ func (s *Server) testFormFailed(c echo.Context, testID int64, err error, keep fu
 	}
 	status := http.StatusUnprocessableEntity
 	if isConflict {
-		stored := conflict.Current.(fieldwork.Test)
+		stored := testView(conflict.Current.(fieldwork.Test))
 		page.Conflict = &stored
 		page.Form.Version = stored.Version // saving again replaces theirs, knowingly
 		page.Errors["signoff"] = "This test was changed by another auditor; review their version and try again."

@@ -1,0 +1,115 @@
+package web
+
+import (
+	"github.com/attest-soc/attest/internal/fieldwork"
+	"github.com/attest-soc/attest/templates"
+)
+
+// Converters from the fieldwork package's types to the pages' view models.
+
+func testView(t fieldwork.Test) templates.TestView {
+	return templates.TestView{ID: t.ID, ControlRef: t.ControlRef, ControlDescription: t.ControlDescription, Kind: t.Kind,
+		Techniques: t.Techniques, InquiryOnly: t.InquiryOnly(), Procedure: t.Procedure, EvidenceExpected: t.EvidenceExpected,
+		Result: t.Result, ResultText: t.ResultText, SampleMethod: t.SampleMethod, SampleSeed: t.SampleSeed,
+		SuggestedSampleSize: t.SuggestedSampleSize, SampleSize: t.SampleSize, SampleSizeJustification: t.SampleSizeJustification,
+		Prepared: t.PreparedBy != nil, PreparedByName: t.PreparedByName, PreparedAt: t.PreparedAt,
+		Reviewed: t.ReviewedBy != nil, ReviewedByName: t.ReviewedByName, ReviewedAt: t.ReviewedAt,
+		EditedAfterReview: t.EditedAfterReview, Version: t.Version, UpdatedAt: t.UpdatedAt}
+}
+
+func testViews(ts []fieldwork.Test) []templates.TestView {
+	out := make([]templates.TestView, len(ts))
+	for i, t := range ts {
+		out[i] = testView(t)
+	}
+	return out
+}
+
+func procedureViews(ps []fieldwork.Procedure) []templates.ProcedureView {
+	out := make([]templates.ProcedureView, len(ps))
+	for i, p := range ps {
+		out[i] = templates.ProcedureView{ID: p.ID, CriterionID: p.CriterionID, Title: p.Title, Procedure: p.Procedure, Techniques: p.Techniques}
+	}
+	return out
+}
+
+func controlOptionViews(cs []fieldwork.ControlOption) []templates.ControlOptionView {
+	out := make([]templates.ControlOptionView, len(cs))
+	for i, c := range cs {
+		out[i] = templates.ControlOptionView{ID: c.ID, Ref: c.Ref, Description: c.Description}
+	}
+	return out
+}
+
+func populationViews(ps []fieldwork.Population) []templates.PopulationView {
+	out := make([]templates.PopulationView, len(ps))
+	for i, p := range ps {
+		out[i] = templates.PopulationView{ID: p.ID, FileName: p.FileName, RowCount: p.RowCount, Source: p.Source,
+			CompletenessCheck: p.CompletenessCheck, SHA256: p.SHA256, UploaderName: p.UploaderName, CreatedAt: p.CreatedAt}
+	}
+	return out
+}
+
+func sampleView(s fieldwork.Sample) templates.SampleView {
+	return templates.SampleView{ID: s.ID, RowNumber: s.RowNumber, ItemKey: s.ItemKey, Item: s.Item, AttributesTested: s.AttributesTested,
+		Result: s.Result, Notes: s.Notes, SentToClientAt: s.SentToClientAt, UpdatedAt: s.UpdatedAt}
+}
+
+func sampleViews(ss []fieldwork.Sample) []templates.SampleView {
+	out := make([]templates.SampleView, len(ss))
+	for i, s := range ss {
+		out[i] = sampleView(s)
+	}
+	return out
+}
+
+func clientSampleListViews(ls []fieldwork.ClientSampleList) []templates.ClientSampleListView {
+	out := make([]templates.ClientSampleListView, len(ls))
+	for i, l := range ls {
+		out[i] = templates.ClientSampleListView{ControlRef: l.ControlRef, Control: l.Control, Procedure: l.Procedure, SentAt: l.SentAt,
+			Columns: l.Columns, Samples: sampleViews(l.Samples)}
+	}
+	return out
+}
+
+func exceptionView(x fieldwork.Exception) templates.ExceptionView {
+	return templates.ExceptionView{ID: x.ID, ControlRef: x.ControlRef, Description: x.Description, Cause: x.Cause, Deviations: x.Deviations,
+		ItemsTested: x.ItemsTested, Criteria: x.Criteria, ManagementResponse: x.ManagementResponse, ResponderName: x.ResponderName,
+		ManagementRespondedAt: x.ManagementRespondedAt, Evaluation: x.Evaluation, Suggested: x.Suggested(), CriteriaMet: x.CriteriaMet,
+		EvaluationNotes: x.EvaluationNotes, UpdatedAt: x.UpdatedAt}
+}
+
+func exceptionViews(xs []fieldwork.Exception) []templates.ExceptionView {
+	out := make([]templates.ExceptionView, len(xs))
+	for i, x := range xs {
+		out[i] = exceptionView(x)
+	}
+	return out
+}
+
+func criterionStatusViews(rs []fieldwork.CriterionRow) []templates.CriterionStatusView {
+	out := make([]templates.CriterionStatusView, len(rs))
+	for i, r := range rs {
+		out[i] = templates.CriterionStatusView{ID: r.ID, Summary: r.Summary, Status: r.Status, Reason: r.Reason}
+	}
+	return out
+}
+
+func reviewNoteViews(ns []fieldwork.ReviewNote) []templates.ReviewNoteView {
+	out := make([]templates.ReviewNoteView, len(ns))
+	for i, n := range ns {
+		out[i] = templates.ReviewNoteView{ID: n.ID, EngagementID: n.EngagementID, TargetLabel: n.TargetLabel, Body: n.Body,
+			RaisedByName: n.RaisedByName, RaisedAt: n.RaisedAt, Response: n.Response, ResponderName: n.ResponderName,
+			RespondedAt: n.RespondedAt, ClearedAt: n.ClearedAt, ClearerName: n.ClearerName, Status: n.Status(), Version: n.Version}
+	}
+	return out
+}
+
+func reviewQueueView(q fieldwork.ReviewQueue) templates.ReviewQueuePage {
+	v := templates.ReviewQueuePage{AnsweredNotes: reviewNoteViews(q.AnsweredNotes)}
+	for _, t := range q.Tests {
+		v.Tests = append(v.Tests, templates.QueueTestView{TestID: t.TestID, EngagementName: t.EngagementName, ControlRef: t.ControlRef,
+			PreparedByName: t.PreparedByName, PreparedAt: t.PreparedAt, EditedAfterReview: t.EditedAfterReview})
+	}
+	return v
+}
