@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"bytes"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"os"
@@ -52,17 +51,7 @@ func (f controlsFixture) path(rest string) string {
 // upload posts a file to the import form the way a browser does, with the token in the query.
 func upload(t *testing.T, c *webtest.Client, path, name string, data []byte) webtest.Response {
 	t.Helper()
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	fw, err := mw.CreateFormFile("file", name)
-	require.NoError(t, err)
-	_, err = fw.Write(data)
-	require.NoError(t, err)
-	require.NoError(t, mw.Close())
-	req, err := http.NewRequest(http.MethodPost, c.URL(path+"?_csrf="+url.QueryEscape(c.CSRFToken())), &body)
-	require.NoError(t, err)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	return c.Do(req)
+	return c.Upload(path, nil, webtest.File{Field: "file", Name: name, Data: data})
 }
 
 func readFixture(t *testing.T, name string) []byte {

@@ -1,9 +1,7 @@
 package web_test
 
 import (
-	"bytes"
 	"fmt"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -165,19 +163,8 @@ func TestTestPagesEditConflictAndSignOffs(t *testing.T) {
 }
 
 func uploadPopulation(t *testing.T, c *webtest.Client, testPath string, fields map[string]string, name string, data []byte) webtest.Response {
-	var body bytes.Buffer
-	w := multipart.NewWriter(&body)
-	for k, v := range fields {
-		require.NoError(t, w.WriteField(k, v))
-	}
-	fw, err := w.CreateFormFile("file", name)
-	require.NoError(t, err)
-	_, _ = fw.Write(data)
-	require.NoError(t, w.Close())
-	req, err := http.NewRequest(http.MethodPost, c.URL(testPath+"/populations?_csrf="+url.QueryEscape(c.CSRFToken())), &body)
-	require.NoError(t, err)
-	req.Header.Set("Content-Type", w.FormDataContentType())
-	return c.Do(req)
+	t.Helper()
+	return c.Upload(testPath+"/populations", fields, webtest.File{Field: "file", Name: name, Data: data})
 }
 
 func hires(n int) []byte {

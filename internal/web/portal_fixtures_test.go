@@ -1,12 +1,10 @@
 package web_test
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
-	"net/textproto"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -93,21 +91,11 @@ type uploadFile struct {
 // upload posts files the way a browser does, with the CSRF token in the query string.
 func uploadFiles(t testing.TB, c *webtest.Client, path string, files ...uploadFile) webtest.Response {
 	t.Helper()
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	for _, f := range files {
-		h := textproto.MIMEHeader{}
-		h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="files"; filename="%s"`, f.rawName))
-		h.Set("Content-Type", "application/octet-stream")
-		w, err := mw.CreatePart(h)
-		require.NoError(t, err)
-		w.Write(f.body)
+	parts := make([]webtest.File, len(files))
+	for i, f := range files {
+		parts[i] = webtest.File{Field: "files", Name: f.rawName, Data: f.body}
 	}
-	require.NoError(t, mw.Close())
-	req, err := http.NewRequest(http.MethodPost, c.URL(path+"?_csrf="+url.QueryEscape(c.CSRFToken())), &buf)
-	require.NoError(t, err)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	return c.Do(req)
+	return c.Upload(path, nil, parts...)
 }
 
 func count(t testing.TB, app *webtest.App, q string, args ...any) int {
