@@ -51,9 +51,11 @@ type TestPage struct {
 	Samples     []SampleView
 	Exceptions  []ExceptionView
 	Notes       []ReviewNoteView
-	Values      map[string]string // typed values of the smaller forms
-	Criteria    []string          // criteria the control is mapped to, offered for an exception
-	Checked     map[string]bool   // criteria ticked on the exception form
+	Values      map[string]string  // typed values of the smaller forms
+	Criteria    []string           // criteria the control is mapped to, offered for an exception
+	Checked     map[string]bool    // criteria ticked on the exception form
+	Evidence    []EvidenceFileView // the auditors' evidence on the test and its samples
+	UploadLimit string
 	CanEdit     bool
 	CanReview   bool
 	UserID      int64
@@ -61,13 +63,16 @@ type TestPage struct {
 
 // SamplePage edits one sample.
 type SamplePage struct {
-	Header   EngagementHeader
-	Columns  []string // the population's columns, in file order
-	Test     TestView
-	Sample   SampleView
-	Form     SampleForm
-	Conflict *SampleView
-	Errors   Errors
+	Header      EngagementHeader
+	Columns     []string // the population's columns, in file order
+	Test        TestView
+	Sample      SampleView
+	Form        SampleForm
+	Conflict    *SampleView
+	Errors      Errors
+	Evidence    []EvidenceFileView
+	UploadLimit string
+	CanEdit     bool
 }
 
 // ClientSamplesPage lists the sample lists sent to the client.

@@ -108,6 +108,7 @@ type EvidenceFileView struct {
 	SHA256     string
 	UploadedBy string
 	UploadedAt string
+	Context    string // what the file belongs to, when a list mixes several (e.g. "sample NW-1004")
 }
 
 // CommentView is one comment.

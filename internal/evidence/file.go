@@ -75,6 +75,7 @@ type File struct {
 	RequestNumber *int
 	TestID        *int64
 	SampleID      *int64
+	SampleItem    string // the sample's item key, for files attached to a sample
 	FileName      string
 	ContentType   string
 	SizeBytes     int64
@@ -130,10 +131,12 @@ func (s *Service) Attach(ctx context.Context, actor audit.Actor, t Target, files
 	})
 }
 
-const fileColumns = `f.id, f.engagement_id, f.request_id, r.number AS request_number, f.test_id, f.sample_id, f.file_name,
+const fileColumns = `f.id, f.engagement_id, f.request_id, r.number AS request_number, f.test_id, f.sample_id,
+	coalesce(sm.item_key, '') AS sample_item, f.file_name,
 	f.content_type, f.size_bytes, f.sha256, f.blob_key, f.uploaded_by, u.name AS uploader_name, u.email AS uploader_email, f.uploaded_at`
 
-const fileFrom = ` FROM evidence_files f JOIN users u ON u.id = f.uploaded_by LEFT JOIN info_requests r ON r.id = f.request_id `
+const fileFrom = ` FROM evidence_files f JOIN users u ON u.id = f.uploaded_by LEFT JOIN info_requests r ON r.id = f.request_id
+	LEFT JOIN samples sm ON sm.id = f.sample_id `
 
 // Get loads one evidence file.
 func (s *Service) Get(ctx context.Context, id int64) (File, error) {
@@ -154,6 +157,28 @@ func (s *Service) ForRequest(ctx context.Context, requestID int64) ([]File, erro
 	err := s.DB.WithContext(ctx).Raw(`SELECT `+fileColumns+fileFrom+`WHERE f.request_id = ? ORDER BY f.uploaded_at, f.id`, requestID).Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("listing evidence of request %d: %w", requestID, err)
+	}
+	return out, nil
+}
+
+// ForTest lists the auditors' evidence of a test workpaper: files attached to the test and to
+// its samples, oldest first.
+func (s *Service) ForTest(ctx context.Context, testID int64) ([]File, error) {
+	var out []File
+	err := s.DB.WithContext(ctx).Raw(`SELECT `+fileColumns+fileFrom+`WHERE f.test_id = ? OR sm.test_id = ? ORDER BY f.uploaded_at, f.id`,
+		testID, testID).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("listing evidence of test %d: %w", testID, err)
+	}
+	return out, nil
+}
+
+// ForSample lists the evidence attached to one sample.
+func (s *Service) ForSample(ctx context.Context, sampleID int64) ([]File, error) {
+	var out []File
+	err := s.DB.WithContext(ctx).Raw(`SELECT `+fileColumns+fileFrom+`WHERE f.sample_id = ? ORDER BY f.uploaded_at, f.id`, sampleID).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("listing evidence of sample %d: %w", sampleID, err)
 	}
 	return out, nil
 }

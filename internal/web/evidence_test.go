@@ -123,6 +123,16 @@ func TestAuditorAttachesEvidenceToTestsAndSamples(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
 	assert.Equal(t, 1, count(t, app, `SELECT count(*) FROM evidence_files WHERE sample_id = ? AND engagement_id = ?`, p.sampleB, p.engB))
 
+	// The workpapers list their evidence: the test page shows its own files and its samples'.
+	assert.Contains(t, auditor.Get(fmt.Sprintf("/tests/%d", p.testA)).Body, "walkthrough.pdf")
+	assert.Contains(t, auditor.Get(fmt.Sprintf("/samples/%d", p.sampleB)).Body, "ticket.pdf")
+	var testB int64
+	require.NoError(t, app.DB.Raw(`SELECT test_id FROM samples WHERE id = ?`, p.sampleB).Row().Scan(&testB))
+	page := auditor.Get(fmt.Sprintf("/tests/%d", testB)).Body
+	assert.Contains(t, page, "ticket.pdf")
+	assert.Contains(t, page, "· sample ")
+	assert.NotContains(t, page, "walkthrough.pdf", "another test's evidence stays on its own page")
+
 	// Client users can neither attach to tests nor see the auditors' own evidence.
 	resp = uploadFiles(t, client, fmt.Sprintf("/tests/%d/evidence", p.testA), uploadFile{"x.pdf", pdfBytes})
 	assert.Equal(t, http.StatusForbidden, resp.StatusCode)

@@ -10,7 +10,9 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/attest-soc/attest/internal/apperr"
+	"github.com/attest-soc/attest/internal/evidence"
 	"github.com/attest-soc/attest/internal/fieldwork"
+	"github.com/attest-soc/attest/internal/policy"
 	"github.com/attest-soc/attest/templates"
 )
 
@@ -149,6 +151,13 @@ func (s *Server) renderSample(c echo.Context, status int, sm fieldwork.Sample, f
 	if conflict {
 		v.Conflict = &v.Sample
 	}
+	files, err := s.Evidence.ForSample(ctx, sm.ID)
+	if err != nil {
+		return err
+	}
+	v.Evidence = evidenceFileViews(files)
+	v.CanEdit = policy.Can(u, policy.EvidenceAttach, resource(c))
+	v.UploadLimit = evidence.FormatSize(s.Config.MaxUploadBytes)
 	return s.render(c, status, templates.SampleDetail(s.page(c, "Sample "+sm.ItemKey, "engagements"), v))
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/attest-soc/attest/internal/apperr"
 	"github.com/attest-soc/attest/internal/auth"
+	"github.com/attest-soc/attest/internal/evidence"
 	"github.com/attest-soc/attest/internal/fieldwork"
 	"github.com/attest-soc/attest/internal/policy"
 	"github.com/attest-soc/attest/templates"
@@ -213,6 +214,12 @@ func (s *Server) testView(ctx context.Context, c echo.Context, testID int64) (te
 		return v, err
 	}
 	v.Notes = reviewNoteViews(notes)
+	files, err := s.Evidence.ForTest(ctx, testID)
+	if err != nil {
+		return v, err
+	}
+	v.Evidence = evidenceFileViews(files)
+	v.UploadLimit = evidence.FormatSize(s.Config.MaxUploadBytes)
 	return v, nil
 }
 

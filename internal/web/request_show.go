@@ -65,8 +65,20 @@ func (s *Server) renderRequest(c echo.Context, status int, id int64, mutate func
 }
 
 func evidenceFileView(f evidence.File) templates.EvidenceFileView {
-	return templates.EvidenceFileView{ID: f.ID, Name: f.FileName, Size: evidence.FormatSize(f.SizeBytes), SHA256: f.SHA256,
+	v := templates.EvidenceFileView{ID: f.ID, Name: f.FileName, Size: evidence.FormatSize(f.SizeBytes), SHA256: f.SHA256,
 		UploadedBy: f.UploaderName, UploadedAt: f.UploadedAt.Format("2 Jan 2006 15:04")}
+	if f.SampleItem != "" {
+		v.Context = "sample " + f.SampleItem
+	}
+	return v
+}
+
+func evidenceFileViews(files []evidence.File) []templates.EvidenceFileView {
+	out := make([]templates.EvidenceFileView, len(files))
+	for i, f := range files {
+		out[i] = evidenceFileView(f)
+	}
+	return out
 }
 
 // requestShow: GET /requests/:requestID.
