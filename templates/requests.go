@@ -130,6 +130,8 @@ type ClientEngagementView struct {
 	ID                                           int64
 	Name                                         string
 	Open, Returned, Submitted, Accepted, Overdue int
+	ExceptionsAwaiting                           int // exceptions waiting for management's response
+	SamplesSent                                  int // sampled items the auditors sent for evidence
 }
 
 // TemplateItemView is one entry of the firm's standard request list.

@@ -287,10 +287,15 @@ func (s *Server) clientHome(c echo.Context, u auth.User) error {
 	if err != nil {
 		return err
 	}
+	tasks, err := s.fieldwork().TasksForClient(c.Request().Context(), *u.ClientID)
+	if err != nil {
+		return err
+	}
 	v := templates.ClientDashboardView{Attention: s.requestRows(attention)}
 	for _, e := range sums {
 		v.Engagements = append(v.Engagements, templates.ClientEngagementView{ID: e.EngagementID, Name: e.Name, Open: e.Open,
-			Returned: e.Returned, Submitted: e.Submitted, Accepted: e.Accepted, Overdue: e.Overdue})
+			Returned: e.Returned, Submitted: e.Submitted, Accepted: e.Accepted, Overdue: e.Overdue,
+			ExceptionsAwaiting: tasks[e.EngagementID].ExceptionsAwaitingResponse, SamplesSent: tasks[e.EngagementID].SamplesSent})
 	}
 	return s.render(c, http.StatusOK, templates.ClientHomePage(s.page(c, "Overview", "home"), v))
 }
