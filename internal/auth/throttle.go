@@ -17,11 +17,17 @@ type ThrottleLimits struct {
 // DefaultThrottle: 5 failures for one account or 50 from one address within 15 minutes.
 var DefaultThrottle = ThrottleLimits{Window: 15 * time.Minute, PerAccount: 5, PerIP: 50}
 
-// ThrottledError says sign-in is paused and for how long.
-type ThrottledError struct{ RetryAfter time.Duration }
+// ThrottledError says sign-in is paused, why (this account, or this network address) and for how long.
+type ThrottledError struct {
+	PerIP      bool
+	RetryAfter time.Duration
+}
 
 func (e *ThrottledError) Error() string {
-	return fmt.Sprintf("Too many failed sign-in attempts. Try again in %s.", humanMinutes(e.RetryAfter))
+	if e.PerIP {
+		return fmt.Sprintf("Too many failed sign-in attempts from your network address. Sign-in from it is paused: try again in %s.", humanMinutes(e.RetryAfter))
+	}
+	return fmt.Sprintf("Too many failed sign-in attempts for this account. Sign-in to it is paused: try again in %s.", humanMinutes(e.RetryAfter))
 }
 
 func humanMinutes(d time.Duration) string {
@@ -34,29 +40,31 @@ func humanMinutes(d time.Duration) string {
 
 func (s *Service) checkThrottle(ctx context.Context, email, ip string) error {
 	since := s.Clock.Now().Add(-s.Throttle.Window)
-	check := func(where string, arg string, limit int) error {
+	check := func(failures string, args []any, limit int, perIP bool) error {
 		var row struct {
 			N      int
 			Oldest *time.Time
 		}
-		// The window starts after the last success, so a correct login resets the count.
-		err := s.DB.WithContext(ctx).Raw(`
-			SELECT count(*) AS n, min(attempted_at) AS oldest FROM login_attempts
-			WHERE `+where+` AND attempted_at > ? AND NOT succeeded
-			  AND attempted_at > coalesce((SELECT max(attempted_at) FROM login_attempts WHERE `+where+` AND succeeded), '-infinity')`,
-			arg, since, arg).Scan(&row).Error
+		err := s.DB.WithContext(ctx).Raw(`SELECT count(*) AS n, min(attempted_at) AS oldest FROM login_attempts WHERE `+failures,
+			append(args, since)...).Scan(&row).Error
 		if err != nil {
 			return fmt.Errorf("checking login throttle: %w", err)
 		}
 		if row.N >= limit && row.Oldest != nil {
-			return &ThrottledError{RetryAfter: row.Oldest.Add(s.Throttle.Window).Sub(s.Clock.Now())}
+			return &ThrottledError{PerIP: perIP, RetryAfter: row.Oldest.Add(s.Throttle.Window).Sub(s.Clock.Now())}
 		}
 		return nil
 	}
-	if err := check("lower(email) = ?", email, s.Throttle.PerAccount); err != nil {
+	// For an account, the window starts after its last success, so a correct login resets the
+	// count. Not so for an address: one attacker-owned account must not reset the address's count
+	// while it tries passwords on other accounts.
+	err := check(`lower(email) = ? AND NOT succeeded
+		AND attempted_at > coalesce((SELECT max(attempted_at) FROM login_attempts WHERE lower(email) = ? AND succeeded), '-infinity')
+		AND attempted_at > ?`, []any{email, email}, s.Throttle.PerAccount, false)
+	if err != nil {
 		return err
 	}
-	return check("ip = ?", ip, s.Throttle.PerIP)
+	return check(`ip = ? AND NOT succeeded AND attempted_at > ?`, []any{ip}, s.Throttle.PerIP, true)
 }
 
 func (s *Service) recordAttempt(ctx context.Context, email, ip string, ok bool) error {

@@ -1,7 +1,9 @@
 package web_test
 
 import (
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -113,4 +115,57 @@ func TestMalformedFormValuesGet422WithFieldMessages(t *testing.T) {
 	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 	assert.Contains(t, resp.Body, "The form is incomplete")
 	assert.Contains(t, resp.Body, `value="Versioned Co 2"`)
+}
+
+// countingReader counts what the server reads of a request body.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// TestOversizeBodyIsRefusedBeforeItIsRead: the CSRF check looks for the token in form bodies, so
+// the size limit must come first; otherwise an anonymous client makes the server read (or spool
+// to disk) any amount, and a body over Go's 10 MB form cap even gets a misleading "form expired".
+func TestOversizeBodyIsRefusedBeforeItIsRead(t *testing.T) {
+	app := webtest.New(t)
+	for _, tc := range []struct {
+		name, contentType string
+		size              int64
+	}{
+		{"form over the limit", "application/x-www-form-urlencoded", app.Config.MaxBodyBytes + 1},
+		{"form over Go's form cap", "application/x-www-form-urlencoded", 11 << 20},
+		{"multipart over the limit", "multipart/form-data; boundary=xyz", app.Config.MaxBodyBytes + 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			prefix := "_csrf=forged&email=a%40b.example&password="
+			if strings.HasPrefix(tc.contentType, "multipart") {
+				prefix = "--xyz\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.bin\"\r\n\r\n"
+			}
+			body := &countingReader{r: io.MultiReader(strings.NewReader(prefix), strings.NewReader(strings.Repeat("x", int(tc.size)-len(prefix))))}
+			req := httptest.NewRequest(http.MethodPost, "/login", body)
+			req.ContentLength = tc.size
+			req.Header.Set("Content-Type", tc.contentType)
+			rec := httptest.NewRecorder()
+			app.Server.ServeHTTP(rec, req)
+			assert.Equal(t, http.StatusRequestEntityTooLarge, rec.Code)
+			assert.Contains(t, rec.Body.String(), "larger than this server accepts")
+			assert.Zero(t, body.n, "nothing of the body is read")
+		})
+	}
+	t.Run("body without a length stops at the limit", func(t *testing.T) {
+		body := &countingReader{r: strings.NewReader("_csrf=forged&email=" + strings.Repeat("x", 3*int(app.Config.MaxBodyBytes)))}
+		req := httptest.NewRequest(http.MethodPost, "/login", body)
+		req.ContentLength = -1
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		rec := httptest.NewRecorder()
+		app.Server.ServeHTTP(rec, req)
+		assert.Equal(t, http.StatusRequestEntityTooLarge, rec.Code)
+		assert.LessOrEqual(t, body.n, app.Config.MaxBodyBytes+64<<10, "reading stops near the limit")
+	})
 }

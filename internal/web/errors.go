@@ -19,6 +19,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 	status, heading, message := http.StatusInternalServerError, "Something went wrong",
 		"The problem has been logged. Try again in a moment; if it keeps happening, tell your administrator the reference "+requestID(c)+"."
 	var he *echo.HTTPError
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		err = echo.ErrStatusRequestEntityTooLarge
+	}
 	switch {
 	case errors.Is(err, apperr.ErrNotFound), errors.Is(err, echo.ErrNotFound):
 		status, heading, message = http.StatusNotFound, "Page not found",

@@ -35,6 +35,7 @@ func (s *Server) useMiddleware() {
 	}))
 	e.Use(s.secureHeaders)
 	e.Use(s.loadSession)
+	e.Use(s.limitBody)
 	e.Use(middleware.CSRFWithConfig(middleware.CSRFConfig{
 		// Uploads carry the token in the query string so the multipart body is never parsed
 		// before the handler streams it; forms carry it as a field and htmx as a header.
@@ -48,6 +49,10 @@ func (s *Server) useMiddleware() {
 			return c.Path() == "/healthz" || c.Path() == "/readyz" || c.Path() == "/static/*"
 		},
 		ErrorHandler: func(err error, c echo.Context) error {
+			// A body cut off at the limit (no Content-Length) loses its token: say what happened.
+			if bodyTooLarge(c) {
+				return echo.ErrStatusRequestEntityTooLarge
+			}
 			return errCSRF
 		},
 	}))

@@ -1,10 +1,11 @@
 package web
 
 import (
+	"errors"
+	"io"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/attest-soc/attest/internal/auth"
 	"github.com/attest-soc/attest/internal/policy"
@@ -18,10 +19,11 @@ func firmLevel(echo.Context, auth.User) (policy.Resource, error) { return policy
 
 // route is one registered endpoint with the action the policy checks for it.
 type route struct {
-	Method string
-	Path   string
-	Action policy.Action
-	Scope  scope
+	Method    string
+	Path      string
+	Action    policy.Action
+	Scope     scope
+	BodyLimit int64 // bytes; limitBody enforces it before anything reads the body
 }
 
 type routeOption func(*routeConfig)
@@ -42,22 +44,57 @@ func (s *Server) handle(method, path string, action policy.Action, sc scope, h e
 	if rc.upload {
 		limit = s.Config.MaxUploadBytes + 1<<20 // room for the multipart envelope
 	}
-	s.routes = append(s.routes, route{Method: method, Path: path, Action: action, Scope: sc})
-	s.echo.Add(method, path, h, bodyLimit(limit), s.authorize(action, sc))
+	s.routes = append(s.routes, route{Method: method, Path: path, Action: action, Scope: sc, BodyLimit: limit})
+	s.echo.Add(method, path, h, s.authorize(action, sc))
 }
 
 // public registers a route anyone may call, signed in or not.
 func (s *Server) public(method, path string, h echo.HandlerFunc) {
-	s.routes = append(s.routes, route{Method: method, Path: path, Action: policy.Public, Scope: firmLevel})
-	s.echo.Add(method, path, h, bodyLimit(s.Config.MaxBodyBytes))
+	s.routes = append(s.routes, route{Method: method, Path: path, Action: policy.Public, Scope: firmLevel, BodyLimit: s.Config.MaxBodyBytes})
+	s.echo.Add(method, path, h)
 }
 
-func bodyLimit(n int64) echo.MiddlewareFunc {
-	return middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: formatLimit(n)})
+// limitBody refuses a body larger than the matched route allows. It runs as global middleware,
+// before the CSRF check, because that check parses form bodies to find the token: a route-level
+// limit would come too late to stop an oversize (or multipart, spooled to disk) body being read.
+func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		req := c.Request()
+		limit := s.Config.MaxBodyBytes
+		for _, r := range s.routes {
+			if r.Method == req.Method && r.Path == c.Path() {
+				limit = r.BodyLimit
+				break
+			}
+		}
+		if req.ContentLength > limit {
+			return echo.ErrStatusRequestEntityTooLarge
+		}
+		// A body without (or with a false) Content-Length stops at the limit while it is read.
+		req.Body = &limitedBody{ReadCloser: http.MaxBytesReader(c.Response(), req.Body, limit)}
+		return next(c)
+	}
 }
 
-func formatLimit(n int64) string {
-	return itoa(n) + "B"
+// limitedBody remembers that reading hit the limit: form parsing swallows the error.
+type limitedBody struct {
+	io.ReadCloser
+	exceeded bool
+}
+
+func (b *limitedBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		b.exceeded = true
+	}
+	return n, err
+}
+
+// bodyTooLarge reports whether reading the request body stopped at the route's limit.
+func bodyTooLarge(c echo.Context) bool {
+	b, ok := c.Request().Body.(*limitedBody)
+	return ok && b.exceeded
 }
 
 // Routes lists the registered routes (the authorization matrix test walks them).

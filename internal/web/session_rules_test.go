@@ -132,3 +132,51 @@ func TestAccountPageShowsMFAStatus(t *testing.T) {
 	assert.Contains(t, body, "Turn on two-step verification")
 	assert.True(t, strings.Contains(body, "Change password"))
 }
+
+func TestPasswordSignInIsThrottledPerAccount(t *testing.T) {
+	app := webtest.New(t)
+	app.CreateUser("tom@firm.example", auth.RoleStaff, 0)
+	c := app.NewClient()
+	for i := 0; i < auth.DefaultThrottle.PerAccount; i++ {
+		resp := c.PostForm("/login", url.Values{"email": {"tom@firm.example"}, "password": {"guess " + itoa(int64(i))}})
+		require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+	}
+	resp := c.PostForm("/login", url.Values{"email": {"Tom@Firm.example"}, "password": {webtest.Password}})
+	assert.Equal(t, http.StatusTooManyRequests, resp.StatusCode, "even the right password waits; the e-mail's case does not matter")
+	assert.Contains(t, resp.Body, "Too many failed sign-in attempts for this account")
+	assert.Contains(t, resp.Body, "try again in 15 minutes")
+	assert.Contains(t, []string{"900", "901"}, resp.Header.Get("Retry-After"), "seconds until the oldest failure leaves the window")
+	assert.Empty(t, sessionToken(t, app, c))
+
+	other := app.CreateUser("una@firm.example", auth.RoleStaff, 0)
+	assert.Equal(t, http.StatusSeeOther, c.PostForm("/login", url.Values{"email": {other.Email}, "password": {webtest.Password}}).StatusCode,
+		"other accounts are not affected")
+
+	app.Clock.Advance(auth.DefaultThrottle.Window + time.Second)
+	assert.Equal(t, http.StatusSeeOther, app.NewClient().PostForm("/login", url.Values{"email": {"tom@firm.example"}, "password": {webtest.Password}}).StatusCode)
+}
+
+// TestPasswordSignInIsThrottledPerAddress: guessing across many accounts from one address stops
+// at the per-address limit, and signing in to an account the guesser owns does not reset it.
+func TestPasswordSignInIsThrottledPerAddress(t *testing.T) {
+	app := webtest.New(t)
+	app.Server.Auth.Throttle = auth.ThrottleLimits{Window: 15 * time.Minute, PerAccount: 5, PerIP: 4}
+	app.CreateUser("mallory@firm.example", auth.RoleStaff, 0)
+	app.CreateUser("tom@firm.example", auth.RoleStaff, 0)
+	c := app.NewClient()
+	for i, victim := range []string{"a@firm.example", "b@firm.example", "c@firm.example", "d@firm.example"} {
+		require.Equal(t, http.StatusUnauthorized, c.PostForm("/login", url.Values{"email": {victim}, "password": {"guess"}}).StatusCode)
+		if i == 1 {
+			app.Clock.Advance(time.Minute)
+			own := app.NewClient().PostForm("/login", url.Values{"email": {"mallory@firm.example"}, "password": {webtest.Password}})
+			require.Equal(t, http.StatusSeeOther, own.StatusCode, "below the limit the address may still sign in")
+		}
+	}
+	resp := c.PostForm("/login", url.Values{"email": {"tom@firm.example"}, "password": {webtest.Password}})
+	assert.Equal(t, http.StatusTooManyRequests, resp.StatusCode)
+	assert.Contains(t, resp.Body, "Too many failed sign-in attempts from your network address")
+	assert.Contains(t, resp.Body, `value="tom@firm.example"`, "the e-mail is kept")
+	var n int64
+	require.NoError(t, app.DB.Raw(`SELECT count(*) FROM login_attempts WHERE email = 'tom@firm.example'`).Scan(&n).Error)
+	assert.Zero(t, n, "a refused attempt is not even checked")
+}
