@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/attest-soc/attest/internal/audit"
 )
 
 // SessionStage says how far a login has come: a password alone gives mfa_pending (or mfa_enrol
@@ -52,8 +54,28 @@ func newToken() (string, error) {
 }
 
 // StartSession creates a session for user and returns the cookie token. Callers end the previous
-// session first: a fresh token at every login prevents session fixation.
+// session first: a fresh token at every login prevents session fixation. A completed sign-in goes
+// through SignIn instead, which also audits it.
 func (s *Service) StartSession(ctx context.Context, u User, stage SessionStage, ip, userAgent string) (string, error) {
+	return s.insertSession(s.DB.WithContext(ctx), u, stage, ip, userAgent)
+}
+
+// SignIn starts the full session that completes a sign-in (after the password, and the MFA code
+// where one is needed) and records user.sign_in in the same transaction.
+func (s *Service) SignIn(ctx context.Context, u User, ip, userAgent string) (string, error) {
+	var token string
+	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		if token, err = s.insertSession(tx, u, StageFull, ip, userAgent); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, u.Actor(), audit.Event{Action: "user.sign_in", EntityType: "user", EntityID: u.ID,
+			ClientID: deref(u.ClientID)})
+	})
+	return token, err
+}
+
+func (s *Service) insertSession(tx *gorm.DB, u User, stage SessionStage, ip, userAgent string) (string, error) {
 	token, err := newToken()
 	if err != nil {
 		return "", err
@@ -61,7 +83,7 @@ func (s *Service) StartSession(ctx context.Context, u User, stage SessionStage, 
 	now := s.Clock.Now()
 	sess := Session{TokenHash: hashToken(token), UserID: u.ID, Stage: stage, CreatedAt: now, LastSeenAt: now,
 		ExpiresAt: now.Add(s.SessionMaxAge), IP: ip, UserAgent: truncate(userAgent, 300)}
-	if err := s.DB.WithContext(ctx).Create(&sess).Error; err != nil {
+	if err := tx.Create(&sess).Error; err != nil {
 		return "", fmt.Errorf("starting session for user %d: %w", u.ID, err)
 	}
 	return token, nil
@@ -101,12 +123,27 @@ func (s *Service) LookupSession(ctx context.Context, token string) (Session, Use
 	return sess, u, nil
 }
 
-// EndSession deletes the session behind token (log out).
+// EndSession deletes the session behind token (a half-finished sign-in being replaced).
 func (s *Service) EndSession(ctx context.Context, token string) error {
 	if token == "" {
 		return nil
 	}
 	return s.DB.WithContext(ctx).Where("token_hash = ?", hashToken(token)).Delete(&Session{}).Error
+}
+
+// SignOut ends u's session behind token and records user.sign_out in the same transaction.
+func (s *Service) SignOut(ctx context.Context, u User, token string) error {
+	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Where("token_hash = ? AND user_id = ?", hashToken(token), u.ID).Delete(&Session{})
+		if res.Error != nil {
+			return fmt.Errorf("ending session of user %d: %w", u.ID, res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return nil
+		}
+		return audit.Record(ctx, tx, u.Actor(), audit.Event{Action: "user.sign_out", EntityType: "user", EntityID: u.ID,
+			ClientID: deref(u.ClientID)})
+	})
 }
 
 // revokeSessions ends every session of a user, inside the transaction that disables the user or

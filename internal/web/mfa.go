@@ -38,7 +38,7 @@ func (s *Server) verifyMFAChallenge(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.startSession(c, u, auth.StageFull); err != nil {
+	if err := s.signIn(c, u); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, safeNext(form.Next))
@@ -73,7 +73,7 @@ func (s *Server) confirmMFAEnrol(c echo.Context) error {
 		return err
 	}
 	if currentSession(c).Stage != auth.StageFull {
-		if err := s.startSession(c, u, auth.StageFull); err != nil {
+		if err := s.signIn(c, u); err != nil {
 			return err
 		}
 	}

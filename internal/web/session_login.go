@@ -48,7 +48,12 @@ func (s *Server) login(c echo.Context) error {
 	case err != nil:
 		return err
 	}
-	if err := s.startSession(c, u, stageAfterPassword(u)); err != nil {
+	if stage := stageAfterPassword(u); stage == auth.StageFull {
+		err = s.signIn(c, u)
+	} else {
+		err = s.startSession(c, u, stage)
+	}
+	if err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, safeNextForStage(form.Next, stageAfterPassword(u)))
@@ -76,6 +81,19 @@ func safeNextForStage(next string, stage auth.SessionStage) string {
 // startSession replaces any current session with a new one: a fresh token at every step up
 // (password, then MFA) so a token planted before sign-in is worth nothing.
 func (s *Server) startSession(c echo.Context, u auth.User, stage auth.SessionStage) error {
+	return s.replaceSession(c, func() (string, error) {
+		return s.Auth.StartSession(c.Request().Context(), u, stage, c.RealIP(), c.Request().UserAgent())
+	})
+}
+
+// signIn completes a sign-in: like startSession with a full session, and audited.
+func (s *Server) signIn(c echo.Context, u auth.User) error {
+	return s.replaceSession(c, func() (string, error) {
+		return s.Auth.SignIn(c.Request().Context(), u, c.RealIP(), c.Request().UserAgent())
+	})
+}
+
+func (s *Server) replaceSession(c echo.Context, start func() (string, error)) error {
 	ctx := c.Request().Context()
 	if old, ok := c.Get(ctxToken).(string); ok {
 		if err := s.Auth.EndSession(ctx, old); err != nil {
@@ -86,7 +104,7 @@ func (s *Server) startSession(c echo.Context, u auth.User, stage auth.SessionSta
 			return err
 		}
 	}
-	token, err := s.Auth.StartSession(ctx, u, stage, c.RealIP(), c.Request().UserAgent())
+	token, err := start()
 	if err != nil {
 		return err
 	}
@@ -96,7 +114,7 @@ func (s *Server) startSession(c echo.Context, u auth.User, stage auth.SessionSta
 
 func (s *Server) logout(c echo.Context) error {
 	if token, ok := c.Get(ctxToken).(string); ok {
-		if err := s.Auth.EndSession(c.Request().Context(), token); err != nil {
+		if err := s.Auth.SignOut(c.Request().Context(), mustUser(c), token); err != nil {
 			return err
 		}
 	}

@@ -180,3 +180,31 @@ func TestPasswordSignInIsThrottledPerAddress(t *testing.T) {
 	require.NoError(t, app.DB.Raw(`SELECT count(*) FROM login_attempts WHERE email = 'tom@firm.example'`).Scan(&n).Error)
 	assert.Zero(t, n, "a refused attempt is not even checked")
 }
+
+// TestSignInAndSignOutAreAudited: the trail shows who signed in and out, from where, once per
+// completed sign-in (the password step of an MFA sign-in is not yet a sign-in).
+func TestSignInAndSignOutAreAudited(t *testing.T) {
+	app := webtest.New(t)
+	avery := app.CreateUser("avery@firm.example", auth.RoleAdmin, 0)
+	c := app.NewClient()
+	c.PostForm("/login", url.Values{"email": {avery.Email}, "password": {webtest.Password}})
+	assert.Zero(t, auditCount(t, app, "user.sign_in", avery.ID), "the password alone does not complete the sign-in")
+	resp := c.PostForm("/login/mfa", url.Values{"code": {webtest.TOTP(t, webtest.MFASecret, app.Clock.Now())}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	assert.EqualValues(t, 1, auditCount(t, app, "user.sign_in", avery.ID))
+
+	require.Equal(t, http.StatusSeeOther, c.PostForm("/logout", nil).StatusCode)
+	var ev struct {
+		ActorID   int64
+		IP        string
+		RequestID string
+	}
+	require.NoError(t, app.DB.Raw(`SELECT actor_id, ip, request_id FROM audit_events WHERE action = 'user.sign_out'`).Scan(&ev).Error)
+	assert.Equal(t, avery.ID, ev.ActorID)
+	assert.Equal(t, "127.0.0.1", ev.IP)
+	assert.NotEmpty(t, ev.RequestID)
+
+	staff := app.CreateUser("sam@firm.example", auth.RoleStaff, 0)
+	app.NewClient().Login(staff.Email)
+	assert.EqualValues(t, 1, auditCount(t, app, "user.sign_in", staff.ID), "a sign-in without MFA is audited too")
+}
