@@ -1,66 +1,74 @@
 package web_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/attest-soc/attest/internal/auth"
+	"github.com/attest-soc/attest/internal/seed"
 	"github.com/attest-soc/attest/internal/web/browsertest"
 	"github.com/attest-soc/attest/internal/web/webtest"
 )
 
-// TestBrowserAdminSetsUpAClientAndAUser: an administrator signs in with a password and an
-// authenticator code, adds a client organization and invites one of its people, then signs out.
+// TestBrowserAdminSetsUpAClientAndAUser: the demo administrator (as `make run` seeds it) signs in
+// with the demo password and an authenticator code, adds a client organization and invites one of
+// its people, then signs out.
 func TestBrowserAdminSetsUpAClientAndAUser(t *testing.T) {
 	app := webtest.New(t)
-	app.CreateUser("avery@firm.example", auth.RoleAdmin, 0)
+	_, err := seed.Demo(context.Background(), app.DB, app.Clock)
+	require.NoError(t, err)
 	b := browsertest.Start(t, app.HTTP.URL)
 
 	b.Visit("/login")
-	b.Fill("#f-email", "avery@firm.example")
-	b.Fill("#f-password", webtest.Password)
+	b.Fill("#f-email", "admin@attest.example")
+	b.Fill("#f-password", seed.DemoPassword)
 	b.ClickAndWait("form button[type=submit]", "#f-code")
 	assert.Contains(t, b.Location(), "/login/mfa")
 	b.CheckAccessibility("mfa-challenge")
-	b.Fill("#f-code", webtest.TOTP(t, webtest.MFASecret, app.Clock.Now()))
+	b.Fill("#f-code", webtest.TOTP(t, seed.DemoMFASecrets["admin@attest.example"], app.Clock.Now()))
 	b.ClickAndWait("form[action='/login/mfa'] button[type=submit]", ".user-name")
 
 	b.Visit("/admin/clients")
-	b.CheckAccessibility("admin-clients-empty")
 	b.ClickAndWait(".page-actions a.button", "#f-name")
 	b.CheckAccessibility("admin-client-new")
-	b.Fill("#f-name", "Northwind Ledger")
-	b.Fill("#f-legal_name", "Northwind Ledger, Inc.")
-	b.Fill("#f-website", "https://northwind.example")
+	b.Fill("#f-name", "Cedar Analytics")
+	b.Fill("#f-legal_name", "Cedar Analytics, Inc.")
+	b.Fill("#f-website", "https://cedar.example")
 	b.ClickAndWait("main form button[type=submit]", "#clients")
-	assert.Contains(t, b.Text(".flash-success"), "Northwind Ledger added")
-	assert.Contains(t, b.Text("#clients"), "Northwind Ledger, Inc.")
+	assert.Contains(t, b.Text(".flash-success"), "Cedar Analytics added")
+	assert.Contains(t, b.Text("#clients"), "Cedar Analytics, Inc.")
 	b.CheckAccessibility("admin-clients")
 
 	b.Visit("/admin/users/new")
 	b.CheckAccessibility("admin-user-new")
-	b.Fill("#f-name", "Dana Whitfield")
-	b.Fill("#f-email", "dana@northwind.example")
+	b.Fill("#f-name", "Robin Cho")
+	b.Fill("#f-email", "robin@cedar.example")
 	b.Select("#f-role", "client")
-	clientID := browsertest.Eval[string](b, `[...document.querySelectorAll('#f-client_id option')].find(o => o.textContent === 'Northwind Ledger').value`)
+	clientID := browsertest.Eval[string](b, `[...document.querySelectorAll('#f-client_id option')].find(o => o.textContent === 'Cedar Analytics').value`)
 	b.Select("#f-client_id", clientID)
 	b.ClickAndWait("main form button[type=submit]", ".invite-link")
 	assert.Contains(t, b.Text(".invite-link"), "/invitations/")
 	b.CheckAccessibility("admin-invite-link")
 
 	b.Visit("/admin/users")
-	b.Fill("#users-filter", "dana")
+	b.Fill("#users-filter", "robin")
 	assert.Equal(t, 1, browsertest.Eval[int](b, `[...document.querySelectorAll('#users tbody tr')].filter(r => !r.hidden).length`),
-		"the filter leaves Dana's row")
+		"the filter leaves Robin's row")
 	b.CheckAccessibility("admin-users")
 
-	b.Visit("/audit")
-	assert.Contains(t, b.Text("#audit-events"), "client.create")
+	b.Visit("/audit?actor=admin%40attest.example")
+	for _, action := range []string{"user.sign_in", "client.create", "user.create"} {
+		assert.Contains(t, b.Text("#audit-events"), action)
+	}
 	b.CheckAccessibility("audit")
 
 	b.ClickAndWait(".user-menu button[type=submit]", ".flash-success")
 	assert.Contains(t, b.Text(".flash-success"), "signed out")
+	b.Visit("/admin/users")
+	assert.Contains(t, b.Location(), "/login", "signed out means signed out")
 }
 
 // TestBrowserPartnerEnrolsInMFA: a partner without MFA is led to enrolment at first sign-in,
