@@ -37,7 +37,8 @@ func TestDemoCodeRefusesOtherAccountsAndProduction(t *testing.T) {
 	assert.Empty(t, out)
 	assert.Contains(t, stderr, "is not a demo account with MFA")
 
-	exit, out, stderr = runCLI(map[string]string{"ATTEST_ENV": "production"}, "demo-code", "--email", "admin@attest.example")
+	exit, out, stderr = runCLI(map[string]string{"ATTEST_ENV": "production", "DATABASE_URL": "postgres://attest@db/attest",
+		"ATTEST_BASE_URL": "https://attest.firm.example"}, "demo-code", "--email", "admin@attest.example")
 	assert.Equal(t, 1, exit)
 	assert.Empty(t, out)
 	assert.Contains(t, stderr, "disabled when ATTEST_ENV=production")

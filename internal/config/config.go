@@ -94,6 +94,16 @@ func Load(getenv func(string) string) (Config, error) {
 		errs = append(errs, fmt.Sprintf("ATTEST_ENV=%q: set development or production", c.Env))
 	}
 	c.BaseURL = strings.TrimRight(str("ATTEST_BASE_URL", "http://"+c.Addr), "/")
+	if c.Production() {
+		// The project-local database and a base URL guessed from the listen address are for
+		// development; in production both must be deliberate.
+		if c.DatabaseURL == "" {
+			errs = append(errs, "DATABASE_URL must be set when ATTEST_ENV=production: set it to the PostgreSQL connection string, e.g. postgres://attest:PASSWORD@db:5432/attest")
+		}
+		if getenv("ATTEST_BASE_URL") == "" {
+			errs = append(errs, "ATTEST_BASE_URL must be set when ATTEST_ENV=production: set it to the address people open, e.g. https://attest.firm.example (e-mailed links use it)")
+		}
+	}
 	c.SessionIdle = dur("ATTEST_SESSION_IDLE", 60*time.Minute)
 	c.SessionMaxAge = dur("ATTEST_SESSION_MAX_AGE", 12*time.Hour)
 	c.SecureCookies = boolean("ATTEST_SECURE_COOKIES", c.Production())

@@ -23,10 +23,22 @@ func TestDefaultsAreUsableForDevelopment(t *testing.T) {
 }
 
 func TestProductionTurnsOnSecureCookies(t *testing.T) {
-	c, err := Load(env(map[string]string{"ATTEST_ENV": "production", "ATTEST_BASE_URL": "https://attest.firm.example/"}))
+	c, err := Load(env(map[string]string{"ATTEST_ENV": "production", "ATTEST_BASE_URL": "https://attest.firm.example/",
+		"DATABASE_URL": "postgres://attest@db/attest"}))
 	require.NoError(t, err)
 	assert.True(t, c.SecureCookies)
 	assert.Equal(t, "https://attest.firm.example", c.BaseURL, "the trailing slash is dropped")
+}
+
+// In production the project-local database would be started from binaries the image does not
+// have, and e-mailed links would point at the listen address: both settings must be given.
+func TestProductionNeedsADatabaseAndABaseURL(t *testing.T) {
+	_, err := Load(env(map[string]string{"ATTEST_ENV": "production"}))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "DATABASE_URL must be set when ATTEST_ENV=production")
+	assert.Contains(t, err.Error(), "ATTEST_BASE_URL must be set when ATTEST_ENV=production")
+	_, err = Load(env(map[string]string{"ATTEST_ENV": "development"}))
+	assert.NoError(t, err, "development needs neither")
 }
 
 func TestInvalidSettingsNameTheVariableAndTheFix(t *testing.T) {
