@@ -181,9 +181,15 @@ func TestTeamIndependenceAndStatusMoves(t *testing.T) {
 	require.NoError(t, f.db.Exec(`UPDATE tests SET result = 'no_exceptions' WHERE id = ?`, testID).Error)
 	require.NoError(t, engagements.ChangeStatus(ctx, f.db, f.actor("miguel"), id, "review"))
 
+	// Joined during fieldwork, and an exception not yet judged: both stop the signature.
+	require.NoError(t, add("tom", "staff"))
+	require.NoError(t, f.db.Exec(`INSERT INTO exceptions (engagement_id, test_id, description, deviations, items_tested) VALUES (?, ?, 'Review not signed', 1, 4)`, id, testID).Error)
 	require.ErrorAs(t, engagements.ChangeStatus(ctx, f.db, f.actor("miguel"), id, "signed"), &tr)
-	assert.Equal(t, []string{"1 open review note cleared", "the engagement partner's signature (only the engagement partner may sign)"}, tr.Missing)
+	assert.Equal(t, []string{"1 open review note cleared", "an evaluation of 1 exception (isolated or systematic, criteria met or not)",
+		"independence confirmation from tom", "the engagement partner's signature (only the engagement partner may sign)"}, tr.Missing)
 	require.NoError(t, f.db.Exec(`UPDATE review_notes SET cleared_at = now(), cleared_by = ? WHERE engagement_id = ?`, f.users["miguel"], id).Error)
+	require.NoError(t, f.db.Exec(`UPDATE exceptions SET evaluation = 'isolated', criteria_met = true WHERE engagement_id = ?`, id).Error)
+	require.NoError(t, engagements.ConfirmIndependence(ctx, f.db, f.actor("tom"), id))
 	require.NoError(t, engagements.ChangeStatus(ctx, f.db, f.actor("patricia"), id, "signed"))
 
 	e, err := engagements.Get(ctx, f.db, id)
