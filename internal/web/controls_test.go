@@ -241,6 +241,10 @@ func TestCoverageFlagsUncoveredCriteria(t *testing.T) {
 	matrix := f.senior.Get(f.path("/controls"))
 	assert.Contains(t, matrix.Body, "User entities manage their users&#39; access")
 	assert.Contains(t, matrix.Body, "Cloud host")
+	for _, kind := range []string{"cuec", "csoc"} {
+		list, add := strings.Index(matrix.Body, `id="`+kind+`-list"`), strings.Index(matrix.Body, `id="add-`+kind+`"`)
+		assert.True(t, list > 0 && add > list, "the Add %s button follows its list, not the table above its heading", kind)
+	}
 }
 
 func between(s, from, to string) string {
