@@ -9,7 +9,7 @@ type EngagementOverview struct {
 	RequestsOverdue     int
 	OpenExceptions      int
 	OpenReviewNotes     int
-	PeriodEndLabel      string // "Period ends" or "As of"
+	PeriodEndLabel      string // "Period end 30 June 2026" or "As-of date 30 September 2026"
 	DaysToPeriodEnd     string // "45 days" / "ended 12 days ago" / ""
 	DaysToReportDate    string
 	ReportDate          string

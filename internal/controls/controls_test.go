@@ -220,20 +220,23 @@ func TestCreateValidatesScopeAndDuplicateRef(t *testing.T) {
 
 func TestParseFrequency(t *testing.T) {
 	for text, want := range map[string][2]string{
-		"":                     {"as_needed", ""},
-		"Quarterly":            {"quarterly", ""},
-		"multiple_daily":       {"multiple_daily", ""},
-		"Ad hoc":               {"as_needed", "Ad hoc"},
-		"Monthly, on the 15th": {"monthly", "Monthly, on the 15th"},
-		"0 0 0 15 * *":         {"monthly", "0 0 0 15 * *"},
-		"0 0 0 15 4 *":         {"annual", "0 0 0 15 4 *"},
-		"*/5 * * * *":          {"multiple_daily", "*/5 * * * *"},
-		"0 9 * * 1":            {"weekly", "0 9 * * 1"},
+		"":                       {"as_needed", ""},
+		"Quarterly":              {"quarterly", ""},
+		"multiple_daily":         {"multiple_daily", ""},
+		"Continuous / automated": {"automated", ""},
+		"automated":              {"automated", ""},
+		"Ad hoc":                 {"as_needed", "Ad hoc"},
+		"Monthly, on the 15th":   {"monthly", "Monthly, on the 15th"},
+		"0 0 0 15 * *":           {"monthly", "0 0 0 15 * *"},
+		"0 0 0 15 4 *":           {"annual", "0 0 0 15 4 *"},
+		"*/5 * * * *":            {"multiple_daily", "*/5 * * * *"},
+		"0 9 * * 1":              {"weekly", "0 9 * * 1"},
 	} {
 		f, note, ok := controls.ParseFrequency(text)
 		assert.True(t, ok, text)
 		assert.Equal(t, want, [2]string{f, note}, text)
 	}
+	assert.Equal(t, "Continuous / automated", controls.Label(controls.Frequencies, "automated"), "the issue's name for the frequency")
 	for _, bad := range []string{"fortnightly-ish", "daily and quarterly", "whenever"} {
 		_, _, ok := controls.ParseFrequency(bad)
 		assert.False(t, ok, bad)

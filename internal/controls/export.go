@@ -56,7 +56,7 @@ var templateHelp = [][]string{
 	{ColControlID, "yes", "The control reference, e.g. CC-01. Unique within the engagement (case is ignored)."},
 	{ColDescription, "yes", "What the control does."},
 	{ColCriteria, "yes (may be empty)", "Trust Services Criteria ids separated by ; or , or spaces; ranges such as CC3.1-CC3.4 are allowed. Only criteria of categories in scope. An empty cell imports the control with a coverage question."},
-	{ColFrequency, "no", "Annual, Quarterly, Monthly, Weekly, Daily, Multiple times a day, Automated or As needed. Synonyms (Yearly, Ad hoc, Continuous…) and cron schedules are mapped and the text kept as a note; blank means As needed."},
+	{ColFrequency, "no", "Annual, Quarterly, Monthly, Weekly, Daily, Multiple times a day, Continuous / automated or As needed. Synonyms (Yearly, Ad hoc, Continuous…) and cron schedules are mapped and the text kept as a note; blank means As needed."},
 	{ColControlType, "no", "Preventive or Detective (blank: Preventive)."},
 	{ColOwner, "no", "Who performs the control."},
 	{ColNature, "no", "Manual, Automated or IT-dependent manual (blank: Manual)."},

@@ -9,7 +9,7 @@ import (
 var (
 	Frequencies = []Choice{
 		{"annual", "Annual"}, {"quarterly", "Quarterly"}, {"monthly", "Monthly"}, {"weekly", "Weekly"},
-		{"daily", "Daily"}, {"multiple_daily", "Multiple times a day"}, {"automated", "Automated"},
+		{"daily", "Daily"}, {"multiple_daily", "Multiple times a day"}, {"automated", "Continuous / automated"},
 		{"as_needed", "As needed"},
 	}
 	Natures      = []Choice{{"manual", "Manual"}, {"automated", "Automated"}, {"it_dependent_manual", "IT-dependent manual"}}

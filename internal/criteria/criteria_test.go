@@ -109,7 +109,9 @@ func TestImportRejectsWholeFileAndReportsRowAndColumn(t *testing.T) {
 	}{
 		{"bad_id.csv", []string{`line 3, column id: "CC6.9" is not a Trust Services Criterion`, "line 4, column text: the official text is empty"}},
 		{"malformed.csv", []string{"line 3: the line is not valid CSV"}},
-		{"partial.json", []string{"item 1: the item is not an object with string id and text", `item 2, column id: "X9.9" is not a Trust Services Criterion`}},
+		{"partial.json", []string{"item 2: the item is not an object with string id and text", `item 3, column id: "X9.9" is not a Trust Services Criterion`}},
+		{"duplicate_first.json", []string{"item 3, column id: CC1.1 appears twice (also at item 1)"}},
+		{"duplicate.csv", []string{"line 4, column id: CC6.1 appears twice (also at line 2)"}},
 		{"no_header.csv", []string{"line 1, column id: the header has no id column", "line 1, column text: the header has no text column"}},
 	}
 	for _, tc := range cases {

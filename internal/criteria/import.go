@@ -18,24 +18,30 @@ import (
 
 // Entry is one criterion's official text read from an import file.
 type Entry struct {
-	Row  int // CSV line number, or JSON array index
+	Row  int // CSV line number, or JSON item number counted from 1
 	ID   string
 	Text string
 }
 
 // Problem is one thing wrong with an import file, located by row and column.
 type Problem struct {
-	Row     int    // CSV line number (the header is line 1), or JSON array index
+	Row     int    // CSV line number (the header is line 1), or JSON item number counted from 1
 	Column  string // "id" or "text"; "" when the whole row or file is wrong
 	Message string
 	json    bool
 }
 
-func (p Problem) String() string {
-	where := fmt.Sprintf("line %d", p.Row)
+// place names the line of a CSV file or the item of a JSON array, both counted from 1 as people
+// count them.
+func (p Problem) place() string {
 	if p.json {
-		where = fmt.Sprintf("item %d", p.Row)
+		return fmt.Sprintf("item %d", p.Row)
 	}
+	return fmt.Sprintf("line %d", p.Row)
+}
+
+func (p Problem) String() string {
+	where := p.place()
 	if p.Column != "" {
 		where += ", column " + p.Column
 	}
@@ -50,7 +56,11 @@ func (e *ImportError) Error() string {
 	for i, p := range e.Problems {
 		lines[i] = p.String()
 	}
-	return fmt.Sprintf("criteria file rejected, nothing changed (%d problems):\n  %s", len(e.Problems), strings.Join(lines, "\n  "))
+	noun := "problems"
+	if len(e.Problems) == 1 {
+		noun = "problem"
+	}
+	return fmt.Sprintf("criteria file rejected, nothing changed (%d %s):\n  %s", len(e.Problems), noun, strings.Join(lines, "\n  "))
 }
 
 // ImportFile reads a CSV (header id,text) or JSON ([{"id","text"}]) file of official texts and
@@ -94,7 +104,7 @@ func Import(ctx context.Context, db *gorm.DB, actor audit.Actor, f File) (int, e
 		case !ok:
 			problems = append(problems, at(loc, "id", fmt.Sprintf("%q is not a Trust Services Criterion (e.g. CC6.1, A1.2, P4.3)", en.ID)))
 		case seen[id] != 0:
-			problems = append(problems, at(loc, "id", fmt.Sprintf("%s appears twice (also at %d)", id, seen[id])))
+			problems = append(problems, at(loc, "id", fmt.Sprintf("%s appears twice (also at %s)", id, Problem{Row: seen[id], json: jsonRows}.place())))
 		default:
 			seen[id] = en.Row
 		}
@@ -201,10 +211,10 @@ func parseJSON(data []byte) File {
 			Text *string `json:"text"`
 		}
 		if err := json.Unmarshal(item, &obj); err != nil {
-			f.Problems = append(f.Problems, Problem{Row: i, Message: "the item is not an object with string id and text: " + err.Error(), json: true})
+			f.Problems = append(f.Problems, Problem{Row: i + 1, Message: "the item is not an object with string id and text: " + err.Error(), json: true})
 			continue
 		}
-		en := Entry{Row: i}
+		en := Entry{Row: i + 1}
 		if obj.ID != nil {
 			en.ID = *obj.ID
 		}

@@ -258,6 +258,9 @@ func Update(ctx context.Context, db *gorm.DB, actor audit.Actor, id int64, in In
 		if cur.Version != in.Version {
 			return &apperr.ConflictError{Entity: "engagement", Current: cur.Input(), UpdatedAt: cur.UpdatedAt}
 		}
+		if err := checkScopeRemoval(tx, id, in.Categories); err != nil {
+			return err
+		}
 		err = tx.Exec(`UPDATE engagements SET name = ?, report_type = ?, as_of_date = ?, period_start = ?, period_end = ?,
 			report_date = ?, categories = string_to_array(?, ','), period_warning_reason = ?, version = version + 1, updated_at = now()
 			WHERE id = ?`, val.in.Name, in.ReportType, val.asOf, val.periodStart, val.periodEnd, val.reportDate,
@@ -268,6 +271,45 @@ func Update(ctx context.Context, db *gorm.DB, actor audit.Actor, id int64, in In
 		return audit.Record(ctx, tx, actor, audit.Event{Action: "engagement.update", EntityType: "engagement",
 			EntityID: id, EngagementID: id, ClientID: cur.ClientID, Before: cur.Input(), After: val.in})
 	})
+}
+
+// checkScopeRemoval refuses to take a category out of scope while controls or complementary
+// controls are still mapped to its criteria: the matrix would map criteria the report no longer
+// covers, and coverage would silently stop showing them.
+func checkScopeRemoval(tx *gorm.DB, id int64, keep []string) error {
+	var rows []struct{ Category, Ref, CriterionID string }
+	err := tx.Raw(`SELECT cr.category, c.ref, cr.id AS criterion_id FROM control_criteria cc
+			JOIN controls c ON c.id = cc.control_id JOIN criteria cr ON cr.id = cc.criterion_id
+			WHERE c.engagement_id = @id AND NOT cr.category = ANY(string_to_array(@keep, ','))
+		UNION ALL
+		SELECT cr.category, x.ref, cr.id FROM complementary_control_criteria xc
+			JOIN complementary_controls x ON x.id = xc.complementary_control_id JOIN criteria cr ON cr.id = xc.criterion_id
+			WHERE x.engagement_id = @id AND NOT cr.category = ANY(string_to_array(@keep, ','))
+		ORDER BY 1, 2, 3`, map[string]any{"id": id, "keep": strings.Join(keep, ",")}).Scan(&rows).Error
+	if err != nil {
+		return fmt.Errorf("checking controls mapped to categories leaving the scope of engagement %d: %w", id, err)
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	var cats []string
+	mapped := map[string][]string{}
+	for _, r := range rows {
+		if _, seen := mapped[r.Category]; !seen {
+			cats = append(cats, r.Category)
+		}
+		mapped[r.Category] = append(mapped[r.Category], r.Ref+" ("+r.CriterionID+")")
+	}
+	var parts []string
+	for _, c := range cats {
+		refs := mapped[c]
+		if len(refs) > 5 {
+			refs = append(refs[:5:5], fmt.Sprintf("and %d more", len(mapped[c])-5))
+		}
+		parts = append(parts, criteria.CategoryLabel(c)+": "+strings.Join(refs, ", "))
+	}
+	return apperr.Validation{"categories": "These controls are still mapped to criteria of a category you took out of scope — " +
+		strings.Join(parts, "; ") + ". Unmap them in the control matrix first, or keep the category in scope."}
 }
 
 // Change is one field that differs between what the user typed and what is stored.

@@ -104,6 +104,35 @@ func TestCreateValidatesAndWarnsOnPeriodLength(t *testing.T) {
 	assert.Equal(t, int64(1), audited)
 }
 
+func TestScopeCannotDropACategoryStillMappedInTheMatrix(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	in := typeII
+	in.Categories = []string{"availability", "confidentiality"}
+	id := f.create(in)
+	var ctl, cuec int64
+	require.NoError(t, f.db.Raw(`INSERT INTO controls (engagement_id, ref, description, frequency) VALUES (?, 'NL-09', 'Backups', 'daily') RETURNING id`, id).Row().Scan(&ctl))
+	require.NoError(t, f.db.Exec(`INSERT INTO control_criteria VALUES (?, 'CC7.2'), (?, 'A1.2')`, ctl, ctl).Error)
+	require.NoError(t, f.db.Raw(`INSERT INTO complementary_controls (engagement_id, kind, ref, description) VALUES (?, 'cuec', 'CUEC-1', 'Users restore their own exports') RETURNING id`, id).Row().Scan(&cuec))
+	require.NoError(t, f.db.Exec(`INSERT INTO complementary_control_criteria VALUES (?, 'A1.3')`, cuec).Error)
+
+	e, err := engagements.Get(ctx, f.db, id)
+	require.NoError(t, err)
+	drop := e.Input()
+	drop.Categories = []string{"confidentiality"}
+	v, ok := apperr.AsValidation(engagements.Update(ctx, f.db, f.actor("miguel"), id, drop))
+	require.True(t, ok, "taking Availability out of scope while NL-09 maps A1.2 is refused")
+	assert.Contains(t, v["categories"], "Availability: CUEC-1 (A1.3), NL-09 (A1.2)")
+	e, err = engagements.Get(ctx, f.db, id)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"security", "availability", "confidentiality"}, e.Categories(), "nothing changed")
+
+	// Confidentiality has nothing mapped: it may go.
+	keep := e.Input()
+	keep.Categories = []string{"availability"}
+	require.NoError(t, engagements.Update(ctx, f.db, f.actor("miguel"), id, keep))
+}
+
 func TestUpdateRefusesStaleVersion(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
@@ -181,9 +210,15 @@ func TestTeamIndependenceAndStatusMoves(t *testing.T) {
 	require.NoError(t, f.db.Exec(`UPDATE tests SET result = 'no_exceptions' WHERE id = ?`, testID).Error)
 	require.NoError(t, engagements.ChangeStatus(ctx, f.db, f.actor("miguel"), id, "review"))
 
+	// Joined during fieldwork, and an exception not yet judged: both stop the signature.
+	require.NoError(t, add("tom", "staff"))
+	require.NoError(t, f.db.Exec(`INSERT INTO exceptions (engagement_id, test_id, description, deviations, items_tested) VALUES (?, ?, 'Review not signed', 1, 4)`, id, testID).Error)
 	require.ErrorAs(t, engagements.ChangeStatus(ctx, f.db, f.actor("miguel"), id, "signed"), &tr)
-	assert.Equal(t, []string{"1 open review note cleared", "the engagement partner's signature (only the engagement partner may sign)"}, tr.Missing)
+	assert.Equal(t, []string{"1 open review note cleared", "an evaluation of 1 exception (isolated or systematic, criteria met or not)",
+		"independence confirmation from tom", "the engagement partner's signature (only the engagement partner may sign)"}, tr.Missing)
 	require.NoError(t, f.db.Exec(`UPDATE review_notes SET cleared_at = now(), cleared_by = ? WHERE engagement_id = ?`, f.users["miguel"], id).Error)
+	require.NoError(t, f.db.Exec(`UPDATE exceptions SET evaluation = 'isolated', criteria_met = true WHERE engagement_id = ?`, id).Error)
+	require.NoError(t, engagements.ConfirmIndependence(ctx, f.db, f.actor("tom"), id))
 	require.NoError(t, engagements.ChangeStatus(ctx, f.db, f.actor("patricia"), id, "signed"))
 
 	e, err := engagements.Get(ctx, f.db, id)

@@ -104,11 +104,26 @@ func RollForward(ctx context.Context, db *gorm.DB, actor audit.Actor, id int64) 
 				FROM complementary_controls cc JOIN rf_comp m ON m.old_id = cc.id LEFT JOIN rf_sso s ON s.old_id = cc.subservice_organization_id`},
 			{"complementary control criteria", `INSERT INTO complementary_control_criteria (complementary_control_id, criterion_id)
 				SELECT m.new_id, x.criterion_id FROM complementary_control_criteria x JOIN rf_comp m ON m.old_id = x.complementary_control_id`},
-			{"test procedures", `INSERT INTO tests (engagement_id, control_id, kind, techniques, procedure, evidence_expected)
-				SELECT @new, m.new_id, t.kind, t.techniques, t.procedure, t.evidence_expected
+			{"test procedure map", `CREATE TEMP TABLE rf_tests ON COMMIT DROP AS
+				SELECT t.id AS old_id, nextval(pg_get_serial_sequence('tests', 'id')) AS new_id, m.new_id AS control_id
 				FROM tests t JOIN rf_controls m ON m.old_id = t.control_id WHERE t.engagement_id = @old ORDER BY t.id`},
-			{"request list", `INSERT INTO info_requests (engagement_id, number, title, description, priority, created_by)
-				SELECT @new, r.number, r.title, r.description, r.priority, @actor FROM info_requests r WHERE r.engagement_id = @old`},
+			{"test procedures", `INSERT INTO tests (id, engagement_id, control_id, kind, techniques, procedure, evidence_expected)
+				SELECT m.new_id, @new, m.control_id, t.kind, t.techniques, t.procedure, t.evidence_expected
+				FROM tests t JOIN rf_tests m ON m.old_id = t.id ORDER BY m.new_id`},
+			{"request map", `CREATE TEMP TABLE rf_requests ON COMMIT DROP AS
+				SELECT id AS old_id, nextval(pg_get_serial_sequence('info_requests', 'id')) AS new_id
+				FROM info_requests WHERE engagement_id = @old ORDER BY number`},
+			{"request list", `INSERT INTO info_requests (id, engagement_id, number, title, description, priority, created_by)
+				SELECT m.new_id, @new, r.number, r.title, r.description, r.priority, @actor
+				FROM info_requests r JOIN rf_requests m ON m.old_id = r.id ORDER BY m.new_id`},
+			// What each request supports follows the request: its controls and test procedures
+			// map to their copies; links to samples end with the samples, which stay behind.
+			{"request links", `INSERT INTO info_request_links (request_id, target_type, target_id)
+				SELECT r.new_id, l.target_type, coalesce(c.new_id, t.new_id)
+				FROM info_request_links l JOIN rf_requests r ON r.old_id = l.request_id
+				LEFT JOIN rf_controls c ON l.target_type = 'control' AND c.old_id = l.target_id
+				LEFT JOIN rf_tests t ON l.target_type = 'test' AND t.old_id = l.target_id
+				WHERE coalesce(c.new_id, t.new_id) IS NOT NULL`},
 		}
 		var actorID *int64
 		if actor.ID != 0 {

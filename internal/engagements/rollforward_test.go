@@ -69,6 +69,8 @@ func TestRollForwardCopiesPlanNotResults(t *testing.T) {
 	scan(&req, `INSERT INTO info_requests (engagement_id, number, title, description, priority, status, assignee_id, due_date, submitted_at)
 		VALUES (?, 1, 'User access listing', 'Export of all users', 'high', 'submitted', ?, '2025-03-01', now()) RETURNING id`, src, u["dana"])
 	exec(`INSERT INTO request_comments (request_id, author_id, body) VALUES (?, ?, 'Attached')`, req, u["dana"])
+	exec(`INSERT INTO info_request_links (request_id, target_type, target_id) VALUES (?, 'control', ?), (?, 'test', ?), (?, 'sample', ?)`,
+		req, c1, req, t1, req, sample)
 
 	id, err := engagements.RollForward(ctx, db, f.actor("miguel"), src)
 	require.NoError(t, err)
@@ -127,6 +129,15 @@ func TestRollForwardCopiesPlanNotResults(t *testing.T) {
 		rows(`SELECT number, title, description, priority, status,
 		(assignee_id IS NOT NULL OR due_date IS NOT NULL OR submitted_at IS NOT NULL) AS assigned,
 		(SELECT count(*) FROM request_comments WHERE request_id = r.id) AS comments FROM info_requests r WHERE engagement_id = ?`))
+	assert.Equal(t, []row{
+		{"target_type": "control", "target": "NL-01", "same_engagement": true},
+		{"target_type": "test", "target": "NL-01 operating", "same_engagement": true},
+	}, rows(`SELECT l.target_type, coalesce(c.ref, tc.ref || ' ' || t.kind) AS target,
+		coalesce(c.engagement_id, t.engagement_id) = r.engagement_id AS same_engagement
+		FROM info_request_links l JOIN info_requests r ON r.id = l.request_id
+		LEFT JOIN controls c ON l.target_type = 'control' AND c.id = l.target_id
+		LEFT JOIN tests t ON l.target_type = 'test' AND t.id = l.target_id LEFT JOIN controls tc ON tc.id = t.control_id
+		WHERE r.engagement_id = ? ORDER BY l.target_type`), "what each request supports is carried over; sample links are not")
 	for _, table := range []string{"exceptions", "review_notes", "evidence_files"} {
 		var n int64
 		scan(&n, `SELECT count(*) FROM `+table+` WHERE engagement_id = ?`, id)

@@ -22,7 +22,9 @@ type Readiness struct {
 	UnconfirmedFirm    []string // names of firm members who have not confirmed independence
 	TestsWithoutResult int
 	OpenReviewNotes    int
-	ActorIsPartner     bool // the acting user is this engagement's partner
+	// Exceptions the auditor has not yet judged isolated or systematic, criteria met or not.
+	UnevaluatedExceptions int
+	ActorIsPartner        bool // the acting user is this engagement's partner
 }
 
 // moves lists the allowed status changes: forward one step, or from review back to fieldwork
@@ -68,6 +70,15 @@ func CheckMove(from, to string, r Readiness) error {
 		if r.OpenReviewNotes > 0 {
 			missing = append(missing, fmt.Sprintf("%d open review %s cleared", r.OpenReviewNotes, plural(r.OpenReviewNotes, "note", "notes")))
 		}
+		if r.UnevaluatedExceptions > 0 {
+			missing = append(missing, fmt.Sprintf("an evaluation of %d %s (isolated or systematic, criteria met or not)",
+				r.UnevaluatedExceptions, plural(r.UnevaluatedExceptions, "exception", "exceptions")))
+		}
+		// Someone added to the team after fieldwork began has not confirmed yet; the opinion
+		// cannot be signed until every firm member has.
+		for _, name := range r.UnconfirmedFirm {
+			missing = append(missing, "independence confirmation from "+name)
+		}
 		if !r.HasPartner {
 			missing = append(missing, "an engagement partner on the team")
 		} else if !r.ActorIsPartner {
@@ -94,6 +105,7 @@ func readiness(ctx context.Context, tx *gorm.DB, engagementID, actorID int64) (R
 		HasPartner, HasManager, ActorIsPartner bool
 		Unconfirmed                            string
 		TestsWithoutResult, OpenReviewNotes    int
+		UnevaluatedExceptions                  int
 	}
 	err := tx.WithContext(ctx).Raw(`SELECT
 		EXISTS (SELECT 1 FROM engagement_members WHERE engagement_id = @id AND role = 'partner') AS has_partner,
@@ -102,13 +114,14 @@ func readiness(ctx context.Context, tx *gorm.DB, engagementID, actorID int64) (R
 		coalesce((SELECT string_agg(u.name, '|' ORDER BY u.name) FROM engagement_members m JOIN users u ON u.id = m.user_id
 			WHERE m.engagement_id = @id AND m.role <> 'client_contact' AND m.independence_confirmed_at IS NULL), '') AS unconfirmed,
 		(SELECT count(*) FROM tests WHERE engagement_id = @id AND result IN ('not_started', 'in_progress')) AS tests_without_result,
-		(SELECT count(*) FROM review_notes WHERE engagement_id = @id AND cleared_at IS NULL) AS open_review_notes`,
+		(SELECT count(*) FROM review_notes WHERE engagement_id = @id AND cleared_at IS NULL) AS open_review_notes,
+		(SELECT count(*) FROM exceptions WHERE engagement_id = @id AND (evaluation = '' OR criteria_met IS NULL)) AS unevaluated_exceptions`,
 		map[string]any{"id": engagementID, "actor": actorID}).Scan(&row).Error
 	if err != nil {
 		return r, fmt.Errorf("checking readiness of engagement %d: %w", engagementID, err)
 	}
 	r = Readiness{HasPartner: row.HasPartner, HasManager: row.HasManager, ActorIsPartner: row.ActorIsPartner,
-		TestsWithoutResult: row.TestsWithoutResult, OpenReviewNotes: row.OpenReviewNotes}
+		TestsWithoutResult: row.TestsWithoutResult, OpenReviewNotes: row.OpenReviewNotes, UnevaluatedExceptions: row.UnevaluatedExceptions}
 	if row.Unconfirmed != "" {
 		r.UnconfirmedFirm = strings.Split(row.Unconfirmed, "|")
 	}

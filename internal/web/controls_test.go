@@ -234,10 +234,17 @@ func TestCoverageFlagsUncoveredCriteria(t *testing.T) {
 	assert.Contains(t, row, "CC-05")
 	assert.Contains(t, row, "CSOC-2 Environmental protections")
 	assert.NotContains(t, page.Body, "criterion-P1.1", "privacy is not in scope")
+	assert.Equal(t, 2, strings.Count(page.Body, `<table class="coverage-table"`), "one table per category, so the columns line up from series to series")
+	assert.Contains(t, page.Body, `id="series-CC6"`)
+	assert.Contains(t, between(page.Body, `id="uncovered-list"`, "</p>"), `<a href="#criterion-CC6.4">CC6.4</a>`, "each uncovered criterion links to its row")
 
 	matrix := f.senior.Get(f.path("/controls"))
 	assert.Contains(t, matrix.Body, "User entities manage their users&#39; access")
 	assert.Contains(t, matrix.Body, "Cloud host")
+	for _, kind := range []string{"cuec", "csoc"} {
+		list, add := strings.Index(matrix.Body, `id="`+kind+`-list"`), strings.Index(matrix.Body, `id="add-`+kind+`"`)
+		assert.True(t, list > 0 && add > list, "the Add %s button follows its list, not the table above its heading", kind)
+	}
 }
 
 func between(s, from, to string) string {

@@ -37,6 +37,7 @@ func TestDemoEngagementPages(t *testing.T) {
 	assert.Contains(t, overview.Body, "1 January 2026 – 30 June 2026")
 	assert.Contains(t, overview.Body, "Security (common criteria), Availability")
 	assert.Contains(t, overview.Body, "Move to Review")
+	assert.Contains(t, overview.Body, "Period end 30 June 2026: <strong>", "the key dates name the date beside the countdown")
 	team := m.Get("/engagements/" + id + "/team")
 	for _, want := range []string{"Patricia Okafor", "Tom Becker", "Dana Whitfield", "Jordan Reyes", "Cloud host (public cloud)", "Carve-out"} {
 		assert.Contains(t, team.Body, want)

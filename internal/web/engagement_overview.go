@@ -34,15 +34,18 @@ func (s *Server) engagementOverview(c echo.Context) error {
 	o := templates.EngagementOverview{
 		RequestsOutstanding: d.RequestsOutstanding, RequestsOverdue: d.RequestsOverdue,
 		OpenExceptions: d.OpenExceptions, OpenReviewNotes: d.OpenReviewNotes,
-		PeriodEndLabel: "Period ends", DaysToPeriodEnd: daysText(d.DaysToPeriodEnd), DaysToReportDate: daysText(d.DaysToReportDate),
+		PeriodEndLabel: "Period end", DaysToPeriodEnd: daysText(d.DaysToPeriodEnd), DaysToReportDate: daysText(d.DaysToReportDate),
 		CanEdit:         policy.Can(u, policy.EngagementEdit, res),
 		CanChangeStatus: policy.Can(u, policy.EngagementStatus, res),
 		CanRollForward:  policy.Can(u, policy.EngagementRollForward, res),
 		Chart: templates.BarChart{Title: fmt.Sprintf("Controls by test status (%d controls)", d.Controls),
 			Description: "Each control counts once, by the state of its tests: any exception, then work in progress, then done."},
 	}
-	if e.ReportType == "type1" {
-		o.PeriodEndLabel = "As-of date"
+	// The date itself beside the countdown, as for the report date: "Period end 30 June 2026".
+	if e.ReportType == "type1" && e.AsOfDate != nil {
+		o.PeriodEndLabel = "As-of date " + LongDate(*e.AsOfDate)
+	} else if e.PeriodEnd != nil {
+		o.PeriodEndLabel = "Period end " + LongDate(*e.PeriodEnd)
 	}
 	if e.ReportDate != nil {
 		o.ReportDate = LongDate(*e.ReportDate)

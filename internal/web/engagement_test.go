@@ -113,6 +113,28 @@ func TestEngagementEditConflictShowsBothVersions(t *testing.T) {
 	assert.Contains(t, resp.Body, "only the engagement's status or team changed")
 }
 
+func TestEngagementEditKeepsCategoryWithMappedControls(t *testing.T) {
+	app := webtest.New(t)
+	client := app.CreateClient("Northwind Ledger")
+	app.CreateUser("miguel@firm.example", auth.RoleManager, 0)
+	a := app.NewClient()
+	a.Login("miguel@firm.example")
+	id := createdID(t, a.PostForm("/engagements", engagementForm(client, nil)))
+	var ctl int64
+	require.NoError(t, app.DB.Raw(`INSERT INTO controls (engagement_id, ref, description, frequency) VALUES (?, 'NL-09', 'Backups', 'daily') RETURNING id`, id).Row().Scan(&ctl))
+	require.NoError(t, app.DB.Exec(`INSERT INTO control_criteria VALUES (?, 'A1.2')`, ctl).Error)
+
+	form := engagementForm(client, map[string]string{"version": "1", "name": "Renamed too"})
+	form.Del("categories")
+	resp := a.PostForm("/engagements/"+id+"/edit", form)
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, resp.Body, "Availability: NL-09 (A1.2)")
+	assert.Contains(t, resp.Body, `value="Renamed too"`, "the user's input is kept")
+	var cats string
+	require.NoError(t, app.DB.Raw(`SELECT array_to_string(categories, ',') FROM engagements WHERE id = ?`, id).Row().Scan(&cats))
+	assert.Equal(t, "security,availability", cats)
+}
+
 func TestEngagementTeamIndependenceStatusAndVisibility(t *testing.T) {
 	app := webtest.New(t)
 	client := app.CreateClient("Northwind Ledger")
