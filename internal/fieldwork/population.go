@@ -45,7 +45,8 @@ func ParsePopulation(data []byte, fileName, keyColumn string) (*ParsedPopulation
 	sum := sha256.Sum256(data)
 	var records [][]string
 	var err error
-	if isXLSX(data, fileName) {
+	xlsx := isXLSX(data, fileName)
+	if xlsx {
 		records, err = readXLSX(data)
 	} else {
 		records, err = readCSV(data)
@@ -108,6 +109,12 @@ func ParsePopulation(data []byte, fileName, keyColumn string) (*ParsedPopulation
 				}
 			}
 			rec = rec[:len(cols)]
+		}
+		// A CSV row always carries every column (empty ones as ",,"), so a short row is a broken
+		// export; a spreadsheet row simply ends at its last filled cell.
+		if !xlsx && len(rec) < len(cols) {
+			return nil, fileError(fmt.Sprintf("Row %d: %d of %d columns; column %s (%s) and after are missing. Export the list again with every column.",
+				rowNo, len(rec), len(cols), columnLetter(len(rec)), cols[len(rec)]))
 		}
 		row := make([]string, len(cols))
 		copy(row, rec)
