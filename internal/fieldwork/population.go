@@ -276,8 +276,8 @@ func (s *Service) UploadPopulation(ctx context.Context, u auth.User, testID int6
 	return s.Population(ctx, id)
 }
 
-// storePopulation writes the population row, its items (COPY on conn, which carries tx) and the
-// audit event, and returns the new population's id.
+// storePopulation writes the population row, its items (COPY on conn, which carries tx), clears
+// the test's sign-offs and writes the audit event, and returns the new population's id.
 func (s *Service) storePopulation(ctx context.Context, tx *gorm.DB, conn *sql.Conn, u auth.User, t Test, in PopulationInput, parsed *ParsedPopulation) (int64, error) {
 	var id int64
 	colsJSON, _ := json.Marshal(parsed.Columns)
@@ -289,6 +289,10 @@ func (s *Service) storePopulation(ctx context.Context, tx *gorm.DB, conn *sql.Co
 		return 0, fmt.Errorf("inserting population of test %d: %w", t.ID, err)
 	}
 	if err := copyItems(ctx, conn, id, parsed); err != nil {
+		return 0, err
+	}
+	// A new population changes what the signed workpaper rests on.
+	if err := clearSignoffs(ctx, tx, u, t.ID, "population "+in.FileName+" uploaded"); err != nil {
 		return 0, err
 	}
 	return id, audit.Record(ctx, tx, actor(u), audit.Event{Action: "population.upload", EntityType: "population", EntityID: id,
