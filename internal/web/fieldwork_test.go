@@ -389,3 +389,22 @@ func TestFieldworkErrorSummariesLinkToFields(t *testing.T) {
 	assert.Equal(t, []string{"f-evaluation"}, assertSummaryLinksResolve(t, resp.Body))
 	assert.Contains(t, resp.Body, "Fixed in July.", "the stored version is shown")
 }
+
+// TestExceptionPagesLayout: the criteria roll-up says so when no control is mapped yet (instead of
+// an empty table), and the exception's facts are laid out as a details list.
+func TestExceptionPagesLayout(t *testing.T) {
+	f := newFieldworkFixture(t)
+	senior := f.login("senior@firm.example")
+	path := f.createTest(t, senior, f.nl05, "inspection")
+	resp := senior.PostForm(path+"/exceptions", url.Values{"description": {"Late removal."}, "deviations": {"1"}, "items_tested": {"25"}, "criteria": {"CC6.2"}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	assert.Contains(t, senior.Get(resp.Header.Get("Location")).Body, `<dl class="details"><dt>Description</dt>`)
+
+	list := fmt.Sprintf("/engagements/%d/exceptions", f.engagement)
+	assert.Contains(t, senior.Get(list).Body, `id="criteria-table"`)
+	require.NoError(t, f.app.DB.Exec(`DELETE FROM exception_criteria`).Error)
+	require.NoError(t, f.app.DB.Exec(`DELETE FROM control_criteria`).Error)
+	body := senior.Get(list).Body
+	assert.NotContains(t, body, `id="criteria-table"`)
+	assert.Contains(t, body, "No controls are mapped to criteria yet")
+}
