@@ -289,3 +289,10 @@ func criteriaWith(rows []CriterionStatusView, status string) []string {
 	}
 	return out
 }
+
+// AnswerKey is the error and value key of a review note's answer field (its id is "f-" + key),
+// so the error summary links to the answer box of the note that was refused.
+func AnswerKey(noteID int64) string { return "answer-" + strconv.FormatInt(noteID, 10) }
+
+// ClearKey is the error key of a review note's clear button.
+func ClearKey(noteID int64) string { return "clear-" + strconv.FormatInt(noteID, 10) }

@@ -16,6 +16,9 @@ const (
 type CriterionEvidence struct {
 	TestResults []string          // results of the tests of the controls mapped to the criterion
 	Exceptions  []ExceptionStatus // exceptions that affect the criterion
+	// UnrecordedExceptions counts tests concluded "exceptions noted" with no exception recorded:
+	// a deviation nobody has described or evaluated cannot support "met".
+	UnrecordedExceptions int
 }
 
 // ExceptionStatus is an exception's evaluation as the roll-up needs it.
@@ -40,6 +43,9 @@ func CriterionStatus(ev CriterionEvidence) (status, reason string) {
 		if r != ResultNoExceptions && r != ResultExceptions {
 			return CriterionPending, "a test is not concluded"
 		}
+	}
+	if ev.UnrecordedExceptions > 0 {
+		return CriterionPending, "a test notes exceptions that are not recorded yet"
 	}
 	for _, x := range ev.Exceptions {
 		if x.CriteriaMet == nil {
@@ -73,8 +79,11 @@ func (s *Service) CriteriaStatus(ctx context.Context, engagementID int64) ([]Cri
 	var results []struct {
 		CriterionID string
 		Result      *string
+		Exceptions  int
 	}
-	if err := s.DB.WithContext(ctx).Raw(`SELECT cc.criterion_id, t.result FROM control_criteria cc JOIN controls c ON c.id = cc.control_id
+	if err := s.DB.WithContext(ctx).Raw(`SELECT cc.criterion_id, t.result,
+			(SELECT count(*) FROM exceptions x WHERE x.test_id = t.id) AS exceptions
+		FROM control_criteria cc JOIN controls c ON c.id = cc.control_id
 		LEFT JOIN tests t ON t.control_id = c.id WHERE c.engagement_id = ?`, engagementID).Scan(&results).Error; err != nil {
 		return nil, fmt.Errorf("loading test results of engagement %d: %w", engagementID, err)
 	}
@@ -99,6 +108,9 @@ func (s *Service) CriteriaStatus(ctx context.Context, engagementID int64) ([]Cri
 				result = *r.Result
 			}
 			ev.TestResults = append(ev.TestResults, result)
+			if result == ResultExceptions && r.Exceptions == 0 {
+				ev.UnrecordedExceptions++
+			}
 		}
 	}
 	for _, x := range excs {

@@ -45,7 +45,8 @@ func ParsePopulation(data []byte, fileName, keyColumn string) (*ParsedPopulation
 	sum := sha256.Sum256(data)
 	var records [][]string
 	var err error
-	if isXLSX(data, fileName) {
+	xlsx := isXLSX(data, fileName)
+	if xlsx {
 		records, err = readXLSX(data)
 	} else {
 		records, err = readCSV(data)
@@ -108,6 +109,12 @@ func ParsePopulation(data []byte, fileName, keyColumn string) (*ParsedPopulation
 				}
 			}
 			rec = rec[:len(cols)]
+		}
+		// A CSV row always carries every column (empty ones as ",,"), so a short row is a broken
+		// export; a spreadsheet row simply ends at its last filled cell.
+		if !xlsx && len(rec) < len(cols) {
+			return nil, fileError(fmt.Sprintf("Row %d: %d of %d columns; column %s (%s) and after are missing. Export the list again with every column.",
+				rowNo, len(rec), len(cols), columnLetter(len(rec)), cols[len(rec)]))
 		}
 		row := make([]string, len(cols))
 		copy(row, rec)
@@ -269,8 +276,8 @@ func (s *Service) UploadPopulation(ctx context.Context, u auth.User, testID int6
 	return s.Population(ctx, id)
 }
 
-// storePopulation writes the population row, its items (COPY on conn, which carries tx) and the
-// audit event, and returns the new population's id.
+// storePopulation writes the population row, its items (COPY on conn, which carries tx), clears
+// the test's sign-offs and writes the audit event, and returns the new population's id.
 func (s *Service) storePopulation(ctx context.Context, tx *gorm.DB, conn *sql.Conn, u auth.User, t Test, in PopulationInput, parsed *ParsedPopulation) (int64, error) {
 	var id int64
 	colsJSON, _ := json.Marshal(parsed.Columns)
@@ -282,6 +289,10 @@ func (s *Service) storePopulation(ctx context.Context, tx *gorm.DB, conn *sql.Co
 		return 0, fmt.Errorf("inserting population of test %d: %w", t.ID, err)
 	}
 	if err := copyItems(ctx, conn, id, parsed); err != nil {
+		return 0, err
+	}
+	// A new population changes what the signed workpaper rests on.
+	if err := clearSignoffs(ctx, tx, u, t.ID, "population "+in.FileName+" uploaded"); err != nil {
 		return 0, err
 	}
 	return id, audit.Record(ctx, tx, actor(u), audit.Event{Action: "population.upload", EntityType: "population", EntityID: id,

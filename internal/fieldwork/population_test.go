@@ -28,6 +28,7 @@ func TestParsePopulationBadInput(t *testing.T) {
 		{"duplicate keys", "id,name\nA1,x\nA2,y\nA1,z\n", "", "Row 4, column A (id): the item key \"A1\" repeats row 2"},
 		{"empty key", "id,name\nA1,x\n,y\n", "", "Row 3, column A (id): the item key is empty"},
 		{"unknown key column", "id,name\nA1,x\n", "ticket", "no column \"ticket\""},
+		{"missing columns", "id,name,date\nA1,x,2026-01-02\nA2,y\n", "", "Row 3: 2 of 3 columns; column C (date) and after are missing"},
 		{"value outside columns", "id,name\nA1,x,extra\n", "", "Row 2, column C"},
 		{"broken quotes", "id,name\n\"A1,x\n", "", "cannot be read"},
 	}
@@ -60,6 +61,16 @@ func TestParsePopulationCSVAndXLSX(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"name", "id"}, p.Columns)
 	assert.Equal(t, "102", p.Key(1))
+
+	// A spreadsheet row ends at its last filled cell: a short row is not a missing column.
+	x = excelize.NewFile()
+	require.NoError(t, x.SetSheetRow("Sheet1", "A1", &[]any{"id", "name"}))
+	require.NoError(t, x.SetSheetRow("Sheet1", "A2", &[]any{101}))
+	buf.Reset()
+	require.NoError(t, x.Write(&buf))
+	p, err = ParsePopulation(buf.Bytes(), "hires.xlsx", "")
+	require.NoError(t, err)
+	assert.Equal(t, [][]string{{"101", ""}}, p.Rows)
 
 	_, err = ParsePopulation([]byte("PK\x03\x04garbage"), "x.xlsx", "")
 	v, _ := apperr.AsValidation(err)

@@ -178,6 +178,16 @@ func TestExceptionsRespondEvaluateAndCriteriaRollUp(t *testing.T) {
 	rows, _ = f.svc.CriteriaStatus(f.ctx, f.engagement)
 	assert.Equal(t, CriterionMet, rows[1].Status)
 	assert.Equal(t, []string{"exception.create", "exception.respond", "exception.evaluate", "exception.evaluate"}, f.auditActions("exception", x.ID))
+
+	// A test concluded "exceptions noted" without any exception recorded keeps its criteria pending.
+	tst2, _ = f.svc.Test(f.ctx, tst2.ID)
+	_, err = f.svc.UpdateTest(f.ctx, f.users["staff"], tst2.ID, TestInput{Techniques: []string{"inspection"}, Procedure: "Inspect the IdP.",
+		Result: ResultExceptions, ResultText: "For 1 of 1 accounts, MFA was off.", Version: tst2.Version})
+	require.NoError(t, err)
+	rows, _ = f.svc.CriteriaStatus(f.ctx, f.engagement)
+	assert.Equal(t, "CC6.1", rows[0].ID)
+	assert.Equal(t, CriterionPending, rows[0].Status)
+	assert.Equal(t, "a test notes exceptions that are not recorded yet", rows[0].Reason)
 }
 
 func TestCriterionStatus(t *testing.T) {
@@ -194,6 +204,7 @@ func TestCriterionStatus(t *testing.T) {
 		{"exception not evaluated", CriterionEvidence{TestResults: []string{ResultExceptions}, Exceptions: []ExceptionStatus{{}}}, CriterionPending},
 		{"isolated, still met", CriterionEvidence{TestResults: []string{ResultExceptions}, Exceptions: []ExceptionStatus{{"isolated", &yes}}}, CriterionMet},
 		{"systematic, not met", CriterionEvidence{TestResults: []string{ResultExceptions}, Exceptions: []ExceptionStatus{{"systematic", &no}}}, CriterionNotMet},
+		{"exceptions noted but none recorded", CriterionEvidence{TestResults: []string{ResultExceptions}, UnrecordedExceptions: 1}, CriterionPending},
 		{"not met wins over pending", CriterionEvidence{TestResults: []string{ResultInProgress}, Exceptions: []ExceptionStatus{{"systematic", &no}, {}}}, CriterionNotMet},
 	}
 	for _, tc := range cases {

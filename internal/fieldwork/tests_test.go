@@ -152,6 +152,23 @@ func TestChangingSamplesOfASignedTestClearsSignOffs(t *testing.T) {
 	assert.Equal(t, "test.signoffs_cleared", actions[len(actions)-1])
 }
 
+func TestUploadingAPopulationToASignedTestClearsSignOffs(t *testing.T) {
+	f := newFixture(t, "type2")
+	tst := f.test(f.control("NL-04", FreqAsNeeded, "low", "CC6.2"))
+	tst, err := f.svc.UpdateTest(f.ctx, f.users["staff"], tst.ID, TestInput{Techniques: []string{"inspection"}, Procedure: "Inspect tickets.",
+		Result: ResultNoExceptions, ResultText: "No exceptions noted.", Version: tst.Version})
+	require.NoError(t, err)
+	require.NoError(t, f.svc.SignAsPreparer(f.ctx, f.users["staff"], tst.ID, tst.Version))
+	require.NoError(t, f.svc.SignAsReviewer(f.ctx, f.users["senior"], tst.ID, tst.Version+1))
+
+	f.population(tst.ID, 10)
+	tst, _ = f.svc.Test(f.ctx, tst.ID)
+	assert.Nil(t, tst.PreparedBy)
+	assert.Nil(t, tst.ReviewedBy)
+	assert.True(t, tst.EditedAfterReview)
+	assert.Contains(t, f.auditActions("test", tst.ID), "test.signoffs_cleared")
+}
+
 func TestReviewNotesAndQueue(t *testing.T) {
 	f := newFixture(t, "type2")
 	ctl := f.control("NL-09", FreqWeekly, "low", "CC7.1")

@@ -91,8 +91,10 @@ func (s *Server) exceptionShow(c echo.Context) error {
 	return s.renderException(c, http.StatusOK, x, exceptionValues(x), false, nil)
 }
 
-// exceptionFormFailed re-renders the exception with the typed values kept.
-func (s *Server) exceptionFormFailed(c echo.Context, id int64, err error, typed map[string]string) error {
+// exceptionFormFailed re-renders the exception with the typed values kept. A conflict is reported
+// on firstField, the submitted form's first field, so the error summary links to a field that is
+// on the page (the version is a hidden input).
+func (s *Server) exceptionFormFailed(c echo.Context, id int64, err error, firstField string, typed map[string]string) error {
 	v, isValidation := apperr.AsValidation(err)
 	conflict, isConflict := apperr.AsConflict(err)
 	if !isValidation && !isConflict {
@@ -108,7 +110,7 @@ func (s *Server) exceptionFormFailed(c echo.Context, id int64, err error, typed 
 	}
 	if isConflict {
 		values["version"] = strconv.Itoa(conflict.Current.(fieldwork.Exception).Version)
-		return s.renderException(c, http.StatusConflict, x, values, true, apperr.Validation{"version": "Someone else saved this exception first: compare, then save again."})
+		return s.renderException(c, http.StatusConflict, x, values, true, apperr.Validation{firstField: "Someone else saved this exception first: compare, then save again."})
 	}
 	return s.renderException(c, http.StatusUnprocessableEntity, x, values, false, v)
 }
@@ -118,7 +120,7 @@ func (s *Server) exceptionRespond(c echo.Context) error {
 	response := c.FormValue("management_response")
 	x, err := s.fieldwork().RespondToException(c.Request().Context(), mustUser(c), id, response, formVersion(c))
 	if err != nil {
-		return s.exceptionFormFailed(c, id, err, map[string]string{"management_response": response})
+		return s.exceptionFormFailed(c, id, err, "management_response", map[string]string{"management_response": response})
 	}
 	return s.redirectWithFlash(c, fmt.Sprintf("/exceptions/%d", x.ID), "Management's response submitted to the auditors.")
 }
@@ -129,7 +131,7 @@ func (s *Server) exceptionEvaluate(c echo.Context) error {
 		Notes: c.FormValue("evaluation_notes"), Version: formVersion(c)}
 	x, err := s.fieldwork().EvaluateException(c.Request().Context(), mustUser(c), id, in)
 	if err != nil {
-		return s.exceptionFormFailed(c, id, err, map[string]string{"evaluation": in.Evaluation, "criteria_met": in.CriteriaMet, "evaluation_notes": in.Notes})
+		return s.exceptionFormFailed(c, id, err, "evaluation", map[string]string{"evaluation": in.Evaluation, "criteria_met": in.CriteriaMet, "evaluation_notes": in.Notes})
 	}
 	return s.redirectWithFlash(c, fmt.Sprintf("/exceptions/%d", x.ID), "Evaluation saved.")
 }

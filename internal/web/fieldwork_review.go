@@ -3,6 +3,8 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"sort"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -67,22 +69,39 @@ func (s *Server) noteEngagement(c echo.Context) (int64, int64) {
 	return resource(c).EngagementID, noteID
 }
 
-// noteFailed shows a refused answer or clear as a message on the notes page.
-func (s *Server) noteFailed(c echo.Context, engagementID int64, err error) error {
+// noteFailed shows a refused answer or clear at the note concerned, with the typed answer kept:
+// errors are keyed by the note's field (templates.AnswerKey / ClearKey) so the error summary
+// links to it; a conflict shows the note as it is now above the kept answer.
+func (s *Server) noteFailed(c echo.Context, engagementID int64, field string, err error) error {
+	values := map[string]string{field: c.FormValue("response")}
 	if v, ok := apperr.AsValidation(err); ok {
-		return s.renderReviewNotes(c, http.StatusUnprocessableEntity, engagementID, map[string]string{}, v)
+		return s.renderReviewNotes(c, http.StatusUnprocessableEntity, engagementID, values, apperr.Validation{field: joinedMessage(v)})
 	}
 	if _, ok := apperr.AsConflict(err); ok {
-		return s.renderReviewNotes(c, http.StatusConflict, engagementID, map[string]string{},
-			apperr.Validation{"body": "The note changed since you opened the page; it is shown as it is now. Try again."})
+		return s.renderReviewNotes(c, http.StatusConflict, engagementID, values,
+			apperr.Validation{field: "The note changed since you opened the page; it is shown as it is now. Try again."})
 	}
 	return err
+}
+
+// joinedMessage joins a domain refusal's messages (one per field) for the one field on the page.
+func joinedMessage(v apperr.Validation) string {
+	keys := make([]string, 0, len(v))
+	for k := range v {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	msgs := make([]string, len(keys))
+	for i, k := range keys {
+		msgs[i] = v[k]
+	}
+	return strings.Join(msgs, " ")
 }
 
 func (s *Server) reviewNoteAnswer(c echo.Context) error {
 	engagementID, noteID := s.noteEngagement(c)
 	if err := s.fieldwork().AnswerReviewNote(c.Request().Context(), mustUser(c), noteID, c.FormValue("response"), formVersion(c)); err != nil {
-		return s.noteFailed(c, engagementID, err)
+		return s.noteFailed(c, engagementID, templates.AnswerKey(noteID), err)
 	}
 	return s.redirectWithFlash(c, fmt.Sprintf("/engagements/%d/review-notes", engagementID), "Answer saved.")
 }
@@ -90,7 +109,7 @@ func (s *Server) reviewNoteAnswer(c echo.Context) error {
 func (s *Server) reviewNoteClear(c echo.Context) error {
 	engagementID, noteID := s.noteEngagement(c)
 	if err := s.fieldwork().ClearReviewNote(c.Request().Context(), mustUser(c), resource(c).TeamRole, noteID, formVersion(c)); err != nil {
-		return s.noteFailed(c, engagementID, err)
+		return s.noteFailed(c, engagementID, templates.ClearKey(noteID), err)
 	}
 	return s.redirectWithFlash(c, fmt.Sprintf("/engagements/%d/review-notes", engagementID), "Review note cleared.")
 }

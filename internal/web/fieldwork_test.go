@@ -324,3 +324,87 @@ func TestReviewNotesRaiseAnswerClear(t *testing.T) {
 	assert.Contains(t, senior.Get(notes).Body, "Cleared by manager")
 	assert.Equal(t, http.StatusForbidden, f.login("dana@northwind.example").Get(notes).StatusCode, "review notes are the firm's")
 }
+
+var summaryLink = regexp.MustCompile(`<div class="error-summary"[\s\S]*?</div>`)
+var hrefFragment = regexp.MustCompile(`href="#([^"]+)"`)
+
+// assertSummaryLinksResolve checks that every link of the page's error summary points to an
+// element of the page, and returns the linked ids.
+func assertSummaryLinksResolve(t *testing.T, body string) []string {
+	t.Helper()
+	summary := summaryLink.FindString(body)
+	require.NotEmpty(t, summary, "the page has no error summary")
+	var ids []string
+	for _, m := range hrefFragment.FindAllStringSubmatch(summary, -1) {
+		assert.Contains(t, body, `id="`+m[1]+`"`, "the error summary links to #%s, which is not on the page", m[1])
+		ids = append(ids, m[1])
+	}
+	require.NotEmpty(t, ids, "the error summary links to no field")
+	return ids
+}
+
+// TestFieldworkErrorSummariesLinkToFields: a refused or conflicting review-note answer and a
+// conflicting exception evaluation or response link their error summary to a field on the page,
+// and the answer typed is kept at its note.
+func TestFieldworkErrorSummariesLinkToFields(t *testing.T) {
+	f := newFieldworkFixture(t)
+	staff, senior := f.login("staff@firm.example"), f.login("senior@firm.example")
+	notes := fmt.Sprintf("/engagements/%d/review-notes", f.engagement)
+	resp := senior.PostForm(notes, url.Values{"target_type": {"control"}, "target_id": {fmt.Sprint(f.nl05)}, "body": {"Which policy says so?"}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	var noteID int64
+	require.NoError(t, f.app.DB.Raw(`SELECT id FROM review_notes`).Row().Scan(&noteID))
+	np := fmt.Sprintf("/review-notes/%d", noteID)
+
+	resp = staff.PostForm(np+"/answer", url.Values{"version": {"1"}, "response": {"  "}})
+	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Equal(t, []string{fmt.Sprintf("f-answer-%d", noteID)}, assertSummaryLinksResolve(t, resp.Body))
+	assert.Contains(t, resp.Body, fmt.Sprintf(`<p class="error-message" id="e-answer-%d">Write your answer to the note.</p>`, noteID))
+
+	resp = staff.PostForm(np+"/answer", url.Values{"version": {"7"}, "response": {"Section 4.2 of the access policy."}})
+	require.Equal(t, http.StatusConflict, resp.StatusCode)
+	assert.Equal(t, []string{fmt.Sprintf("f-answer-%d", noteID)}, assertSummaryLinksResolve(t, resp.Body))
+	assert.Regexp(t, fmt.Sprintf(`<textarea id="f-answer-%d"[^>]*>Section 4.2 of the access policy.</textarea>`, noteID), resp.Body, "the typed answer is kept")
+	assert.Contains(t, resp.Body, "Which policy says so?", "the note as it is now is shown")
+
+	resp = staff.PostForm(np+"/clear", url.Values{"version": {"1"}})
+	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Equal(t, []string{fmt.Sprintf("f-clear-%d", noteID)}, assertSummaryLinksResolve(t, resp.Body))
+
+	path := f.createTest(t, staff, f.nl05, "inspection")
+	resp = staff.PostForm(path+"/exceptions", url.Values{"description": {"For 1 of 15 leavers, access was removed late."},
+		"deviations": {"1"}, "items_tested": {"15"}, "criteria": {"CC6.2"}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	xPath := resp.Header.Get("Location")
+	stale := version(t, senior.Get(xPath).Body)
+	dana := f.login("dana@northwind.example")
+	resp = dana.PostForm(xPath+"/response", url.Values{"version": {stale}, "management_response": {"Fixed in July."}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	resp = dana.PostForm(xPath+"/response", url.Values{"version": {stale}, "management_response": {"Second try."}})
+	require.Equal(t, http.StatusConflict, resp.StatusCode, resp.Body)
+	assert.Equal(t, []string{"f-management_response"}, assertSummaryLinksResolve(t, resp.Body))
+
+	resp = senior.PostForm(xPath+"/evaluation", url.Values{"version": {stale}, "evaluation": {"isolated"}, "criteria_met": {"yes"}, "evaluation_notes": {"One leaver, known cause."}})
+	require.Equal(t, http.StatusConflict, resp.StatusCode)
+	assert.Equal(t, []string{"f-evaluation"}, assertSummaryLinksResolve(t, resp.Body))
+	assert.Contains(t, resp.Body, "Fixed in July.", "the stored version is shown")
+}
+
+// TestExceptionPagesLayout: the criteria roll-up says so when no control is mapped yet (instead of
+// an empty table), and the exception's facts are laid out as a details list.
+func TestExceptionPagesLayout(t *testing.T) {
+	f := newFieldworkFixture(t)
+	senior := f.login("senior@firm.example")
+	path := f.createTest(t, senior, f.nl05, "inspection")
+	resp := senior.PostForm(path+"/exceptions", url.Values{"description": {"Late removal."}, "deviations": {"1"}, "items_tested": {"25"}, "criteria": {"CC6.2"}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	assert.Contains(t, senior.Get(resp.Header.Get("Location")).Body, `<dl class="details"><dt>Description</dt>`)
+
+	list := fmt.Sprintf("/engagements/%d/exceptions", f.engagement)
+	assert.Contains(t, senior.Get(list).Body, `id="criteria-table"`)
+	require.NoError(t, f.app.DB.Exec(`DELETE FROM exception_criteria`).Error)
+	require.NoError(t, f.app.DB.Exec(`DELETE FROM control_criteria`).Error)
+	body := senior.Get(list).Body
+	assert.NotContains(t, body, `id="criteria-table"`)
+	assert.Contains(t, body, "No controls are mapped to criteria yet")
+}
