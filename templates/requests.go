@@ -71,9 +71,19 @@ type RequestFormView struct {
 	DueDate      string
 	Priority     string
 	Controls     map[string]bool
+	Tests        map[string]bool
+	Samples      map[string]bool
 	Contacts     []Option
 	ControlOpts  []Option
+	TestOpts     []Option
+	SampleGroups []OptionGroup // sampled items, grouped by the test they were drawn for
 	Errors       Errors
+}
+
+// OptionGroup is a labelled group of choices (an <optgroup>).
+type OptionGroup struct {
+	Label   string
+	Options []Option
 }
 
 // RequestView is one request's page.

@@ -120,7 +120,8 @@ func (s *Server) requestList(c echo.Context) error {
 
 func (s *Server) requestFormView(c echo.Context, engagementID int64) (templates.RequestFormView, error) {
 	ctx := c.Request().Context()
-	f := templates.RequestFormView{EngagementID: engagementID, Priority: "normal", Controls: map[string]bool{}}
+	f := templates.RequestFormView{EngagementID: engagementID, Priority: "normal", Controls: map[string]bool{}, Tests: map[string]bool{},
+		Samples: map[string]bool{}}
 	contacts, err := s.Requests.Contacts(ctx, engagementID)
 	if err != nil {
 		return f, err
@@ -135,7 +136,43 @@ func (s *Server) requestFormView(c echo.Context, engagementID int64) (templates.
 	for _, ct := range controls {
 		f.ControlOpts = append(f.ControlOpts, templates.Option{Value: itoa(ct.ID), Label: ct.Label})
 	}
+	tests, err := s.Requests.Tests(ctx, engagementID)
+	if err != nil {
+		return f, err
+	}
+	for _, t := range tests {
+		f.TestOpts = append(f.TestOpts, templates.Option{Value: itoa(t.ID), Label: t.Label})
+	}
+	samples, err := s.Requests.Samples(ctx, engagementID)
+	if err != nil {
+		return f, err
+	}
+	for _, sm := range samples {
+		if n := len(f.SampleGroups); n == 0 || f.SampleGroups[n-1].Label != sm.TestLabel {
+			f.SampleGroups = append(f.SampleGroups, templates.OptionGroup{Label: sm.TestLabel})
+		}
+		g := &f.SampleGroups[len(f.SampleGroups)-1]
+		g.Options = append(g.Options, templates.Option{Value: itoa(sm.ID), Label: sm.Label})
+	}
 	return f, nil
+}
+
+// requestLinkKinds maps the new-request form's fields to what they link.
+var requestLinkKinds = []struct{ field, target string }{{"control", "control"}, {"test", "test"}, {"sample", "sample"}}
+
+// requestLinks reads the controls, tests and sampled items ticked on the new-request form.
+func requestLinks(params url.Values) ([]requests.Link, error) {
+	var out []requests.Link
+	for _, k := range requestLinkKinds {
+		for _, v := range params[k.field] {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return nil, apperr.Validation{"links": "Choose controls, tests and sampled items from the lists."}
+			}
+			out = append(out, requests.Link{TargetType: k.target, TargetID: n})
+		}
+	}
+	return out, nil
 }
 
 // requestNew: GET /engagements/:id/requests/new.
@@ -159,14 +196,12 @@ func (s *Server) requestCreate(c echo.Context) error {
 		Priority: c.FormValue("priority")}
 	in.AssigneeID, _ = strconv.ParseInt(c.FormValue("assignee_id"), 10, 64)
 	params, _ := c.FormParams()
-	for _, cid := range params["control"] {
-		n, err := strconv.ParseInt(cid, 10, 64)
-		if err != nil {
-			return apperr.Validation{"control": "Choose controls from the list."}
-		}
-		in.Links = append(in.Links, requests.Link{TargetType: "control", TargetID: n})
+	links, err := requestLinks(params)
+	in.Links = links
+	var r requests.Request
+	if err == nil {
+		r, err = s.Requests.Create(c.Request().Context(), u, id, in)
 	}
-	r, err := s.Requests.Create(c.Request().Context(), u, id, in)
 	if v, ok := apperr.AsValidation(err); ok {
 		h, herr := s.engagementHeader(c.Request().Context(), id, u, "requests")
 		if herr != nil {
@@ -177,8 +212,13 @@ func (s *Server) requestCreate(c echo.Context) error {
 			return ferr
 		}
 		f.Title, f.Description, f.AssigneeID, f.DueDate, f.Priority = in.Title, in.Description, c.FormValue("assignee_id"), in.DueDate, in.Priority
-		for _, cid := range params["control"] {
-			f.Controls[cid] = true
+		for _, k := range []struct {
+			field string
+			into  map[string]bool
+		}{{"control", f.Controls}, {"test", f.Tests}, {"sample", f.Samples}} {
+			for _, v := range params[k.field] {
+				k.into[v] = true
+			}
 		}
 		f.Errors = templates.Errors(v)
 		return s.render(c, http.StatusUnprocessableEntity, templates.RequestFormPage(s.page(c, "New request", "engagements"), h, f))

@@ -241,3 +241,44 @@ func TestSignedEngagementRefusesRequestChanges(t *testing.T) {
 	assert.Equal(t, 1, count(t, app, `SELECT count(*) FROM info_requests`))
 	assert.Equal(t, 0, count(t, app, `SELECT count(*) FROM evidence_files`))
 }
+
+func TestNewRequestLinksControlsTestsAndSamples(t *testing.T) {
+	app := webtest.New(t)
+	p := newPortal(t, app)
+	var sampleA int64
+	require.NoError(t, app.DB.Raw(`INSERT INTO samples (test_id, item_key, row_number) VALUES (?, 'USR-0042', 1) RETURNING id`, p.testA).Row().Scan(&sampleA))
+	auditor := app.NewClient()
+	auditor.Login("sara@firm.example")
+
+	// The form offers the engagement's tests and its sampled items, grouped by test.
+	form := auditor.Get(fmt.Sprintf("/engagements/%d/requests/new", p.engA))
+	require.Equal(t, http.StatusOK, form.StatusCode)
+	assert.Contains(t, form.Body, `<optgroup label="NL-06 operating test">`)
+	assert.Contains(t, form.Body, fmt.Sprintf(`<option value="%d">USR-0042</option>`, sampleA))
+	assert.NotContains(t, form.Body, "CHG-1", "another engagement's samples are not offered")
+
+	// A sample of another client's engagement is refused, the form keeps what was typed.
+	base := url.Values{"title": {"Access request tickets"}, "assignee_id": {strconv.FormatInt(p.contactA.ID, 10)},
+		"control": {strconv.FormatInt(p.controlA, 10)}, "test": {strconv.FormatInt(p.testA, 10)}}
+	bad := url.Values{"sample": {strconv.FormatInt(p.sampleB, 10)}}
+	for k, v := range base {
+		bad[k] = v
+	}
+	resp := auditor.PostForm(fmt.Sprintf("/engagements/%d/requests", p.engA), bad)
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, resp.Body, "A linked sample does not belong to this engagement.")
+	assert.Contains(t, resp.Body, "Access request tickets")
+	assert.Regexp(t, fmt.Sprintf(`<option value="%d" selected>NL-06 operating test</option>`, p.testA), resp.Body)
+	assert.Equal(t, 0, count(t, app, `SELECT count(*) FROM info_requests`))
+
+	good := url.Values{"sample": {strconv.FormatInt(sampleA, 10)}}
+	for k, v := range base {
+		good[k] = v
+	}
+	resp = auditor.PostForm(fmt.Sprintf("/engagements/%d/requests", p.engA), good)
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	assert.Equal(t, 3, count(t, app, `SELECT count(*) FROM info_request_links`))
+	page := auditor.Get(resp.Header.Get("Location"))
+	assert.Contains(t, page.Body, "NL-06 operating test")
+	assert.Contains(t, page.Body, "Sample USR-0042 (NL-06 operating test)")
+}
