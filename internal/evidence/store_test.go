@@ -65,12 +65,12 @@ func TestStoreBehaviour(t *testing.T) {
 			s := bc.open(t)
 			data := bytes.Repeat([]byte("control evidence "), 4000)
 
-			b, err := s.Put(ctx, bytes.NewReader(data), 1<<20)
+			b, err := Put(ctx, s, bytes.NewReader(data), 1<<20)
 			require.NoError(t, err)
 			assert.Equal(t, shaOf(data), b.SHA256, "address is the SHA-256 of the bytes")
 			assert.Equal(t, int64(len(data)), b.Size)
 
-			again, err := s.Put(ctx, bytes.NewReader(data), 1<<20)
+			again, err := Put(ctx, s, bytes.NewReader(data), 1<<20)
 			require.NoError(t, err, "the same bytes again are fine (stored once)")
 			assert.Equal(t, b, again)
 
@@ -81,15 +81,15 @@ func TestStoreBehaviour(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, data, got)
 
-			_, err = s.Put(ctx, bytes.NewReader(nil), 1<<20)
+			_, err = Put(ctx, s, bytes.NewReader(nil), 1<<20)
 			assert.ErrorIs(t, err, ErrEmpty)
 
 			big := bytes.Repeat([]byte{'x'}, 1001)
-			_, err = s.Put(ctx, bytes.NewReader(big), 1000)
+			_, err = Put(ctx, s, bytes.NewReader(big), 1000)
 			assert.ErrorIs(t, err, ErrTooLarge)
 			_, err = s.Open(ctx, shaOf(big))
 			assert.ErrorIs(t, err, ErrBlobNotFound, "an oversize upload leaves nothing behind")
-			exact, err := s.Put(ctx, bytes.NewReader(big[:1000]), 1000)
+			exact, err := Put(ctx, s, bytes.NewReader(big[:1000]), 1000)
 			require.NoError(t, err, "exactly the limit is allowed")
 			assert.Equal(t, int64(1000), exact.Size)
 

@@ -80,7 +80,9 @@ func seedPortal(ctx context.Context, e *Env) error {
 		if err != nil {
 			return fmt.Errorf("storing demo evidence for %s: %w", r.Label(), err)
 		}
-		if err := svc.AddEvidence(ctx, client, r.ID, []evidence.Received{rec}); err != nil {
+		err = svc.AddEvidence(ctx, client, r.ID, []evidence.Received{rec})
+		rec.Discard()
+		if err != nil {
 			return err
 		}
 		moved, err := svc.Move(ctx, client, r.ID, requests.StepSubmit, 0, "")
