@@ -282,7 +282,9 @@ func (s *Service) List(ctx context.Context, engagementID int64, f Filter) ([]Req
 	if f.ControlID != 0 {
 		q = q.Where(`EXISTS (SELECT 1 FROM info_request_links l WHERE l.request_id = r.id AND (
 			(l.target_type = 'control' AND l.target_id = ?) OR
-			(l.target_type = 'test' AND l.target_id IN (SELECT id FROM tests WHERE control_id = ?))))`, f.ControlID, f.ControlID)
+			(l.target_type = 'test' AND l.target_id IN (SELECT id FROM tests WHERE control_id = ?)) OR
+			(l.target_type = 'sample' AND l.target_id IN (SELECT s.id FROM samples s JOIN tests t ON t.id = s.test_id WHERE t.control_id = ?))))`,
+			f.ControlID, f.ControlID, f.ControlID)
 	}
 	var out []Request
 	if err := q.Order("r.number").Scan(&out).Error; err != nil {
@@ -314,7 +316,8 @@ func (s *Service) Links(ctx context.Context, requestID int64) ([]Link, error) {
 			WHEN 'test' THEN (SELECT c.ref || ' ' || t.kind || ' test' FROM tests t JOIN controls c ON c.id = t.control_id WHERE t.id = l.target_id)
 			ELSE (SELECT 'Sample ' || s.item_key || ' (' || c.ref || ' ' || t.kind || ' test)' FROM samples s JOIN tests t ON t.id = s.test_id
 				JOIN controls c ON c.id = t.control_id WHERE s.id = l.target_id) END AS label
-		FROM info_request_links l WHERE l.request_id = ? ORDER BY l.target_type, l.target_id`, requestID).Scan(&out).Error
+		FROM info_request_links l WHERE l.request_id = ?
+		ORDER BY array_position(ARRAY['control', 'test', 'sample'], l.target_type), l.target_id`, requestID).Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("loading links of request %d: %w", requestID, err)
 	}

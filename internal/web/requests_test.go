@@ -281,4 +281,24 @@ func TestNewRequestLinksControlsTestsAndSamples(t *testing.T) {
 	page := auditor.Get(resp.Header.Get("Location"))
 	assert.Contains(t, page.Body, "NL-06 operating test")
 	assert.Contains(t, page.Body, "Sample USR-0042 (NL-06 operating test)")
+
+	// Filtering by control finds a request linked only to one of the control's sampled items.
+	onlySample := url.Values{"title": {"Tickets for USR-0042"}, "sample": {strconv.FormatInt(sampleA, 10)}}
+	require.Equal(t, http.StatusSeeOther, auditor.PostForm(fmt.Sprintf("/engagements/%d/requests", p.engA), onlySample).StatusCode)
+	list := auditor.Get(fmt.Sprintf("/engagements/%d/requests?control=%d", p.engA, p.controlA))
+	assert.Contains(t, list.Body, "Tickets for USR-0042")
+	assert.Contains(t, list.Body, "Access request tickets")
+
+	// The export names the linked tests and sampled items, after the columns the import reads.
+	x := auditor.Get(fmt.Sprintf("/engagements/%d/requests/export", p.engA))
+	require.Equal(t, http.StatusOK, x.StatusCode)
+	f, err := excelize.OpenReader(strings.NewReader(x.Body))
+	require.NoError(t, err)
+	rows, err := f.GetRows("Requests")
+	require.NoError(t, err)
+	require.Len(t, rows, 3)
+	assert.Equal(t, "Tests and sampled items", rows[0][12])
+	assert.Equal(t, "NL-06", rows[1][8])
+	assert.Equal(t, "NL-06 operating test; Sample USR-0042 (NL-06 operating test)", rows[1][12])
+	assert.Equal(t, "Sample USR-0042 (NL-06 operating test)", rows[2][12])
 }
