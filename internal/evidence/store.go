@@ -61,19 +61,6 @@ func (sp *Spooled) Discard() {
 	}
 }
 
-// Put spools r and commits it at once, for callers with nothing to check in between.
-func Put(ctx context.Context, s Store, r io.Reader, limit int64) (Blob, error) {
-	sp, err := s.Spool(r, limit)
-	if err != nil {
-		return Blob{}, err
-	}
-	defer sp.Discard()
-	if err := s.Commit(ctx, sp); err != nil {
-		return Blob{}, err
-	}
-	return sp.Blob, nil
-}
-
 // NewStore builds the store the configuration selects.
 func NewStore(ctx context.Context, cfg config.Config) (Store, error) {
 	switch cfg.BlobBackend {
