@@ -177,56 +177,67 @@ func requestLinks(params url.Values) ([]requests.Link, error) {
 
 // requestNew: GET /engagements/:id/requests/new.
 func (s *Server) requestNew(c echo.Context) error {
-	id := resource(c).EngagementID
-	h, err := s.engagementHeader(c.Request().Context(), id, mustUser(c), "requests")
-	if err != nil {
-		return err
-	}
-	f, err := s.requestFormView(c, id)
-	if err != nil {
-		return err
-	}
-	return s.render(c, http.StatusOK, templates.RequestFormPage(s.page(c, "New request", "engagements"), h, f))
+	return s.renderRequestForm(c, http.StatusOK, resource(c).EngagementID, "New request", nil)
 }
 
 // requestCreate: POST /engagements/:id/requests.
 func (s *Server) requestCreate(c echo.Context) error {
 	u, id := mustUser(c), resource(c).EngagementID
+	in, params, err := requestInput(c)
+	var r requests.Request
+	if err == nil {
+		r, err = s.Requests.Create(c.Request().Context(), u, id, in)
+	}
+	if v, ok := apperr.AsValidation(err); ok {
+		return s.renderRequestForm(c, http.StatusUnprocessableEntity, id, "New request", func(f *templates.RequestFormView) {
+			keepRequestForm(f, in, params, v)
+		})
+	}
+	if err != nil {
+		return err
+	}
+	return s.redirectWithFlash(c, "/requests/"+itoa(r.ID), r.Label()+" created.")
+}
+
+// requestInput reads the request form.
+func requestInput(c echo.Context) (requests.Input, url.Values, error) {
 	in := requests.Input{Title: c.FormValue("title"), Description: c.FormValue("description"), DueDate: c.FormValue("due_date"),
 		Priority: c.FormValue("priority")}
 	in.AssigneeID, _ = strconv.ParseInt(c.FormValue("assignee_id"), 10, 64)
 	params, _ := c.FormParams()
 	links, err := requestLinks(params)
 	in.Links = links
-	var r requests.Request
-	if err == nil {
-		r, err = s.Requests.Create(c.Request().Context(), u, id, in)
+	return in, params, err
+}
+
+// keepRequestForm puts what the auditor typed back into a refused form.
+func keepRequestForm(f *templates.RequestFormView, in requests.Input, params url.Values, v apperr.Validation) {
+	f.Title, f.Description, f.AssigneeID, f.DueDate, f.Priority = in.Title, in.Description, params.Get("assignee_id"), in.DueDate, in.Priority
+	for _, k := range []struct {
+		field string
+		into  map[string]bool
+	}{{"control", f.Controls}, {"test", f.Tests}, {"sample", f.Samples}} {
+		for _, val := range params[k.field] {
+			k.into[val] = true
+		}
 	}
-	if v, ok := apperr.AsValidation(err); ok {
-		h, herr := s.engagementHeader(c.Request().Context(), id, u, "requests")
-		if herr != nil {
-			return herr
-		}
-		f, ferr := s.requestFormView(c, id)
-		if ferr != nil {
-			return ferr
-		}
-		f.Title, f.Description, f.AssigneeID, f.DueDate, f.Priority = in.Title, in.Description, c.FormValue("assignee_id"), in.DueDate, in.Priority
-		for _, k := range []struct {
-			field string
-			into  map[string]bool
-		}{{"control", f.Controls}, {"test", f.Tests}, {"sample", f.Samples}} {
-			for _, v := range params[k.field] {
-				k.into[v] = true
-			}
-		}
-		f.Errors = templates.Errors(v)
-		return s.render(c, http.StatusUnprocessableEntity, templates.RequestFormPage(s.page(c, "New request", "engagements"), h, f))
-	}
+	f.Errors = templates.Errors(v)
+}
+
+// renderRequestForm shows the request form of an engagement inside its shell.
+func (s *Server) renderRequestForm(c echo.Context, status int, engagementID int64, title string, mutate func(*templates.RequestFormView)) error {
+	h, err := s.engagementHeader(c.Request().Context(), engagementID, mustUser(c), "requests")
 	if err != nil {
 		return err
 	}
-	return s.redirectWithFlash(c, "/requests/"+itoa(r.ID), r.Label()+" created.")
+	f, err := s.requestFormView(c, engagementID)
+	if err != nil {
+		return err
+	}
+	if mutate != nil {
+		mutate(&f)
+	}
+	return s.render(c, status, templates.RequestFormPage(s.page(c, title, "engagements"), h, f))
 }
 
 // requestFromTemplate: POST /engagements/:id/requests/from-template.
