@@ -62,18 +62,32 @@ type ImportProblemView struct {
 	Message string
 }
 
-// RequestFormView is the new-request form.
+// RequestFormView is the form for a new request or, with RequestID set, for changing one.
 type RequestFormView struct {
 	EngagementID int64
+	RequestID    int64  // set when editing
+	Label        string // R-007, when editing
+	Version      int    // the version being edited
+	Conflict     bool   // someone else changed the request meanwhile
 	Title        string
 	Description  string
 	AssigneeID   string
 	DueDate      string
 	Priority     string
 	Controls     map[string]bool
+	Tests        map[string]bool
+	Samples      map[string]bool
 	Contacts     []Option
 	ControlOpts  []Option
+	TestOpts     []Option
+	SampleGroups []OptionGroup // sampled items, grouped by the test they were drawn for
 	Errors       Errors
+}
+
+// OptionGroup is a labelled group of choices (an <optgroup>).
+type OptionGroup struct {
+	Label   string
+	Options []Option
 }
 
 // RequestView is one request's page.
@@ -94,7 +108,7 @@ type RequestView struct {
 	Files        []EvidenceFileView
 	Comments     []CommentView
 	// What the viewer may do now.
-	CanUpload, CanSubmit, CanDecide, CanComment bool
+	CanUpload, CanSubmit, CanDecide, CanComment, CanEdit bool
 	UploadLimit                                 string
 	CommentBody, Reason                         string
 	Errors                                      Errors
@@ -185,3 +199,12 @@ var requestStatusOptions = []Option{{"", "Any status"}, {"open", "Open"}, {"retu
 	{"accepted", "Accepted"}, {"overdue", "Overdue"}}
 
 var priorityOptions = []Option{{"normal", "Normal"}, {"high", "High"}, {"low", "Low"}}
+
+// requestFormAction is where the request form posts: the engagement's list for a new request,
+// the request itself for a change.
+func requestFormAction(f RequestFormView) string {
+	if f.RequestID != 0 {
+		return "/requests/" + idStr(f.RequestID)
+	}
+	return "/engagements/" + idStr(f.EngagementID) + "/requests"
+}

@@ -24,15 +24,29 @@ type Service struct {
 	MaxBytes int64 // per file
 }
 
-// Received is one file whose bytes are stored but not yet recorded as evidence.
+// Received is one file that passed the checks and waits, spooled, to be recorded as evidence:
+// its bytes reach the store only when RecordTx records it, so a refused upload stores nothing.
+// Call Discard when done (recorded or not) to remove the temporary copy.
 type Received struct {
 	FileName    string
 	ContentType string
 	Blob
+	spooled *Spooled
+	store   Store
 }
 
-// Receive checks name and type from the first bytes, then streams r into the store. Nothing is
-// stored when it returns an error.
+// Discard removes the temporary copy of the file.
+func (r Received) Discard() { r.spooled.Discard() }
+
+// DiscardAll removes the temporary copies of files.
+func DiscardAll(files []Received) {
+	for _, f := range files {
+		f.Discard()
+	}
+}
+
+// Receive checks name and type from the first bytes, then streams r into a temporary file while
+// hashing it. Nothing is kept when it returns an error.
 func (s *Service) Receive(ctx context.Context, name string, r io.Reader) (Received, error) {
 	clean, err := CleanFileName(name)
 	if err != nil {
@@ -50,7 +64,7 @@ func (s *Service) Receive(ctx context.Context, name string, r io.Reader) (Receiv
 	if err != nil {
 		return Received{}, err
 	}
-	b, err := s.Store.Put(ctx, br, s.MaxBytes)
+	sp, err := s.Store.Spool(br, s.MaxBytes)
 	switch {
 	case errors.Is(err, ErrEmpty):
 		return Received{}, &Refusal{quote(clean) + " is empty. Choose the file again; an empty file is no evidence."}
@@ -59,7 +73,7 @@ func (s *Service) Receive(ctx context.Context, name string, r io.Reader) (Receiv
 	case err != nil:
 		return Received{}, fmt.Errorf("storing %s: %w", clean, err)
 	}
-	return Received{FileName: clean, ContentType: ctype, Blob: b}, nil
+	return Received{FileName: clean, ContentType: ctype, Blob: sp.Blob, spooled: sp, store: s.Store}, nil
 }
 
 // Target says what evidence supports; EngagementID is always set, plus at most one of the others.
@@ -87,13 +101,23 @@ type File struct {
 	UploadedAt    time.Time
 }
 
-// RecordTx records received files as evidence for t inside tx, with one audit event each.
+// RecordTx records received files as evidence for t inside tx, with one audit event each, and
+// puts their bytes in the store. The caller has checked everything that could refuse the upload
+// before, so a blob is stored only for a row about to be committed; only a failing commit of tx
+// itself could leave an unreferenced blob, which is harmless (never served, reused by an upload
+// of the same bytes).
 func RecordTx(ctx context.Context, tx *gorm.DB, actor audit.Actor, clientID int64, t Target, files []Received) ([]int64, error) {
 	if len(files) == 0 {
 		return nil, apperr.Validation{"files": "Choose at least one file to upload."}
 	}
 	ids := make([]int64, 0, len(files))
 	for _, f := range files {
+		if f.spooled == nil {
+			return nil, fmt.Errorf("recording evidence %s: the file was not received through Receive", f.FileName)
+		}
+		if err := f.store.Commit(ctx, f.spooled); err != nil {
+			return nil, fmt.Errorf("storing evidence %s: %w", f.FileName, err)
+		}
 		var id int64
 		err := tx.Raw(`INSERT INTO evidence_files (engagement_id, request_id, test_id, sample_id, file_name, content_type, size_bytes, sha256, blob_key, uploaded_by)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, t.EngagementID, nullID(t.RequestID), nullID(t.TestID), nullID(t.SampleID),

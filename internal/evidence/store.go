@@ -33,15 +33,32 @@ type Blob struct {
 	Size   int64
 }
 
-// Store keeps evidence bytes by content address. Put streams: the bytes never sit in memory
-// whole, the hash is computed on the way, and the bytes land under their address only once
-// complete, so a half-written upload never looks like evidence.
+// Store keeps evidence bytes by content address. Bytes arrive in two steps: Spool streams them
+// into a local temporary file while hashing (they never sit in memory whole), Commit puts them
+// under their address. Between the two the caller can still refuse the upload — another file of
+// the same upload failed its checks, the request was accepted meanwhile — and nothing reaches
+// the store. A half-written upload never looks like evidence.
 type Store interface {
-	// Put reads r to the end (at most limit bytes) and stores it under its SHA-256.
-	Put(ctx context.Context, r io.Reader, limit int64) (Blob, error)
+	// Spool reads r to the end (at most limit bytes) into a temporary file and hashes it.
+	Spool(r io.Reader, limit int64) (*Spooled, error)
+	// Commit stores spooled bytes under their SHA-256 (once: the same bytes are stored once).
+	Commit(ctx context.Context, sp *Spooled) error
 	// Open returns the bytes stored under sha; reading them to the end verifies the hash and
 	// fails with ErrCorrupt on a mismatch.
 	Open(ctx context.Context, sha string) (io.ReadCloser, error)
+}
+
+// Spooled is an upload received into a temporary file but not yet stored.
+type Spooled struct {
+	Blob
+	path string
+}
+
+// Discard removes the temporary file; after Commit it is a no-op or frees the local copy.
+func (sp *Spooled) Discard() {
+	if sp != nil {
+		_ = os.Remove(sp.path)
+	}
 }
 
 // NewStore builds the store the configuration selects.
@@ -64,17 +81,17 @@ func validSHA(sha string) error {
 	return nil
 }
 
-// spool copies r (at most limit bytes) into a new temporary file in dir while hashing it. The
-// caller owns the returned file and removes it.
-func spool(dir string, r io.Reader, limit int64) (*os.File, Blob, error) {
+// spool copies r (at most limit bytes) into a new temporary file in dir while hashing it.
+func spool(dir string, r io.Reader, limit int64) (*Spooled, error) {
 	f, err := os.CreateTemp(dir, "upload-*")
 	if err != nil {
-		return nil, Blob{}, fmt.Errorf("creating temporary file: %w", err)
+		return nil, fmt.Errorf("creating temporary file: %w", err)
 	}
-	fail := func(err error) (*os.File, Blob, error) {
+	defer f.Close()
+	fail := func(err error) (*Spooled, error) {
 		f.Close()
 		os.Remove(f.Name())
-		return nil, Blob{}, err
+		return nil, err
 	}
 	h := sha256.New()
 	// One byte more than the limit tells an exact fit from an overflow without reading further.
@@ -88,10 +105,10 @@ func spool(dir string, r io.Reader, limit int64) (*os.File, Blob, error) {
 	if n > limit {
 		return fail(ErrTooLarge)
 	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return fail(err)
+	if err := f.Close(); err != nil {
+		return fail(fmt.Errorf("writing temporary file: %w", err))
 	}
-	return f, Blob{SHA256: hex.EncodeToString(h.Sum(nil)), Size: n}, nil
+	return &Spooled{Blob: Blob{SHA256: hex.EncodeToString(h.Sum(nil)), Size: n}, path: f.Name()}, nil
 }
 
 // verifyingReader hashes what passes through and, at the end, refuses bytes that do not match.

@@ -25,26 +25,24 @@ func (s *LocalStore) path(sha string) string {
 	return filepath.Join(s.dir, sha[:2], sha[2:4], sha)
 }
 
-// Put spools r into dir/tmp, then renames it to its address (same file system: atomic).
-func (s *LocalStore) Put(ctx context.Context, r io.Reader, limit int64) (Blob, error) {
-	f, b, err := spool(filepath.Join(s.dir, "tmp"), r, limit)
-	if err != nil {
-		return Blob{}, err
-	}
-	tmp := f.Name()
-	f.Close()
-	defer os.Remove(tmp) // a no-op after a successful rename
-	dst := s.path(b.SHA256)
+// Spool receives r into dir/tmp: on the store's own file system, so Commit is a rename.
+func (s *LocalStore) Spool(r io.Reader, limit int64) (*Spooled, error) {
+	return spool(filepath.Join(s.dir, "tmp"), r, limit)
+}
+
+// Commit renames the spooled file to its address (same file system: atomic).
+func (s *LocalStore) Commit(ctx context.Context, sp *Spooled) error {
+	dst := s.path(sp.SHA256)
 	if _, err := os.Stat(dst); err == nil {
-		return b, nil // the same bytes are stored once
+		return nil // the same bytes are stored once
 	}
 	if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
-		return Blob{}, fmt.Errorf("creating blob directory: %w", err)
+		return fmt.Errorf("creating blob directory: %w", err)
 	}
-	if err := os.Rename(tmp, dst); err != nil {
-		return Blob{}, fmt.Errorf("storing blob %s: %w", b.SHA256, err)
+	if err := os.Rename(sp.path, dst); err != nil {
+		return fmt.Errorf("storing blob %s: %w", sp.SHA256, err)
 	}
-	return b, nil
+	return nil
 }
 
 // Open opens the blob sha for a verifying read.

@@ -47,24 +47,28 @@ func NewS3Store(ctx context.Context, cfg S3Config) (*S3Store, error) {
 
 func objectName(sha string) string { return "evidence/" + sha }
 
-// Put spools r to a local temporary file while hashing (the address must be known before the
-// object is named), then uploads it under its address unless those bytes are already stored.
-func (s *S3Store) Put(ctx context.Context, r io.Reader, limit int64) (Blob, error) {
-	f, b, err := spool("", r, limit)
+// Spool receives r into a local temporary file while hashing: the object's name is its
+// address, which is known only at the end.
+func (s *S3Store) Spool(r io.Reader, limit int64) (*Spooled, error) {
+	return spool("", r, limit)
+}
+
+// Commit uploads the spooled file under its address unless those bytes are already stored.
+func (s *S3Store) Commit(ctx context.Context, sp *Spooled) error {
+	if _, err := s.client.StatObject(ctx, s.bucket, objectName(sp.SHA256), minio.StatObjectOptions{}); err == nil {
+		return nil
+	}
+	f, err := os.Open(sp.path)
 	if err != nil {
-		return Blob{}, err
+		return fmt.Errorf("reopening spooled upload: %w", err)
 	}
-	defer os.Remove(f.Name())
 	defer f.Close()
-	if _, err := s.client.StatObject(ctx, s.bucket, objectName(b.SHA256), minio.StatObjectOptions{}); err == nil {
-		return b, nil
-	}
-	_, err = s.client.PutObject(ctx, s.bucket, objectName(b.SHA256), f, b.Size, minio.PutObjectOptions{
+	_, err = s.client.PutObject(ctx, s.bucket, objectName(sp.SHA256), f, sp.Size, minio.PutObjectOptions{
 		ContentType: "application/octet-stream", PartSize: s3PartSize})
 	if err != nil {
-		return Blob{}, fmt.Errorf("uploading blob %s to S3: %w", b.SHA256, err)
+		return fmt.Errorf("uploading blob %s to S3: %w", sp.SHA256, err)
 	}
-	return b, nil
+	return nil
 }
 
 // Open streams the object sha for a verifying read.

@@ -58,6 +58,16 @@ func newFakeS3Store(t testing.TB) Store {
 
 func shaOf(b []byte) string { s := sha256.Sum256(b); return hex.EncodeToString(s[:]) }
 
+// put spools and commits at once.
+func put(ctx context.Context, s Store, r io.Reader, limit int64) (Blob, error) {
+	sp, err := s.Spool(r, limit)
+	if err != nil {
+		return Blob{}, err
+	}
+	defer sp.Discard()
+	return sp.Blob, s.Commit(ctx, sp)
+}
+
 func TestStoreBehaviour(t *testing.T) {
 	ctx := context.Background()
 	for _, bc := range backends() {
@@ -65,12 +75,12 @@ func TestStoreBehaviour(t *testing.T) {
 			s := bc.open(t)
 			data := bytes.Repeat([]byte("control evidence "), 4000)
 
-			b, err := s.Put(ctx, bytes.NewReader(data), 1<<20)
+			b, err := put(ctx, s, bytes.NewReader(data), 1<<20)
 			require.NoError(t, err)
 			assert.Equal(t, shaOf(data), b.SHA256, "address is the SHA-256 of the bytes")
 			assert.Equal(t, int64(len(data)), b.Size)
 
-			again, err := s.Put(ctx, bytes.NewReader(data), 1<<20)
+			again, err := put(ctx, s, bytes.NewReader(data), 1<<20)
 			require.NoError(t, err, "the same bytes again are fine (stored once)")
 			assert.Equal(t, b, again)
 
@@ -81,15 +91,15 @@ func TestStoreBehaviour(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, data, got)
 
-			_, err = s.Put(ctx, bytes.NewReader(nil), 1<<20)
+			_, err = put(ctx, s, bytes.NewReader(nil), 1<<20)
 			assert.ErrorIs(t, err, ErrEmpty)
 
 			big := bytes.Repeat([]byte{'x'}, 1001)
-			_, err = s.Put(ctx, bytes.NewReader(big), 1000)
+			_, err = put(ctx, s, bytes.NewReader(big), 1000)
 			assert.ErrorIs(t, err, ErrTooLarge)
 			_, err = s.Open(ctx, shaOf(big))
 			assert.ErrorIs(t, err, ErrBlobNotFound, "an oversize upload leaves nothing behind")
-			exact, err := s.Put(ctx, bytes.NewReader(big[:1000]), 1000)
+			exact, err := put(ctx, s, bytes.NewReader(big[:1000]), 1000)
 			require.NoError(t, err, "exactly the limit is allowed")
 			assert.Equal(t, int64(1000), exact.Size)
 
@@ -97,6 +107,16 @@ func TestStoreBehaviour(t *testing.T) {
 			assert.ErrorIs(t, err, ErrBlobNotFound)
 			_, err = s.Open(ctx, "../../etc/passwd")
 			assert.Error(t, err, "only hex addresses are opened")
+
+			// Spooled bytes are not in the store until committed, and Discard removes them.
+			pending := []byte("%PDF-1.4 refused before commit")
+			sp, err := s.Spool(bytes.NewReader(pending), 1<<20)
+			require.NoError(t, err)
+			_, err = s.Open(ctx, shaOf(pending))
+			assert.ErrorIs(t, err, ErrBlobNotFound, "spooled is not stored")
+			sp.Discard()
+			_, err = os.Stat(sp.path)
+			assert.ErrorIs(t, err, os.ErrNotExist, "the temporary file is gone")
 
 			require.NoError(t, Verify(ctx, s, b.SHA256))
 			bc.corrupt(t, s, b.SHA256)

@@ -282,7 +282,9 @@ func (s *Service) List(ctx context.Context, engagementID int64, f Filter) ([]Req
 	if f.ControlID != 0 {
 		q = q.Where(`EXISTS (SELECT 1 FROM info_request_links l WHERE l.request_id = r.id AND (
 			(l.target_type = 'control' AND l.target_id = ?) OR
-			(l.target_type = 'test' AND l.target_id IN (SELECT id FROM tests WHERE control_id = ?))))`, f.ControlID, f.ControlID)
+			(l.target_type = 'test' AND l.target_id IN (SELECT id FROM tests WHERE control_id = ?)) OR
+			(l.target_type = 'sample' AND l.target_id IN (SELECT s.id FROM samples s JOIN tests t ON t.id = s.test_id WHERE t.control_id = ?))))`,
+			f.ControlID, f.ControlID, f.ControlID)
 	}
 	var out []Request
 	if err := q.Order("r.number").Scan(&out).Error; err != nil {
@@ -312,8 +314,10 @@ func (s *Service) Links(ctx context.Context, requestID int64) ([]Link, error) {
 		SELECT l.target_type, l.target_id, CASE l.target_type
 			WHEN 'control' THEN (SELECT ref FROM controls WHERE id = l.target_id)
 			WHEN 'test' THEN (SELECT c.ref || ' ' || t.kind || ' test' FROM tests t JOIN controls c ON c.id = t.control_id WHERE t.id = l.target_id)
-			ELSE (SELECT 'Sample ' || item_key FROM samples WHERE id = l.target_id) END AS label
-		FROM info_request_links l WHERE l.request_id = ? ORDER BY l.target_type, l.target_id`, requestID).Scan(&out).Error
+			ELSE (SELECT 'Sample ' || s.item_key || ' (' || c.ref || ' ' || t.kind || ' test)' FROM samples s JOIN tests t ON t.id = s.test_id
+				JOIN controls c ON c.id = t.control_id WHERE s.id = l.target_id) END AS label
+		FROM info_request_links l WHERE l.request_id = ?
+		ORDER BY array_position(ARRAY['control', 'test', 'sample'], l.target_type), l.target_id`, requestID).Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("loading links of request %d: %w", requestID, err)
 	}
@@ -349,4 +353,36 @@ func (s *Service) Controls(ctx context.Context, engagementID int64) ([]Target, e
 	err := s.DB.WithContext(ctx).Raw(`SELECT id, ref || ' ' || left(description, 60) AS label FROM controls WHERE engagement_id = ? ORDER BY sort_order, ref`,
 		engagementID).Scan(&out).Error
 	return out, err
+}
+
+// Tests lists the engagement's tests, for linking.
+func (s *Service) Tests(ctx context.Context, engagementID int64) ([]Target, error) {
+	var out []Target
+	err := s.DB.WithContext(ctx).Raw(`SELECT t.id, c.ref || ' ' || t.kind || ' test' AS label FROM tests t JOIN controls c ON c.id = t.control_id
+		WHERE t.engagement_id = ? ORDER BY c.sort_order, c.ref, t.kind, t.id`, engagementID).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("listing tests of engagement %d: %w", engagementID, err)
+	}
+	return out, nil
+}
+
+// SampleTarget is a sampled item a request can link to, with the test it was drawn for so
+// forms can group the items (item keys repeat across tests).
+type SampleTarget struct {
+	ID        int64
+	Label     string
+	TestLabel string
+}
+
+// Samples lists the items sampled for the engagement's tests, for linking: a request can ask for
+// the evidence of exactly these items.
+func (s *Service) Samples(ctx context.Context, engagementID int64) ([]SampleTarget, error) {
+	var out []SampleTarget
+	err := s.DB.WithContext(ctx).Raw(`SELECT s.id, s.item_key AS label, c.ref || ' ' || t.kind || ' test' AS test_label
+		FROM samples s JOIN tests t ON t.id = s.test_id JOIN controls c ON c.id = t.control_id
+		WHERE t.engagement_id = ? ORDER BY c.sort_order, c.ref, t.kind, t.id, s.row_number NULLS LAST, s.id`, engagementID).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("listing samples of engagement %d: %w", engagementID, err)
+	}
+	return out, nil
 }

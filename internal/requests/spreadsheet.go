@@ -210,7 +210,9 @@ func (s *Service) Export(ctx context.Context, rs []Request, w io.Writer) error {
 	sheet := "Requests"
 	f.SetSheetName("Sheet1", sheet)
 	header := append([]string{"Number", "Status", "Overdue"}, ImportColumns...)
-	header = append(header, "Return reason", "Evidence files", "Comments")
+	// Tests and sampled items come last: the import does not read them (their labels are not
+	// unique keys like control references), so the columns it does read keep their places.
+	header = append(header, "Return reason", "Evidence files", "Comments", "Tests and sampled items")
 	sw, err := f.NewStreamWriter(sheet)
 	if err != nil {
 		return err
@@ -231,10 +233,12 @@ func (s *Service) Export(ctx context.Context, rs []Request, w io.Writer) error {
 		if err != nil {
 			return err
 		}
-		var refs []string
+		var refs, others []string
 		for _, l := range links {
 			if l.TargetType == "control" {
 				refs = append(refs, l.Label)
+			} else {
+				others = append(others, l.Label)
 			}
 		}
 		due, overdue := "", ""
@@ -246,7 +250,8 @@ func (s *Service) Export(ctx context.Context, rs []Request, w io.Writer) error {
 		}
 		cellName, _ := excelize.CoordinatesToCellName(1, i+2)
 		row := []string{r.Label(), Display(r.Status, r.ReturnReason), overdue, r.Title, r.Description, r.AssigneeEmail, due, r.Priority,
-			strings.Join(refs, ", "), r.ReturnReason, strconv.Itoa(r.EvidenceCount), strconv.Itoa(r.CommentCount)}
+			strings.Join(refs, ", "), r.ReturnReason, strconv.Itoa(r.EvidenceCount), strconv.Itoa(r.CommentCount),
+			strings.Join(others, "; ")}
 		if err := sw.SetRow(cellName, toRow(row)); err != nil {
 			return err
 		}

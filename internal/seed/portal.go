@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/attest-soc/attest/internal/auth"
 	"github.com/attest-soc/attest/internal/evidence"
 	"github.com/attest-soc/attest/internal/requests"
 )
@@ -80,7 +81,9 @@ func seedPortal(ctx context.Context, e *Env) error {
 		if err != nil {
 			return fmt.Errorf("storing demo evidence for %s: %w", r.Label(), err)
 		}
-		if err := svc.AddEvidence(ctx, client, r.ID, []evidence.Received{rec}); err != nil {
+		err = svc.AddEvidence(ctx, client, r.ID, []evidence.Received{rec})
+		rec.Discard()
+		if err != nil {
 			return err
 		}
 		moved, err := svc.Move(ctx, client, r.ID, requests.StepSubmit, 0, "")
@@ -117,7 +120,30 @@ func seedPortal(ctx context.Context, e *Env) error {
 			}
 		}
 	}
-	return nil
+	return seedSampleRequest(ctx, e, svc, engID, senior, jordan.ID, later)
+}
+
+// seedSampleRequest asks for the evidence of the first sampled terminations of NL-05: a request
+// linked to the control, its test and the sampled items themselves.
+func seedSampleRequest(ctx context.Context, e *Env, svc *requests.Service, engID int64, senior auth.User, assignee int64, due string) error {
+	var links []requests.Link
+	err := e.DB.WithContext(ctx).Raw(`
+		(SELECT 'control' AS target_type, c.id AS target_id FROM controls c WHERE c.engagement_id = ? AND c.ref = 'NL-05')
+		UNION ALL
+		(SELECT 'test', t.id FROM tests t JOIN controls c ON c.id = t.control_id WHERE t.engagement_id = ? AND c.ref = 'NL-05' AND t.kind = 'operating')
+		UNION ALL
+		(SELECT 'sample', s.id FROM samples s JOIN tests t ON t.id = s.test_id JOIN controls c ON c.id = t.control_id
+			WHERE t.engagement_id = ? AND c.ref = 'NL-05' ORDER BY s.row_number NULLS LAST, s.id LIMIT 3)`, engID, engID, engID).Scan(&links).Error
+	if err != nil {
+		return fmt.Errorf("finding NL-05's sampled items: %w", err)
+	}
+	if len(links) == 0 {
+		return nil // the fieldwork step did not sample NL-05
+	}
+	_, err = svc.Create(ctx, senior, engID, requests.Input{Title: "Access removal tickets for the first sampled terminations",
+		Description: "For each sampled termination, the HR termination record and the ticket showing access removed within one business day.",
+		AssigneeID:  assignee, DueDate: due, Priority: "high", Links: links})
+	return err
 }
 
 // demoEvidence makes a small, plausible file for a request: a CSV for populations, text otherwise.

@@ -37,7 +37,10 @@ func TestPortalDemoData(t *testing.T) {
 		counts[s] = c
 	}
 	rows.Close()
-	assert.Equal(t, map[string]int{"accepted": 12, "submitted": 4, "returned": 2, "overdue": 6, "open": 8}, counts, "a second run adds nothing")
+	assert.Equal(t, map[string]int{"accepted": 12, "submitted": 4, "returned": 2, "overdue": 6, "open": 9}, counts, "a second run adds nothing")
+	require.NoError(t, gdb.Raw(`SELECT count(*) FROM info_request_links l JOIN info_requests r ON r.id = l.request_id
+		WHERE r.number = 33 AND r.priority = 'high'`).Row().Scan(&n))
+	assert.Equal(t, 5, n, "R-033 asks for three sampled NL-05 terminations: control, test and the items are linked")
 	require.NoError(t, gdb.Raw(`SELECT count(*) FROM evidence_files`).Row().Scan(&n))
 	assert.Equal(t, 18, n)
 	require.NoError(t, gdb.Raw(`SELECT count(*) FROM request_comments`).Row().Scan(&n))

@@ -139,6 +139,8 @@ var routeAccess = map[string]access{
 	"POST /engagements/:id/contacts":               allow("team"),
 	"GET /engagements/:id/evidence.zip":            allow("oversight", "team", "client-own"),
 	"GET /requests/:requestID":                     allow("oversight", "team", "client-own"),
+	"GET /requests/:requestID/edit":                allow("team"),
+	"POST /requests/:requestID":                    allow("team"),
 	"POST /requests/:requestID/evidence":           allow("team", "client-own"),
 	"GET /requests/:requestID/evidence.zip":        allow("oversight", "team", "client-own"),
 	"POST /requests/:requestID/comments":           allow("team", "client-own"),

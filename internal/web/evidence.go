@@ -43,9 +43,10 @@ func nextFilePart(mr *multipart.Reader) (*multipart.Part, error) {
 	}
 }
 
-// receiveFiles streams every file of a multipart upload into the evidence store, one after the
+// receiveFiles streams every file of a multipart upload into temporary files, one after the
 // other, never holding a file in memory. An empty selection or any refused file fails the whole
-// upload; the caller then records nothing.
+// upload and nothing is kept; otherwise the caller records the files (which puts them in the
+// store) and discards the temporary copies.
 func (s *Server) receiveFiles(c echo.Context) ([]evidence.Received, error) {
 	mr, err := c.Request().MultipartReader()
 	if err != nil {
@@ -67,6 +68,7 @@ func (s *Server) receiveFiles(c echo.Context) ([]evidence.Received, error) {
 		name, _ := partFileName(part)
 		rec, err := s.Evidence.Receive(c.Request().Context(), name, part)
 		if err != nil {
+			evidence.DiscardAll(got)
 			// Read what is left so the browser sees the answer instead of a reset connection.
 			_, _ = io.Copy(io.Discard, c.Request().Body)
 			return nil, err
@@ -86,6 +88,7 @@ func (s *Server) requestEvidenceUpload(c echo.Context) error {
 		return err
 	}
 	files, err := s.receiveFiles(c)
+	defer evidence.DiscardAll(files)
 	if err == nil {
 		err = s.Requests.AddEvidence(c.Request().Context(), mustUser(c), id, files)
 	}
@@ -114,6 +117,7 @@ func (s *Server) evidenceAttach(param string) echo.HandlerFunc {
 			t.TestID = id
 		}
 		files, err := s.receiveFiles(c)
+		defer evidence.DiscardAll(files)
 		if err == nil {
 			err = s.Evidence.Attach(c.Request().Context(), mustUser(c).Actor(), t, files)
 		}

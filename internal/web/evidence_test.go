@@ -66,14 +66,23 @@ func TestUploadRefusalsStoreNothing(t *testing.T) {
 			assert.Equal(t, 0, count(t, app, `SELECT count(*) FROM evidence_files`), "no evidence recorded")
 		})
 	}
-	assert.LessOrEqual(t, blobFiles(t, app.Config.BlobDir), 1, "only the good file of the mixed upload may reach the store")
-	assert.Equal(t, 0, blobFiles(t, filepath.Join(app.Config.BlobDir, "tmp")), "no temporary files left behind")
+	assert.Equal(t, 0, blobFiles(t, app.Config.BlobDir), "not even the good file of the mixed upload reaches the store, nor a temporary file")
 
 	// Control characters are dropped from the stored name; the same bytes are stored once.
 	resp := uploadFiles(t, client, path, uploadFile{"ok\t.pdf", pdfBytes}, uploadFile{"copy.pdf", pdfBytes})
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
 	assert.Equal(t, 1, count(t, app, `SELECT count(*) FROM evidence_files WHERE file_name = 'ok.pdf'`))
 	assert.Equal(t, 1, count(t, app, `SELECT count(DISTINCT blob_key) FROM evidence_files`))
+	assert.Equal(t, 1, blobFiles(t, app.Config.BlobDir), "one blob, no temporary file left")
+
+	// Files sent to a request that was accepted meanwhile pass every file check, then the request
+	// refuses them: still nothing reaches the store.
+	require.NoError(t, app.DB.Exec(`UPDATE info_requests SET status = 'accepted' WHERE id = ?`, reqID).Error)
+	resp = uploadFiles(t, client, path, uploadFile{"late.pdf", append(append([]byte{}, pdfBytes...), " late"...)})
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, resp.Body, "files can be added only while it is open or returned")
+	assert.Equal(t, 2, count(t, app, `SELECT count(*) FROM evidence_files`))
+	assert.Equal(t, 1, blobFiles(t, app.Config.BlobDir), "the refused file is not stored")
 }
 
 func TestEvidenceDownloadVerifiesAndForcesAttachment(t *testing.T) {

@@ -29,7 +29,16 @@ func TestClientIsolation(t *testing.T) {
 	var fileB, itemID int64
 	require.NoError(t, app.DB.Raw(`SELECT id FROM evidence_files WHERE request_id = ?`, reqB).Row().Scan(&fileB))
 	require.NoError(t, app.DB.Raw(`SELECT min(id) FROM request_templates`).Row().Scan(&itemID))
-	ids := map[string]int64{"id": p.engB, "requestID": reqB, "fileID": fileB, "testID": p.testB, "sampleID": p.sampleB, "itemID": itemID}
+	// Organization B's exception (the kind clients answer), review note and control complete the
+	// set of object kinds a path can name.
+	var exceptionB, noteB, controlB int64
+	require.NoError(t, app.DB.Raw(`SELECT control_id FROM tests WHERE id = ?`, p.testB).Row().Scan(&controlB))
+	require.NoError(t, app.DB.Raw(`INSERT INTO exceptions (engagement_id, test_id, sample_id, description, deviations, items_tested)
+		VALUES (?, ?, ?, 'Bluejay change deployed without approval', 1, 25) RETURNING id`, p.engB, p.testB, p.sampleB).Row().Scan(&exceptionB))
+	require.NoError(t, app.DB.Raw(`INSERT INTO review_notes (engagement_id, target_type, target_id, body, raised_by)
+		VALUES (?, 'test', ?, 'Bluejay: tie out the population', ?) RETURNING id`, p.engB, p.testB, p.senior.ID).Row().Scan(&noteB))
+	ids := map[string]int64{"id": p.engB, "requestID": reqB, "fileID": fileB, "testID": p.testB, "sampleID": p.sampleB, "itemID": itemID,
+		"exceptionID": exceptionB, "noteID": noteB, "cid": controlB}
 
 	param := regexp.MustCompile(`:(\w+)`)
 	checked := 0
@@ -67,6 +76,7 @@ func TestClientIsolation(t *testing.T) {
 
 	// Nothing of B changed, and A still reaches its own data (the 404s are not a broken client).
 	assert.Equal(t, 0, count(t, app, `SELECT count(*) FROM request_comments`))
+	assert.Equal(t, 0, count(t, app, `SELECT count(*) FROM exceptions WHERE management_response <> ''`))
 	assert.Equal(t, 1, count(t, app, `SELECT count(*) FROM evidence_files`))
 	assert.Equal(t, "open", func() string {
 		var s string

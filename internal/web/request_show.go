@@ -58,6 +58,7 @@ func (s *Server) renderRequest(c echo.Context, status int, id int64, mutate func
 	v.CanSubmit = open && r.EvidenceCount > 0 && policy.Can(u, policy.RequestRespond, res)
 	v.CanDecide = r.Status == requests.StatusSubmitted && policy.Can(u, policy.RequestManage, res)
 	v.CanComment = r.Status != requests.StatusAccepted && policy.Can(u, policy.RequestComment, res)
+	v.CanEdit = r.Status != requests.StatusAccepted && policy.Can(u, policy.RequestManage, res)
 	if mutate != nil {
 		mutate(&v)
 	}

@@ -120,7 +120,8 @@ func (s *Server) requestList(c echo.Context) error {
 
 func (s *Server) requestFormView(c echo.Context, engagementID int64) (templates.RequestFormView, error) {
 	ctx := c.Request().Context()
-	f := templates.RequestFormView{EngagementID: engagementID, Priority: "normal", Controls: map[string]bool{}}
+	f := templates.RequestFormView{EngagementID: engagementID, Priority: "normal", Controls: map[string]bool{}, Tests: map[string]bool{},
+		Samples: map[string]bool{}}
 	contacts, err := s.Requests.Contacts(ctx, engagementID)
 	if err != nil {
 		return f, err
@@ -135,58 +136,108 @@ func (s *Server) requestFormView(c echo.Context, engagementID int64) (templates.
 	for _, ct := range controls {
 		f.ControlOpts = append(f.ControlOpts, templates.Option{Value: itoa(ct.ID), Label: ct.Label})
 	}
+	tests, err := s.Requests.Tests(ctx, engagementID)
+	if err != nil {
+		return f, err
+	}
+	for _, t := range tests {
+		f.TestOpts = append(f.TestOpts, templates.Option{Value: itoa(t.ID), Label: t.Label})
+	}
+	samples, err := s.Requests.Samples(ctx, engagementID)
+	if err != nil {
+		return f, err
+	}
+	for _, sm := range samples {
+		if n := len(f.SampleGroups); n == 0 || f.SampleGroups[n-1].Label != sm.TestLabel {
+			f.SampleGroups = append(f.SampleGroups, templates.OptionGroup{Label: sm.TestLabel})
+		}
+		g := &f.SampleGroups[len(f.SampleGroups)-1]
+		g.Options = append(g.Options, templates.Option{Value: itoa(sm.ID), Label: sm.Label})
+	}
 	return f, nil
+}
+
+// requestLinkKinds maps the new-request form's fields to what they link.
+var requestLinkKinds = []struct{ field, target string }{{"control", "control"}, {"test", "test"}, {"sample", "sample"}}
+
+// requestLinks reads the controls, tests and sampled items ticked on the new-request form.
+func requestLinks(params url.Values) ([]requests.Link, error) {
+	var out []requests.Link
+	for _, k := range requestLinkKinds {
+		for _, v := range params[k.field] {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return nil, apperr.Validation{"links": "Choose controls, tests and sampled items from the lists."}
+			}
+			out = append(out, requests.Link{TargetType: k.target, TargetID: n})
+		}
+	}
+	return out, nil
 }
 
 // requestNew: GET /engagements/:id/requests/new.
 func (s *Server) requestNew(c echo.Context) error {
-	id := resource(c).EngagementID
-	h, err := s.engagementHeader(c.Request().Context(), id, mustUser(c), "requests")
-	if err != nil {
-		return err
-	}
-	f, err := s.requestFormView(c, id)
-	if err != nil {
-		return err
-	}
-	return s.render(c, http.StatusOK, templates.RequestFormPage(s.page(c, "New request", "engagements"), h, f))
+	return s.renderRequestForm(c, http.StatusOK, resource(c).EngagementID, "New request", nil)
 }
 
 // requestCreate: POST /engagements/:id/requests.
 func (s *Server) requestCreate(c echo.Context) error {
 	u, id := mustUser(c), resource(c).EngagementID
-	in := requests.Input{Title: c.FormValue("title"), Description: c.FormValue("description"), DueDate: c.FormValue("due_date"),
-		Priority: c.FormValue("priority")}
-	in.AssigneeID, _ = strconv.ParseInt(c.FormValue("assignee_id"), 10, 64)
-	params, _ := c.FormParams()
-	for _, cid := range params["control"] {
-		n, err := strconv.ParseInt(cid, 10, 64)
-		if err != nil {
-			return apperr.Validation{"control": "Choose controls from the list."}
-		}
-		in.Links = append(in.Links, requests.Link{TargetType: "control", TargetID: n})
+	in, params, err := requestInput(c)
+	var r requests.Request
+	if err == nil {
+		r, err = s.Requests.Create(c.Request().Context(), u, id, in)
 	}
-	r, err := s.Requests.Create(c.Request().Context(), u, id, in)
 	if v, ok := apperr.AsValidation(err); ok {
-		h, herr := s.engagementHeader(c.Request().Context(), id, u, "requests")
-		if herr != nil {
-			return herr
-		}
-		f, ferr := s.requestFormView(c, id)
-		if ferr != nil {
-			return ferr
-		}
-		f.Title, f.Description, f.AssigneeID, f.DueDate, f.Priority = in.Title, in.Description, c.FormValue("assignee_id"), in.DueDate, in.Priority
-		for _, cid := range params["control"] {
-			f.Controls[cid] = true
-		}
-		f.Errors = templates.Errors(v)
-		return s.render(c, http.StatusUnprocessableEntity, templates.RequestFormPage(s.page(c, "New request", "engagements"), h, f))
+		return s.renderRequestForm(c, http.StatusUnprocessableEntity, id, "New request", func(f *templates.RequestFormView) {
+			keepRequestForm(f, in, params, v)
+		})
 	}
 	if err != nil {
 		return err
 	}
 	return s.redirectWithFlash(c, "/requests/"+itoa(r.ID), r.Label()+" created.")
+}
+
+// requestInput reads the request form.
+func requestInput(c echo.Context) (requests.Input, url.Values, error) {
+	in := requests.Input{Title: c.FormValue("title"), Description: c.FormValue("description"), DueDate: c.FormValue("due_date"),
+		Priority: c.FormValue("priority")}
+	in.AssigneeID, _ = strconv.ParseInt(c.FormValue("assignee_id"), 10, 64)
+	params, _ := c.FormParams()
+	links, err := requestLinks(params)
+	in.Links = links
+	return in, params, err
+}
+
+// keepRequestForm puts what the auditor typed back into a refused form.
+func keepRequestForm(f *templates.RequestFormView, in requests.Input, params url.Values, v apperr.Validation) {
+	f.Title, f.Description, f.AssigneeID, f.DueDate, f.Priority = in.Title, in.Description, params.Get("assignee_id"), in.DueDate, in.Priority
+	for _, k := range []struct {
+		field string
+		into  map[string]bool
+	}{{"control", f.Controls}, {"test", f.Tests}, {"sample", f.Samples}} {
+		for _, val := range params[k.field] {
+			k.into[val] = true
+		}
+	}
+	f.Errors = templates.Errors(v)
+}
+
+// renderRequestForm shows the request form of an engagement inside its shell.
+func (s *Server) renderRequestForm(c echo.Context, status int, engagementID int64, title string, mutate func(*templates.RequestFormView)) error {
+	h, err := s.engagementHeader(c.Request().Context(), engagementID, mustUser(c), "requests")
+	if err != nil {
+		return err
+	}
+	f, err := s.requestFormView(c, engagementID)
+	if err != nil {
+		return err
+	}
+	if mutate != nil {
+		mutate(&f)
+	}
+	return s.render(c, status, templates.RequestFormPage(s.page(c, title, "engagements"), h, f))
 }
 
 // requestFromTemplate: POST /engagements/:id/requests/from-template.

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/xuri/excelize/v2"
 
+	"github.com/attest-soc/attest/internal/auth"
 	"github.com/attest-soc/attest/internal/web/webtest"
 )
 
@@ -240,4 +241,129 @@ func TestSignedEngagementRefusesRequestChanges(t *testing.T) {
 	assert.Equal(t, http.StatusOK, client.Get(fmt.Sprintf("/requests/%d", reqID)).StatusCode, "still readable")
 	assert.Equal(t, 1, count(t, app, `SELECT count(*) FROM info_requests`))
 	assert.Equal(t, 0, count(t, app, `SELECT count(*) FROM evidence_files`))
+}
+
+func TestNewRequestLinksControlsTestsAndSamples(t *testing.T) {
+	app := webtest.New(t)
+	p := newPortal(t, app)
+	var sampleA int64
+	require.NoError(t, app.DB.Raw(`INSERT INTO samples (test_id, item_key, row_number) VALUES (?, 'USR-0042', 1) RETURNING id`, p.testA).Row().Scan(&sampleA))
+	auditor := app.NewClient()
+	auditor.Login("sara@firm.example")
+
+	// The form offers the engagement's tests and its sampled items, grouped by test.
+	form := auditor.Get(fmt.Sprintf("/engagements/%d/requests/new", p.engA))
+	require.Equal(t, http.StatusOK, form.StatusCode)
+	assert.Contains(t, form.Body, `<optgroup label="NL-06 operating test">`)
+	assert.Contains(t, form.Body, fmt.Sprintf(`<option value="%d">USR-0042</option>`, sampleA))
+	assert.NotContains(t, form.Body, "CHG-1", "another engagement's samples are not offered")
+
+	// A sample of another client's engagement is refused, the form keeps what was typed.
+	base := url.Values{"title": {"Access request tickets"}, "assignee_id": {strconv.FormatInt(p.contactA.ID, 10)},
+		"control": {strconv.FormatInt(p.controlA, 10)}, "test": {strconv.FormatInt(p.testA, 10)}}
+	bad := url.Values{"sample": {strconv.FormatInt(p.sampleB, 10)}}
+	for k, v := range base {
+		bad[k] = v
+	}
+	resp := auditor.PostForm(fmt.Sprintf("/engagements/%d/requests", p.engA), bad)
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, resp.Body, "A linked sample does not belong to this engagement.")
+	assert.Contains(t, resp.Body, "Access request tickets")
+	assert.Regexp(t, fmt.Sprintf(`<option value="%d" selected>NL-06 operating test</option>`, p.testA), resp.Body)
+	assert.Equal(t, 0, count(t, app, `SELECT count(*) FROM info_requests`))
+
+	good := url.Values{"sample": {strconv.FormatInt(sampleA, 10)}}
+	for k, v := range base {
+		good[k] = v
+	}
+	resp = auditor.PostForm(fmt.Sprintf("/engagements/%d/requests", p.engA), good)
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	assert.Equal(t, 3, count(t, app, `SELECT count(*) FROM info_request_links`))
+	page := auditor.Get(resp.Header.Get("Location"))
+	assert.Contains(t, page.Body, "NL-06 operating test")
+	assert.Contains(t, page.Body, "Sample USR-0042 (NL-06 operating test)")
+
+	// Filtering by control finds a request linked only to one of the control's sampled items.
+	onlySample := url.Values{"title": {"Tickets for USR-0042"}, "sample": {strconv.FormatInt(sampleA, 10)}}
+	require.Equal(t, http.StatusSeeOther, auditor.PostForm(fmt.Sprintf("/engagements/%d/requests", p.engA), onlySample).StatusCode)
+	list := auditor.Get(fmt.Sprintf("/engagements/%d/requests?control=%d", p.engA, p.controlA))
+	assert.Contains(t, list.Body, "Tickets for USR-0042")
+	assert.Contains(t, list.Body, "Access request tickets")
+
+	// The export names the linked tests and sampled items, after the columns the import reads.
+	x := auditor.Get(fmt.Sprintf("/engagements/%d/requests/export", p.engA))
+	require.Equal(t, http.StatusOK, x.StatusCode)
+	f, err := excelize.OpenReader(strings.NewReader(x.Body))
+	require.NoError(t, err)
+	rows, err := f.GetRows("Requests")
+	require.NoError(t, err)
+	require.Len(t, rows, 3)
+	assert.Equal(t, "Tests and sampled items", rows[0][12])
+	assert.Equal(t, "NL-06", rows[1][8])
+	assert.Equal(t, "NL-06 operating test; Sample USR-0042 (NL-06 operating test)", rows[1][12])
+	assert.Equal(t, "Sample USR-0042 (NL-06 operating test)", rows[2][12])
+}
+
+func TestRequestEditReassignsRelinksAndDetectsConflicts(t *testing.T) {
+	app := webtest.New(t)
+	p := newPortal(t, app)
+	jordan := app.CreateUser("jordan@northwind.example", auth.RoleClient, p.clientA)
+	var sampleA int64
+	require.NoError(t, app.DB.Raw(`INSERT INTO samples (test_id, item_key) VALUES (?, 'USR-0042') RETURNING id`, p.testA).Row().Scan(&sampleA))
+	auditor := app.NewClient()
+	auditor.Login("sara@firm.example")
+	reqID := createRequest(t, auditor, p.engA, p.contactA.ID, "User access review evidence")
+	path := fmt.Sprintf("/requests/%d", reqID)
+
+	form := auditor.Get(path + "/edit")
+	require.Equal(t, http.StatusOK, form.StatusCode)
+	assert.Contains(t, form.Body, "Change R-001")
+	assert.Contains(t, form.Body, `value="User access review evidence"`)
+	assert.Contains(t, form.Body, `value="2026-07-15"`)
+
+	// Another client's contact is refused and what was typed stays.
+	resp := auditor.PostForm(path, url.Values{"version": {"1"}, "title": {"UAR Q1 and Q2"}, "assignee_id": {strconv.FormatInt(p.contactB.ID, 10)}})
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, resp.Body, "Choose a contact of this client")
+	assert.Contains(t, resp.Body, `value="UAR Q1 and Q2"`)
+
+	resp = auditor.PostForm(path, url.Values{"version": {"1"}, "title": {"UAR Q1 and Q2"}, "assignee_id": {strconv.FormatInt(jordan.ID, 10)},
+		"due_date": {"2026-08-01"}, "priority": {"high"}, "control": {strconv.FormatInt(p.controlA, 10)}, "sample": {strconv.FormatInt(sampleA, 10)}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	var got struct {
+		Title      string
+		AssigneeID int64
+		DueDate    time.Time
+		Priority   string
+		Version    int
+	}
+	require.NoError(t, app.DB.Raw(`SELECT title, assignee_id, due_date, priority, version FROM info_requests WHERE id = ?`, reqID).Scan(&got).Error)
+	assert.Equal(t, "UAR Q1 and Q2", got.Title)
+	assert.Equal(t, jordan.ID, got.AssigneeID)
+	assert.Equal(t, "2026-08-01", got.DueDate.Format("2006-01-02"))
+	assert.Equal(t, "high", got.Priority)
+	assert.Equal(t, 2, got.Version)
+	assert.Equal(t, 2, count(t, app, `SELECT count(*) FROM info_request_links WHERE request_id = ?`, reqID))
+	assert.Equal(t, 1, count(t, app, `SELECT count(*) FROM notifications WHERE recipient_id = ? AND kind = 'assigned'`, jordan.ID),
+		"the new assignee is told")
+	assert.Equal(t, 1, count(t, app, `SELECT count(*) FROM audit_events WHERE action = 'request.update' AND entity_id = ?`, reqID))
+	assert.Contains(t, auditor.Get(path).Body, "Sample USR-0042")
+
+	// An edit based on version 1 no longer applies: shown as a conflict, nothing overwritten.
+	resp = auditor.PostForm(path, url.Values{"version": {"1"}, "title": {"Stale title"}})
+	assert.Equal(t, http.StatusConflict, resp.StatusCode)
+	assert.Contains(t, resp.Body, "was changed by someone else while you edited it")
+	assert.Contains(t, resp.Body, `value="Stale title"`)
+	assert.Equal(t, 1, count(t, app, `SELECT count(*) FROM info_requests WHERE id = ? AND title = 'UAR Q1 and Q2' AND version = 2`, reqID))
+
+	// Clients cannot change requests; accepted requests are closed.
+	client := app.NewClient()
+	client.Login("dana@northwind.example")
+	assert.Equal(t, http.StatusForbidden, client.PostForm(path, url.Values{"version": {"2"}, "title": {"Mine"}}).StatusCode)
+	require.NoError(t, app.DB.Exec(`UPDATE info_requests SET status = 'accepted' WHERE id = ?`, reqID).Error)
+	resp = auditor.PostForm(path, url.Values{"version": {"2"}, "title": {"After acceptance"}})
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, resp.Body, "R-001 is accepted, so it can no longer be changed.")
+	assert.NotContains(t, auditor.Get(path).Body, "Change request")
+	assert.Equal(t, 1, count(t, app, `SELECT count(*) FROM info_requests WHERE id = ? AND title = 'UAR Q1 and Q2'`, reqID))
 }

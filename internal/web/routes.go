@@ -123,6 +123,8 @@ func (s *Server) registerRoutes() {
 	s.handle(post, "/engagements/:id/contacts", policy.RequestManage, s.engagementScope("id"), s.contactInvite)
 	s.handle(get, "/engagements/:id/evidence.zip", policy.RequestView, s.engagementScope("id"), s.evidenceZip)
 	s.handle(get, "/requests/:requestID", policy.RequestView, s.childScope("info_requests", "requestID"), s.requestShow)
+	s.handle(get, "/requests/:requestID/edit", policy.RequestManage, s.childScope("info_requests", "requestID"), s.requestEdit)
+	s.handle(post, "/requests/:requestID", policy.RequestManage, s.childScope("info_requests", "requestID"), s.requestUpdate)
 	s.handle(post, "/requests/:requestID/evidence", policy.EvidenceUpload, s.childScope("info_requests", "requestID"), s.requestEvidenceUpload, upload)
 	s.handle(get, "/requests/:requestID/evidence.zip", policy.RequestView, s.childScope("info_requests", "requestID"), s.evidenceZip)
 	s.handle(post, "/requests/:requestID/comments", policy.RequestComment, s.childScope("info_requests", "requestID"), s.requestComment)
