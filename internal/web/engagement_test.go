@@ -249,6 +249,7 @@ func TestCriteriaPage(t *testing.T) {
 		"Logical and physical access", "Official wording of CC6.1.", "P8.1", "1 of 61 loaded"} {
 		assert.Contains(t, page.Body, want)
 	}
+	assert.NotContains(t, page.Body, "<td><p>", "a paragraph's margins would push the summary below the criterion id in its row")
 	d := app.NewClient()
 	d.Login("dana@northwind.example")
 	assert.Equal(t, http.StatusNotFound, d.Get("/criteria").StatusCode)
