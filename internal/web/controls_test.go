@@ -326,3 +326,36 @@ func TestControlDeleteRefusedWithTestsOrStaleVersion(t *testing.T) {
 	require.NoError(t, f.app.DB.Raw(`SELECT count(*) FROM controls WHERE id = ?`, id).Row().Scan(&n))
 	assert.EqualValues(t, 1, n, "the control and its test are kept")
 }
+
+func TestCSOCsBelongToCarvedOutSubserviceOrganizations(t *testing.T) {
+	f := newControlsFixture(t, "{security}")
+	var carved, inclusive int64
+	require.NoError(t, f.app.DB.Raw(`INSERT INTO subservice_organizations (engagement_id, name, method) VALUES (?, 'Cloud host', 'carve_out') RETURNING id`, f.engagement).Row().Scan(&carved))
+	require.NoError(t, f.app.DB.Raw(`INSERT INTO subservice_organizations (engagement_id, name, method) VALUES (?, 'Payroll bureau', 'inclusive') RETURNING id`, f.engagement).Row().Scan(&inclusive))
+
+	form := f.senior.Get(f.path("/complementary-controls/new?kind=csoc"))
+	assert.Contains(t, form.Body, "Cloud host (carve-out)")
+	assert.Contains(t, form.Body, "Payroll bureau (inclusive: its controls belong in the matrix)")
+	csoc := func(sso int64) url.Values {
+		return url.Values{"kind": {"csoc"}, "ref": {"CSOC-1"}, "description": {"Physical access to data centres is restricted"},
+			"criteria": {"CC6.4"}, "version": {"0"}, "subservice_organization_id": {strconv.FormatInt(sso, 10)}}
+	}
+	resp := f.senior.PostForm(f.path("/complementary-controls"), csoc(inclusive))
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, resp.Body, "Payroll bureau is presented with the inclusive method")
+	assert.Contains(t, resp.Body, `>Physical access to data centres is restricted</textarea>`, "the user's input is kept")
+	require.Equal(t, http.StatusSeeOther, f.senior.PostForm(f.path("/complementary-controls"), csoc(carved)).StatusCode)
+
+	// Removing the carved-out organization would orphan its CSOC: refused, naming it.
+	manager := f.app.CreateUser("miguel@firm.example", auth.RoleManager, 0)
+	addToTeam(t, f.app, f.engagement, manager.ID, "manager")
+	m := f.app.NewClient()
+	m.Login("miguel@firm.example")
+	resp = m.PostForm(f.path("/subservice-orgs/"+strconv.FormatInt(carved, 10)+"/remove"), nil)
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, resp.Body, "still operates CSOC-1")
+	var n int64
+	require.NoError(t, f.app.DB.Raw(`SELECT count(*) FROM subservice_organizations WHERE id = ?`, carved).Row().Scan(&n))
+	assert.Equal(t, int64(1), n, "nothing removed")
+	assert.Equal(t, http.StatusSeeOther, m.PostForm(f.path("/subservice-orgs/"+strconv.FormatInt(inclusive, 10)+"/remove"), nil).StatusCode)
+}

@@ -131,7 +131,11 @@ func (s *Server) engagementSubserviceRemove(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := engagements.RemoveSubserviceOrg(c.Request().Context(), s.DB, mustUser(c).Actor(), resource(c).EngagementID, id); err != nil {
+	err = engagements.RemoveSubserviceOrg(c.Request().Context(), s.DB, mustUser(c).Actor(), resource(c).EngagementID, id)
+	if v, ok := apperr.AsValidation(err); ok {
+		return s.renderTeam(c, http.StatusUnprocessableEntity, nil, v)
+	}
+	if err != nil {
 		return err
 	}
 	return s.redirectWithFlash(c, s.teamPath(c), "Subservice organization removed.")
