@@ -33,6 +33,17 @@ func rolledName(name string, oldEnd, newEnd time.Time) string {
 	return name + " (to " + newEnd.Format("2 Jan 2006") + ")"
 }
 
+// AlreadyRolledForward says the engagement already has a next period's engagement, so a second
+// roll-forward (a double click, a colleague doing the same) does not create a twin.
+type AlreadyRolledForward struct {
+	NextID int64
+	Name   string
+}
+
+func (e *AlreadyRolledForward) Error() string {
+	return fmt.Sprintf("already rolled forward to engagement %d (%s)", e.NextID, e.Name)
+}
+
 // RollForward creates the next period's engagement from engagement id: the same client, scope,
 // team (independence to be confirmed afresh), subservice organizations, control matrix,
 // complementary controls, test procedures and request list — none of the results, samples,
@@ -69,6 +80,19 @@ func RollForward(ctx context.Context, db *gorm.DB, actor audit.Actor, id int64) 
 
 	var newID int64
 	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec(`SELECT 1 FROM engagements WHERE id = ? FOR UPDATE`, id).Error; err != nil {
+			return fmt.Errorf("locking engagement %d: %w", id, err)
+		}
+		var next struct {
+			ID   int64
+			Name string
+		}
+		if err := tx.Raw(`SELECT id, name FROM engagements WHERE prior_engagement_id = ? ORDER BY id LIMIT 1`, id).Scan(&next).Error; err != nil {
+			return fmt.Errorf("looking for the next period of engagement %d: %w", id, err)
+		}
+		if next.ID != 0 {
+			return &AlreadyRolledForward{NextID: next.ID, Name: next.Name}
+		}
 		err := tx.Raw(`INSERT INTO engagements (client_id, name, report_type, as_of_date, period_start, period_end, report_date,
 			categories, period_warning_reason, prior_engagement_id)
 			SELECT client_id, ?, report_type, ?, ?, ?, ?, categories, period_warning_reason, id FROM engagements WHERE id = ?

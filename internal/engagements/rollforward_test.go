@@ -74,6 +74,10 @@ func TestRollForwardCopiesPlanNotResults(t *testing.T) {
 
 	id, err := engagements.RollForward(ctx, db, f.actor("miguel"), src)
 	require.NoError(t, err)
+	_, err = engagements.RollForward(ctx, db, f.actor("miguel"), src)
+	var twice *engagements.AlreadyRolledForward
+	require.ErrorAs(t, err, &twice, "a second roll-forward creates no twin")
+	assert.Equal(t, id, twice.NextID)
 	e, err := engagements.Get(ctx, db, id)
 	require.NoError(t, err)
 	assert.Equal(t, "SOC 2 Type II 2026", e.Name)

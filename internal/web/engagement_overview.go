@@ -102,6 +102,11 @@ func (s *Server) engagementStatusChange(c echo.Context) error {
 // engagementRollForward creates the next period's engagement and opens it.
 func (s *Server) engagementRollForward(c echo.Context) error {
 	id, err := engagements.RollForward(c.Request().Context(), s.DB, mustUser(c).Actor(), resource(c).EngagementID)
+	var done *engagements.AlreadyRolledForward
+	if errors.As(err, &done) {
+		s.flash(c, "error", "This engagement was already rolled forward to "+done.Name+"; nothing new was created. Here it is.")
+		return c.Redirect(http.StatusSeeOther, "/engagements/"+itoa(done.NextID))
+	}
 	if err != nil {
 		return err
 	}
