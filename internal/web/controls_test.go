@@ -69,7 +69,17 @@ func controlForm(ref, description string, criteria ...string) url.Values {
 func TestControlCreateEditDelete(t *testing.T) {
 	f := newControlsFixture(t, "{security,availability}")
 
-	resp := f.senior.PostForm(f.path("/controls"), controlForm("CC-01", "Quarterly access review", "CC6.3", "A1.2"))
+	// The frequency drives sample sizes: the new-control form preselects none, and leaving it
+	// unchosen is an error rather than a silent default.
+	blank := f.senior.Get(f.path("/controls/new"))
+	assert.Contains(t, between(blank.Body, `id="f-frequency"`, "</select>"), `<option value="" selected>Choose…</option>`)
+	noFreq := controlForm("CC-09", "Backups", "A1.2")
+	noFreq.Del("frequency")
+	resp := f.senior.PostForm(f.path("/controls"), noFreq)
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, resp.Body, "Choose how often the control operates.")
+
+	resp = f.senior.PostForm(f.path("/controls"), controlForm("CC-01", "Quarterly access review", "CC6.3", "A1.2"))
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
 	page := f.senior.Get(f.path("/controls"))
 	assert.Contains(t, page.Body, "Quarterly access review")
