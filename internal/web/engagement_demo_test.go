@@ -42,6 +42,8 @@ func TestDemoEngagementPages(t *testing.T) {
 	for _, want := range []string{"Patricia Okafor", "Tom Becker", "Dana Whitfield", "Jordan Reyes", "Cloud host (public cloud)", "Carve-out"} {
 		assert.Contains(t, team.Body, want)
 	}
+	assert.Contains(t, between(team.Body, `id="scope"`, "</section>"), "Trust Services Categories in scope: <strong>Security (common criteria), Availability</strong>",
+		"the Team & scope tab shows the scope too")
 
 	dana := login("dana@northwind.example")
 	list := dana.Get("/engagements")
