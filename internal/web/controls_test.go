@@ -172,6 +172,11 @@ func TestControlImportUploadExportRoundTrip(t *testing.T) {
 	assert.Contains(t, page.Body, "Imported 6 controls from good.xlsx")
 	assert.Contains(t, page.Body, "CC3.1, CC3.2, CC3.3, CC3.4")
 
+	// The same file a second time: refused row by row, with the reason spelled out once.
+	resp = upload(t, f.senior, f.path("/controls/import"), "good.xlsx", readFixture(t, "good.xlsx"))
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, resp.Body, "6 control ids of this file are already in the matrix. An import adds controls; it never changes existing ones.")
+
 	export := f.senior.Get(f.path("/controls/export.xlsx"))
 	require.Equal(t, http.StatusOK, export.StatusCode)
 	assert.Contains(t, export.Header.Get("Content-Type"), "spreadsheetml")
