@@ -94,7 +94,7 @@ func planImport(sc Scope, existing []Control, sh Sheet) ([]plannedRow, []Problem
 		inMatrix[strings.ToLower(c.Ref)] = true
 	}
 	var planned []plannedRow
-	var noFrequency, noCriteria, alreadyInMatrix []string
+	var noFrequency, noCriteria, alreadyInMatrix, outOfScope []string
 	for i, row := range sh.Rows {
 		n := i + 2
 		if blank(row) {
@@ -123,6 +123,11 @@ func planImport(sc Scope, existing []Control, sh Sheet) ([]plannedRow, []Problem
 		ids, msgs := parseCriteria(sc, cell(row, ColCriteria))
 		for _, m := range msgs {
 			bad(ColCriteria, m)
+		}
+		for _, id := range criteriaSeparators.Split(cell(row, ColCriteria), -1) {
+			if c, ok := sc.byID[strings.ToUpper(strings.Trim(id, ".()[]"))]; ok && !sc.Categories[c.Category] && !contains(outOfScope, c.Category) {
+				outOfScope = append(outOfScope, c.Category)
+			}
 		}
 		in.Criteria = ids
 		if cell(row, ColCriteria) == "" {
@@ -155,6 +160,14 @@ func planImport(sc Scope, existing []Control, sh Sheet) ([]plannedRow, []Problem
 		warnings = append(warnings, Problem{Column: colName(ColCriteria), Message: fmt.Sprintf(
 			"Coverage question: %d %s no criteria: %s. They are imported without criteria; map each to the criteria it addresses, or confirm it belongs in the matrix.",
 			len(noCriteria), pluralWord(len(noCriteria), "control has", "controls have"), strings.Join(noCriteria, ", "))})
+	}
+	if len(outOfScope) > 0 {
+		var labels []string
+		for _, cat := range outOfScope {
+			labels = append(labels, CategoryLabels[cat])
+		}
+		warnings = append(warnings, Problem{Column: colName(ColCriteria), Message: "The file maps criteria of " + strings.Join(labels, ", ") +
+			", which this engagement does not have in scope. If the report should cover them, add the category to the scope (Edit scope and period on the overview) and import again; otherwise remove those criteria from the file."})
 	}
 	if len(alreadyInMatrix) > 0 {
 		// Typically the same or an updated file imported a second time.
