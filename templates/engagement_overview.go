@@ -17,6 +17,10 @@ type EngagementOverview struct {
 	Moves               []StatusMove // where the engagement can go next
 	CanChangeStatus     bool
 	CanRollForward      bool
+	// The engagement already rolled forward from this one, if any: linked instead of offering a
+	// second roll-forward.
+	NextID   int64
+	NextName string
 	CanEdit             bool
 	Version             int
 }

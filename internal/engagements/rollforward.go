@@ -44,6 +44,16 @@ func (e *AlreadyRolledForward) Error() string {
 	return fmt.Sprintf("already rolled forward to engagement %d (%s)", e.NextID, e.Name)
 }
 
+// NextOf returns the engagement rolled forward from id, or a zero ID when there is none.
+func NextOf(ctx context.Context, db *gorm.DB, id int64) (AlreadyRolledForward, error) {
+	var next AlreadyRolledForward
+	err := db.WithContext(ctx).Raw(`SELECT id AS next_id, name FROM engagements WHERE prior_engagement_id = ? ORDER BY id LIMIT 1`, id).Scan(&next).Error
+	if err != nil {
+		return next, fmt.Errorf("looking for the next period of engagement %d: %w", id, err)
+	}
+	return next, nil
+}
+
 // RollForward creates the next period's engagement from engagement id: the same client, scope,
 // team (independence to be confirmed afresh), subservice organizations, control matrix,
 // complementary controls, test procedures and request list — none of the results, samples,
@@ -83,17 +93,14 @@ func RollForward(ctx context.Context, db *gorm.DB, actor audit.Actor, id int64) 
 		if err := tx.Exec(`SELECT 1 FROM engagements WHERE id = ? FOR UPDATE`, id).Error; err != nil {
 			return fmt.Errorf("locking engagement %d: %w", id, err)
 		}
-		var next struct {
-			ID   int64
-			Name string
+		next, err := NextOf(ctx, tx, id)
+		if err != nil {
+			return err
 		}
-		if err := tx.Raw(`SELECT id, name FROM engagements WHERE prior_engagement_id = ? ORDER BY id LIMIT 1`, id).Scan(&next).Error; err != nil {
-			return fmt.Errorf("looking for the next period of engagement %d: %w", id, err)
+		if next.NextID != 0 {
+			return &next
 		}
-		if next.ID != 0 {
-			return &AlreadyRolledForward{NextID: next.ID, Name: next.Name}
-		}
-		err := tx.Raw(`INSERT INTO engagements (client_id, name, report_type, as_of_date, period_start, period_end, report_date,
+		err = tx.Raw(`INSERT INTO engagements (client_id, name, report_type, as_of_date, period_start, period_end, report_date,
 			categories, period_warning_reason, prior_engagement_id)
 			SELECT client_id, ?, report_type, ?, ?, ?, ?, categories, period_warning_reason, id FROM engagements WHERE id = ?
 			RETURNING id`, name, asOf, start, end, report, id).Row().Scan(&newID)

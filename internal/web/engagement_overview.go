@@ -50,6 +50,13 @@ func (s *Server) engagementOverview(c echo.Context) error {
 	if e.ReportDate != nil {
 		o.ReportDate = LongDate(*e.ReportDate)
 	}
+	if !h.IsClient {
+		next, err := engagements.NextOf(ctx, s.DB, e.ID)
+		if err != nil {
+			return err
+		}
+		o.NextID, o.NextName = next.NextID, next.Name
+	}
 	for _, st := range engagements.ControlStatuses {
 		o.Chart.Bars = append(o.Chart.Bars, templates.Bar{Key: st.Key, Label: st.Label, Value: d.ControlsByStatus[st.Key]})
 	}
