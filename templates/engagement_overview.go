@@ -21,8 +21,8 @@ type EngagementOverview struct {
 	// second roll-forward.
 	NextID   int64
 	NextName string
-	CanEdit             bool
-	Version             int
+	CanEdit  bool
+	Version  int
 }
 
 // StatusMove is one possible next status with what still blocks it.
