@@ -12,11 +12,12 @@ import (
 	"github.com/attest-soc/attest/internal/audit"
 )
 
-// NextPeriod shifts a Type II period forward by its own length: whole calendar months stay
-// whole months (1 Jan–30 Jun becomes 1 Jul–31 Dec), other periods move by their day count.
+// NextPeriod shifts a Type II period forward by its own length: whole months stay whole
+// months (1 Jan–30 Jun becomes 1 Jul–31 Dec, 15 Jan–14 Apr becomes 15 Apr–14 Jul), other
+// periods move by their day count. Days after the 28th are not month-stable, so they count days.
 func NextPeriod(start, end time.Time) (time.Time, time.Time) {
 	next := end.AddDate(0, 0, 1)
-	if start.Day() == 1 && next.Day() == 1 {
+	if start.Day() == next.Day() && start.Day() <= 28 {
 		months := (next.Year()-start.Year())*12 + int(next.Month()-start.Month())
 		return next, next.AddDate(0, months, -1)
 	}
