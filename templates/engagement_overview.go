@@ -17,8 +17,12 @@ type EngagementOverview struct {
 	Moves               []StatusMove // where the engagement can go next
 	CanChangeStatus     bool
 	CanRollForward      bool
-	CanEdit             bool
-	Version             int
+	// The engagement already rolled forward from this one, if any: linked instead of offering a
+	// second roll-forward.
+	NextID   int64
+	NextName string
+	CanEdit  bool
+	Version  int
 }
 
 // StatusMove is one possible next status with what still blocks it.

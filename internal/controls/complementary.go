@@ -96,15 +96,20 @@ func (in ComplementaryInput) validate(tx *gorm.DB, sc Scope) (apperr.Validation,
 		}
 	}
 	if in.Kind == KindCSOC {
-		var n int64
+		var sso struct{ Name, Method string }
 		if in.SubserviceOrganizationID != 0 {
-			if err := tx.Raw(`SELECT count(*) FROM subservice_organizations WHERE id = ? AND engagement_id = ?`,
-				in.SubserviceOrganizationID, sc.EngagementID).Row().Scan(&n); err != nil {
+			if err := tx.Raw(`SELECT name, method FROM subservice_organizations WHERE id = ? AND engagement_id = ?`,
+				in.SubserviceOrganizationID, sc.EngagementID).Scan(&sso).Error; err != nil {
 				return nil, fmt.Errorf("checking subservice organization: %w", err)
 			}
 		}
-		if n == 0 {
+		switch {
+		case sso.Method == "":
 			v.Add("subservice_organization_id", "Choose the subservice organization that operates this control.")
+		case sso.Method == "inclusive":
+			// Under the inclusive method the subservice organization's controls are part of the
+			// description and tested like the service organization's own: they are no CSOCs.
+			v.Add("subservice_organization_id", sso.Name+" is presented with the inclusive method: add its controls to the control matrix instead. CSOCs are for carved-out subservice organizations.")
 		}
 	}
 	return v, nil

@@ -118,6 +118,8 @@ func TestImportBadFileReportsEveryProblemAndSavesNothing(t *testing.T) {
 	assert.Contains(t, problemText(ie.Problems), "already used by row 2")
 	assert.Contains(t, problemText(ie.Problems), "already used by existing control CC-07")
 	assert.Contains(t, problemText(ie.Warnings), "Coverage question: 1 control has no criteria: row 8 (ON)", "empty criteria is a warning, not a crash")
+	assert.Contains(t, problemText(ie.Warnings), "The file maps criteria of Privacy, which this engagement does not have in scope.")
+	assert.Contains(t, problemText(ie.Warnings), "1 control id of this file is already in the matrix. An import adds controls; it never changes existing ones.")
 
 	list, err := controls.List(ctx, db, eng)
 	require.NoError(t, err)

@@ -88,11 +88,13 @@ func planImport(sc Scope, existing []Control, sh Sheet) ([]plannedRow, []Problem
 		return strings.TrimSpace(row[i])
 	}
 	taken := map[string]string{} // lower(ref) -> where it is used
+	inMatrix := map[string]bool{}
 	for _, c := range existing {
 		taken[strings.ToLower(c.Ref)] = "existing control " + c.Ref
+		inMatrix[strings.ToLower(c.Ref)] = true
 	}
 	var planned []plannedRow
-	var noFrequency, noCriteria []string
+	var noFrequency, noCriteria, alreadyInMatrix, outOfScope []string
 	for i, row := range sh.Rows {
 		n := i + 2
 		if blank(row) {
@@ -109,6 +111,9 @@ func planImport(sc Scope, existing []Control, sh Sheet) ([]plannedRow, []Problem
 			bad(ColControlID, "Control id is longer than 40 characters.")
 		case taken[key] != "":
 			bad(ColControlID, "Duplicate control id "+in.Ref+": already used by "+taken[key]+".")
+			if inMatrix[key] {
+				alreadyInMatrix = append(alreadyInMatrix, in.Ref)
+			}
 		default:
 			taken[key] = "row " + strconv.Itoa(n)
 		}
@@ -118,6 +123,11 @@ func planImport(sc Scope, existing []Control, sh Sheet) ([]plannedRow, []Problem
 		ids, msgs := parseCriteria(sc, cell(row, ColCriteria))
 		for _, m := range msgs {
 			bad(ColCriteria, m)
+		}
+		for _, id := range criteriaSeparators.Split(cell(row, ColCriteria), -1) {
+			if c, ok := sc.byID[strings.ToUpper(strings.Trim(id, ".()[]"))]; ok && !sc.Categories[c.Category] && !contains(outOfScope, c.Category) {
+				outOfScope = append(outOfScope, c.Category)
+			}
 		}
 		in.Criteria = ids
 		if cell(row, ColCriteria) == "" {
@@ -150,6 +160,20 @@ func planImport(sc Scope, existing []Control, sh Sheet) ([]plannedRow, []Problem
 		warnings = append(warnings, Problem{Column: colName(ColCriteria), Message: fmt.Sprintf(
 			"Coverage question: %d %s no criteria: %s. They are imported without criteria; map each to the criteria it addresses, or confirm it belongs in the matrix.",
 			len(noCriteria), pluralWord(len(noCriteria), "control has", "controls have"), strings.Join(noCriteria, ", "))})
+	}
+	if len(outOfScope) > 0 {
+		var labels []string
+		for _, cat := range outOfScope {
+			labels = append(labels, CategoryLabels[cat])
+		}
+		warnings = append(warnings, Problem{Column: colName(ColCriteria), Message: "The file maps criteria of " + strings.Join(labels, ", ") +
+			", which this engagement does not have in scope. If the report should cover them, add the category to the scope (Edit scope and period on the overview) and import again; otherwise remove those criteria from the file."})
+	}
+	if len(alreadyInMatrix) > 0 {
+		// Typically the same or an updated file imported a second time.
+		warnings = append(warnings, Problem{Column: colName(ColControlID), Message: fmt.Sprintf(
+			"%d %s already in the matrix. An import adds controls; it never changes existing ones. Edit those controls in the matrix, or leave their rows out of the file.",
+			len(alreadyInMatrix), pluralWord(len(alreadyInMatrix), "control id of this file is", "control ids of this file are"))})
 	}
 	if len(noFrequency) > 0 {
 		warnings = append(warnings, Problem{Column: colName(ColFrequency), Message: fmt.Sprintf(

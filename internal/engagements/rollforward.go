@@ -12,11 +12,12 @@ import (
 	"github.com/attest-soc/attest/internal/audit"
 )
 
-// NextPeriod shifts a Type II period forward by its own length: whole calendar months stay
-// whole months (1 Jan–30 Jun becomes 1 Jul–31 Dec), other periods move by their day count.
+// NextPeriod shifts a Type II period forward by its own length: whole months stay whole
+// months (1 Jan–30 Jun becomes 1 Jul–31 Dec, 15 Jan–14 Apr becomes 15 Apr–14 Jul), other
+// periods move by their day count. Days after the 28th are not month-stable, so they count days.
 func NextPeriod(start, end time.Time) (time.Time, time.Time) {
 	next := end.AddDate(0, 0, 1)
-	if start.Day() == 1 && next.Day() == 1 {
+	if start.Day() == next.Day() && start.Day() <= 28 {
 		months := (next.Year()-start.Year())*12 + int(next.Month()-start.Month())
 		return next, next.AddDate(0, months, -1)
 	}
@@ -31,6 +32,27 @@ func rolledName(name string, oldEnd, newEnd time.Time) string {
 		return strings.ReplaceAll(name, oldYear, newYear)
 	}
 	return name + " (to " + newEnd.Format("2 Jan 2006") + ")"
+}
+
+// AlreadyRolledForward says the engagement already has a next period's engagement, so a second
+// roll-forward (a double click, a colleague doing the same) does not create a twin.
+type AlreadyRolledForward struct {
+	NextID int64
+	Name   string
+}
+
+func (e *AlreadyRolledForward) Error() string {
+	return fmt.Sprintf("already rolled forward to engagement %d (%s)", e.NextID, e.Name)
+}
+
+// NextOf returns the engagement rolled forward from id, or a zero ID when there is none.
+func NextOf(ctx context.Context, db *gorm.DB, id int64) (AlreadyRolledForward, error) {
+	var next AlreadyRolledForward
+	err := db.WithContext(ctx).Raw(`SELECT id AS next_id, name FROM engagements WHERE prior_engagement_id = ? ORDER BY id LIMIT 1`, id).Scan(&next).Error
+	if err != nil {
+		return next, fmt.Errorf("looking for the next period of engagement %d: %w", id, err)
+	}
+	return next, nil
 }
 
 // RollForward creates the next period's engagement from engagement id: the same client, scope,
@@ -69,7 +91,17 @@ func RollForward(ctx context.Context, db *gorm.DB, actor audit.Actor, id int64) 
 
 	var newID int64
 	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		err := tx.Raw(`INSERT INTO engagements (client_id, name, report_type, as_of_date, period_start, period_end, report_date,
+		if err := tx.Exec(`SELECT 1 FROM engagements WHERE id = ? FOR UPDATE`, id).Error; err != nil {
+			return fmt.Errorf("locking engagement %d: %w", id, err)
+		}
+		next, err := NextOf(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if next.NextID != 0 {
+			return &next
+		}
+		err = tx.Raw(`INSERT INTO engagements (client_id, name, report_type, as_of_date, period_start, period_end, report_date,
 			categories, period_warning_reason, prior_engagement_id)
 			SELECT client_id, ?, report_type, ?, ?, ?, ?, categories, period_warning_reason, id FROM engagements WHERE id = ?
 			RETURNING id`, name, asOf, start, end, report, id).Row().Scan(&newID)

@@ -17,7 +17,9 @@ func TestNextPeriod(t *testing.T) {
 		{"2026-01-01", "2026-06-30", "2026-07-01", "2026-12-31"},
 		{"2025-07-01", "2025-12-31", "2026-01-01", "2026-06-30"},
 		{"2025-10-01", "2026-09-30", "2026-10-01", "2027-09-30"},
-		{"2026-01-15", "2026-04-14", "2026-04-15", "2026-07-13"}, // not whole months: same day count
+		{"2026-01-15", "2026-04-14", "2026-04-15", "2026-07-14"}, // three whole months from the 15th
+		{"2026-01-15", "2026-04-20", "2026-04-21", "2026-07-25"}, // not whole months: same day count
+		{"2026-01-31", "2026-04-30", "2026-05-01", "2026-07-29"}, // month ends are not month-stable: day count
 	}
 	for _, tc := range cases {
 		s, e := engagements.NextPeriod(d(tc.start), d(tc.end))
@@ -74,6 +76,10 @@ func TestRollForwardCopiesPlanNotResults(t *testing.T) {
 
 	id, err := engagements.RollForward(ctx, db, f.actor("miguel"), src)
 	require.NoError(t, err)
+	_, err = engagements.RollForward(ctx, db, f.actor("miguel"), src)
+	var twice *engagements.AlreadyRolledForward
+	require.ErrorAs(t, err, &twice, "a second roll-forward creates no twin")
+	assert.Equal(t, id, twice.NextID)
 	e, err := engagements.Get(ctx, db, id)
 	require.NoError(t, err)
 	assert.Equal(t, "SOC 2 Type II 2026", e.Name)

@@ -237,6 +237,17 @@ func RemoveSubserviceOrg(ctx context.Context, db *gorm.DB, actor audit.Actor, en
 		if err != nil {
 			return err
 		}
+		// A CSOC names the subservice organization that operates it; removing the organization
+		// would leave the CSOC pointing at nobody.
+		var csocs []string
+		if err := tx.Raw(`SELECT coalesce(nullif(ref, ''), description) FROM complementary_controls
+			WHERE subservice_organization_id = ? AND engagement_id = ? ORDER BY ref, id`, id, engagementID).Scan(&csocs).Error; err != nil {
+			return fmt.Errorf("checking CSOCs of subservice organization %d: %w", id, err)
+		}
+		if len(csocs) > 0 {
+			return apperr.Validation{"subservice_organization": "This subservice organization still operates " +
+				strings.Join(csocs, ", ") + " (CSOCs in the control matrix). Delete or reassign them first."}
+		}
 		var before SubserviceOrg
 		if err := tx.Raw(`DELETE FROM subservice_organizations WHERE id = ? AND engagement_id = ? RETURNING id, name, services, method`,
 			id, engagementID).Scan(&before).Error; err != nil {

@@ -44,7 +44,11 @@ func (s *Server) renderComplementaryForm(c echo.Context, status int, engagementI
 	}
 	f.Subservices = []templates.Option{{Value: "", Label: "Not applicable (CUEC)"}}
 	for _, sub := range subs {
-		f.Subservices = append(f.Subservices, templates.Option{Value: itoa(sub.ID), Label: sub.Name})
+		label := sub.Name + " (carve-out)"
+		if sub.Method == "inclusive" {
+			label = sub.Name + " (inclusive: its controls belong in the matrix)"
+		}
+		f.Subservices = append(f.Subservices, templates.Option{Value: itoa(sub.ID), Label: label})
 	}
 	if len(subs) == 0 {
 		f.Subservices = nil

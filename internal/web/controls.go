@@ -94,7 +94,7 @@ func (s *Server) renderControlForm(c echo.Context, status int, engagementID, id 
 		return err
 	}
 	f := templates.ControlFormView{EngagementID: engagementID, ID: id, Version: version, Values: controlValues(in),
-		Errors: templates.Errors(errs), Frequencies: options(controls.Frequencies), Natures: options(controls.Natures),
+		Errors: templates.Errors(errs), Frequencies: append([]templates.Option{{Value: "", Label: "Choose…"}}, options(controls.Frequencies)...), Natures: options(controls.Natures),
 		Types: options(controls.ControlTypes), Risks: options(controls.Risks), Criteria: criteriaOptions(sc), Conflict: conflict}
 	title := "Add control"
 	if id != 0 {
@@ -104,7 +104,8 @@ func (s *Server) renderControlForm(c echo.Context, status int, engagementID, id 
 }
 
 func (s *Server) controlNew(c echo.Context) error {
-	in := controls.Input{Frequency: "quarterly", Nature: "manual", ControlType: "preventive", Risk: "low"}
+	// No frequency preselected: it drives the sample size, so the auditor chooses it knowingly.
+	in := controls.Input{Nature: "manual", ControlType: "preventive", Risk: "low"}
 	return s.renderControlForm(c, http.StatusOK, resource(c).EngagementID, 0, 0, in, nil, nil)
 }
 

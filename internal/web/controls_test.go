@@ -69,7 +69,17 @@ func controlForm(ref, description string, criteria ...string) url.Values {
 func TestControlCreateEditDelete(t *testing.T) {
 	f := newControlsFixture(t, "{security,availability}")
 
-	resp := f.senior.PostForm(f.path("/controls"), controlForm("CC-01", "Quarterly access review", "CC6.3", "A1.2"))
+	// The frequency drives sample sizes: the new-control form preselects none, and leaving it
+	// unchosen is an error rather than a silent default.
+	blank := f.senior.Get(f.path("/controls/new"))
+	assert.Contains(t, between(blank.Body, `id="f-frequency"`, "</select>"), `<option value="" selected>Choose…</option>`)
+	noFreq := controlForm("CC-09", "Backups", "A1.2")
+	noFreq.Del("frequency")
+	resp := f.senior.PostForm(f.path("/controls"), noFreq)
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, resp.Body, "Choose how often the control operates.")
+
+	resp = f.senior.PostForm(f.path("/controls"), controlForm("CC-01", "Quarterly access review", "CC6.3", "A1.2"))
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
 	page := f.senior.Get(f.path("/controls"))
 	assert.Contains(t, page.Body, "Quarterly access review")
@@ -161,6 +171,11 @@ func TestControlImportUploadExportRoundTrip(t *testing.T) {
 	page := f.senior.Get(f.path("/controls"))
 	assert.Contains(t, page.Body, "Imported 6 controls from good.xlsx")
 	assert.Contains(t, page.Body, "CC3.1, CC3.2, CC3.3, CC3.4")
+
+	// The same file a second time: refused row by row, with the reason spelled out once.
+	resp = upload(t, f.senior, f.path("/controls/import"), "good.xlsx", readFixture(t, "good.xlsx"))
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, resp.Body, "6 control ids of this file are already in the matrix. An import adds controls; it never changes existing ones.")
 
 	export := f.senior.Get(f.path("/controls/export.xlsx"))
 	require.Equal(t, http.StatusOK, export.StatusCode)
@@ -325,4 +340,37 @@ func TestControlDeleteRefusedWithTestsOrStaleVersion(t *testing.T) {
 	var n int64
 	require.NoError(t, f.app.DB.Raw(`SELECT count(*) FROM controls WHERE id = ?`, id).Row().Scan(&n))
 	assert.EqualValues(t, 1, n, "the control and its test are kept")
+}
+
+func TestCSOCsBelongToCarvedOutSubserviceOrganizations(t *testing.T) {
+	f := newControlsFixture(t, "{security}")
+	var carved, inclusive int64
+	require.NoError(t, f.app.DB.Raw(`INSERT INTO subservice_organizations (engagement_id, name, method) VALUES (?, 'Cloud host', 'carve_out') RETURNING id`, f.engagement).Row().Scan(&carved))
+	require.NoError(t, f.app.DB.Raw(`INSERT INTO subservice_organizations (engagement_id, name, method) VALUES (?, 'Payroll bureau', 'inclusive') RETURNING id`, f.engagement).Row().Scan(&inclusive))
+
+	form := f.senior.Get(f.path("/complementary-controls/new?kind=csoc"))
+	assert.Contains(t, form.Body, "Cloud host (carve-out)")
+	assert.Contains(t, form.Body, "Payroll bureau (inclusive: its controls belong in the matrix)")
+	csoc := func(sso int64) url.Values {
+		return url.Values{"kind": {"csoc"}, "ref": {"CSOC-1"}, "description": {"Physical access to data centres is restricted"},
+			"criteria": {"CC6.4"}, "version": {"0"}, "subservice_organization_id": {strconv.FormatInt(sso, 10)}}
+	}
+	resp := f.senior.PostForm(f.path("/complementary-controls"), csoc(inclusive))
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, resp.Body, "Payroll bureau is presented with the inclusive method")
+	assert.Contains(t, resp.Body, `>Physical access to data centres is restricted</textarea>`, "the user's input is kept")
+	require.Equal(t, http.StatusSeeOther, f.senior.PostForm(f.path("/complementary-controls"), csoc(carved)).StatusCode)
+
+	// Removing the carved-out organization would orphan its CSOC: refused, naming it.
+	manager := f.app.CreateUser("miguel@firm.example", auth.RoleManager, 0)
+	addToTeam(t, f.app, f.engagement, manager.ID, "manager")
+	m := f.app.NewClient()
+	m.Login("miguel@firm.example")
+	resp = m.PostForm(f.path("/subservice-orgs/"+strconv.FormatInt(carved, 10)+"/remove"), nil)
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, resp.Body, "still operates CSOC-1")
+	var n int64
+	require.NoError(t, f.app.DB.Raw(`SELECT count(*) FROM subservice_organizations WHERE id = ?`, carved).Row().Scan(&n))
+	assert.Equal(t, int64(1), n, "nothing removed")
+	assert.Equal(t, http.StatusSeeOther, m.PostForm(f.path("/subservice-orgs/"+strconv.FormatInt(inclusive, 10)+"/remove"), nil).StatusCode)
 }

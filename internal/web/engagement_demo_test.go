@@ -38,10 +38,19 @@ func TestDemoEngagementPages(t *testing.T) {
 	assert.Contains(t, overview.Body, "Security (common criteria), Availability")
 	assert.Contains(t, overview.Body, "Move to Review")
 	assert.Contains(t, overview.Body, "Period end 30 June 2026: <strong>", "the key dates name the date beside the countdown")
+	var prior string
+	require.NoError(t, app.DB.Raw(`SELECT id::text FROM engagements WHERE name = 'SOC 2 Type II 2025'`).Row().Scan(&prior))
+	priorPage := m.Get("/engagements/" + prior)
+	assert.Contains(t, between(priorPage.Body, `id="next-period"`, "</p>"), `<a href="/engagements/`+id+`">SOC 2 Type II 2026</a>`,
+		"an engagement already rolled forward links its next period")
+	assert.NotContains(t, priorPage.Body, "/roll-forward", "and offers no second roll-forward")
+	assert.Contains(t, overview.Body, "/roll-forward", "the current period can still roll forward")
 	team := m.Get("/engagements/" + id + "/team")
 	for _, want := range []string{"Patricia Okafor", "Tom Becker", "Dana Whitfield", "Jordan Reyes", "Cloud host (public cloud)", "Carve-out"} {
 		assert.Contains(t, team.Body, want)
 	}
+	assert.Contains(t, between(team.Body, `id="scope"`, "</section>"), "Trust Services Categories in scope: <strong>Security (common criteria), Availability</strong>",
+		"the Team & scope tab shows the scope too")
 
 	dana := login("dana@northwind.example")
 	list := dana.Get("/engagements")

@@ -50,6 +50,13 @@ func (s *Server) engagementOverview(c echo.Context) error {
 	if e.ReportDate != nil {
 		o.ReportDate = LongDate(*e.ReportDate)
 	}
+	if !h.IsClient {
+		next, err := engagements.NextOf(ctx, s.DB, e.ID)
+		if err != nil {
+			return err
+		}
+		o.NextID, o.NextName = next.NextID, next.Name
+	}
 	for _, st := range engagements.ControlStatuses {
 		o.Chart.Bars = append(o.Chart.Bars, templates.Bar{Key: st.Key, Label: st.Label, Value: d.ControlsByStatus[st.Key]})
 	}
@@ -102,6 +109,11 @@ func (s *Server) engagementStatusChange(c echo.Context) error {
 // engagementRollForward creates the next period's engagement and opens it.
 func (s *Server) engagementRollForward(c echo.Context) error {
 	id, err := engagements.RollForward(c.Request().Context(), s.DB, mustUser(c).Actor(), resource(c).EngagementID)
+	var done *engagements.AlreadyRolledForward
+	if errors.As(err, &done) {
+		s.flash(c, "error", "This engagement was already rolled forward to "+done.Name+"; nothing new was created. Here it is.")
+		return c.Redirect(http.StatusSeeOther, "/engagements/"+itoa(done.NextID))
+	}
 	if err != nil {
 		return err
 	}

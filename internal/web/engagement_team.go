@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/attest-soc/attest/internal/apperr"
+	"github.com/attest-soc/attest/internal/criteria"
 	"github.com/attest-soc/attest/internal/engagements"
 	"github.com/attest-soc/attest/internal/policy"
 	"github.com/attest-soc/attest/templates"
@@ -36,8 +37,13 @@ func (s *Server) renderTeam(c echo.Context, status int, values map[string]string
 	if err != nil {
 		return err
 	}
+	e, err := engagements.Get(ctx, s.DB, res.EngagementID)
+	if err != nil {
+		return err
+	}
 	v := templates.EngagementTeamView{Values: values, Errors: templates.Errors(errs),
 		CanEdit:       policy.Can(u, policy.EngagementTeamEdit, res),
+		CanEditScope:  policy.Can(u, policy.EngagementEdit, res),
 		RoleOptions:   []templates.Option{{Value: "", Label: "Choose…"}},
 		MethodOptions: []templates.Option{{Value: "carve_out", Label: "Carve-out"}, {Value: "inclusive", Label: "Inclusive"}},
 		Candidates:    []templates.Option{{Value: "", Label: "Choose…"}}}
@@ -52,6 +58,9 @@ func (s *Server) renderTeam(c echo.Context, status int, values map[string]string
 			v.CanConfirmMine = true
 		}
 		v.Members = append(v.Members, mv)
+	}
+	for _, cat := range e.Categories() {
+		v.Categories = append(v.Categories, criteria.CategoryLabel(cat))
 	}
 	for _, o := range orgs {
 		v.Orgs = append(v.Orgs, templates.SubserviceOrgView{ID: o.ID, Name: o.Name, Services: o.Services, MethodLabel: engagements.MethodLabel(o.Method)})
@@ -131,7 +140,11 @@ func (s *Server) engagementSubserviceRemove(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := engagements.RemoveSubserviceOrg(c.Request().Context(), s.DB, mustUser(c).Actor(), resource(c).EngagementID, id); err != nil {
+	err = engagements.RemoveSubserviceOrg(c.Request().Context(), s.DB, mustUser(c).Actor(), resource(c).EngagementID, id)
+	if v, ok := apperr.AsValidation(err); ok {
+		return s.renderTeam(c, http.StatusUnprocessableEntity, nil, v)
+	}
+	if err != nil {
 		return err
 	}
 	return s.redirectWithFlash(c, s.teamPath(c), "Subservice organization removed.")

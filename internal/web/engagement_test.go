@@ -233,6 +233,15 @@ func TestEngagementTeamIndependenceStatusAndVisibility(t *testing.T) {
 	assert.NotEqual(t, id, next)
 	nextPage := m.Get("/engagements/" + next)
 	assert.Contains(t, nextPage.Body, "1 July 2026 – 31 December 2026")
+
+	// A second click (or a colleague) lands on the same next engagement: no twin is created.
+	resp = m.PostForm(base+"/roll-forward", nil)
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	assert.Equal(t, "/engagements/"+next, resp.Header.Get("Location"))
+	assert.Contains(t, m.Get("/engagements/"+next).Body, "already rolled forward")
+	var rolled int64
+	require.NoError(t, app.DB.Raw(`SELECT count(*) FROM engagements WHERE prior_engagement_id = ?`, id).Scan(&rolled).Error)
+	assert.Equal(t, int64(1), rolled)
 }
 
 func TestCriteriaPage(t *testing.T) {
@@ -249,6 +258,7 @@ func TestCriteriaPage(t *testing.T) {
 		"Logical and physical access", "Official wording of CC6.1.", "P8.1", "1 of 61 loaded"} {
 		assert.Contains(t, page.Body, want)
 	}
+	assert.NotContains(t, page.Body, "<td><p>", "a paragraph's margins would push the summary below the criterion id in its row")
 	d := app.NewClient()
 	d.Login("dana@northwind.example")
 	assert.Equal(t, http.StatusNotFound, d.Get("/criteria").StatusCode)
