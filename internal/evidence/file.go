@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -234,20 +235,7 @@ func (s *Service) OpenVerified(ctx context.Context, f File) (io.ReadCloser, erro
 // SHA-256, request and uploader. Entries are written as they are read: memory stays flat.
 func (s *Service) WriteZip(ctx context.Context, w io.Writer, files []File) error {
 	zw := zip.NewWriter(w)
-	used := map[string]int{}
-	names := make([]string, len(files))
-	for i, f := range files {
-		folder := "other"
-		if f.RequestNumber != nil {
-			folder = RequestLabel(*f.RequestNumber)
-		}
-		name := folder + "/" + f.FileName
-		if n := used[name]; n > 0 {
-			name = folder + "/" + strconv.Itoa(n+1) + "-" + f.FileName
-		}
-		used[folder+"/"+f.FileName]++
-		names[i] = name
-	}
+	names := zipPaths(files)
 	mf, err := zw.Create("manifest.csv")
 	if err != nil {
 		return err
@@ -271,6 +259,33 @@ func (s *Service) WriteZip(ctx context.Context, w io.Writer, files []File) error
 		}
 	}
 	return zw.Close()
+}
+
+// zipPaths names each file's entry: a folder per request (R-007/), per sampled item
+// (sample NW-1004/) or per test (test 12/), then the file name; a name already taken gets a
+// number in front (2-report.pdf, 3-report.pdf …) so no entry hides another when unpacked.
+func zipPaths(files []File) []string {
+	taken := map[string]bool{"manifest.csv": true}
+	names := make([]string, len(files))
+	folderSafe := strings.NewReplacer("/", "_", "\\", "_")
+	for i, f := range files {
+		folder := "other"
+		switch {
+		case f.RequestNumber != nil:
+			folder = RequestLabel(*f.RequestNumber)
+		case f.SampleItem != "":
+			folder = "sample " + folderSafe.Replace(f.SampleItem)
+		case f.TestID != nil:
+			folder = "test " + strconv.FormatInt(*f.TestID, 10)
+		}
+		name := folder + "/" + f.FileName
+		for n := 2; taken[name]; n++ {
+			name = folder + "/" + strconv.Itoa(n) + "-" + f.FileName
+		}
+		taken[name] = true
+		names[i] = name
+	}
+	return names
 }
 
 func (s *Service) copyEntry(ctx context.Context, zw *zip.Writer, name string, f File) error {

@@ -8,15 +8,30 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // LocalStore keeps blobs in a directory tree: dir/ab/cd/abcd….
 type LocalStore struct{ dir string }
 
-// NewLocalStore uses dir, creating it when missing.
+// staleSpool is the age after which a file in dir/tmp can only be left over from a crash.
+const staleSpool = 24 * time.Hour
+
+// NewLocalStore uses dir, creating it when missing, and removes temporary files a crash left
+// behind (uploads still arriving are far younger).
 func NewLocalStore(dir string) (*LocalStore, error) {
-	if err := os.MkdirAll(filepath.Join(dir, "tmp"), 0o750); err != nil {
+	tmp := filepath.Join(dir, "tmp")
+	if err := os.MkdirAll(tmp, 0o750); err != nil {
 		return nil, fmt.Errorf("creating evidence directory %s: %w", dir, err)
+	}
+	entries, err := os.ReadDir(tmp)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", tmp, err)
+	}
+	for _, e := range entries {
+		if info, err := e.Info(); err == nil && !e.IsDir() && time.Since(info.ModTime()) > staleSpool {
+			_ = os.Remove(filepath.Join(tmp, e.Name()))
+		}
 	}
 	return &LocalStore{dir: dir}, nil
 }

@@ -9,8 +9,10 @@ import (
 	"io"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
@@ -174,4 +176,22 @@ func TestCleanFileName(t *testing.T) {
 		_, err := CleanFileName(bad)
 		assert.Error(t, err, "%q must be refused", bad)
 	}
+}
+
+func TestLocalStoreRemovesSpoolFilesACrashLeftBehind(t *testing.T) {
+	dir := t.TempDir()
+	_, err := NewLocalStore(dir)
+	require.NoError(t, err)
+	old, fresh := filepath.Join(dir, "tmp", "upload-old"), filepath.Join(dir, "tmp", "upload-fresh")
+	require.NoError(t, os.WriteFile(old, []byte("half an upload"), 0o600))
+	require.NoError(t, os.WriteFile(fresh, []byte("arriving now"), 0o600))
+	long := time.Now().Add(-2 * staleSpool)
+	require.NoError(t, os.Chtimes(old, long, long))
+
+	_, err = NewLocalStore(dir)
+	require.NoError(t, err)
+	_, err = os.Stat(old)
+	assert.ErrorIs(t, err, os.ErrNotExist, "a day-old spool file is a crash's leftover")
+	_, err = os.Stat(fresh)
+	assert.NoError(t, err, "an upload in progress is left alone")
 }

@@ -76,6 +76,17 @@ func TestBrowserRequestJourney(t *testing.T) {
 	var reqID int64
 	require.NoError(t, app.DB.Raw(`SELECT id FROM info_requests WHERE engagement_id = ? AND number = 10`, p.engA).Row().Scan(&reqID))
 	reqPath := fmt.Sprintf("/requests/%d", reqID)
+
+	// The template's R-010 is then tied to the sampled quarter it asks about.
+	var sampleID int64
+	require.NoError(t, app.DB.Raw(`INSERT INTO samples (test_id, item_key) VALUES (?, 'UAR-Q1') RETURNING id`, p.testA).Row().Scan(&sampleID))
+	b.Visit(reqPath)
+	b.ClickAndWait(`a[href="`+reqPath+`/edit"]`, "#f-sample")
+	b.CheckAccessibility("request edit form")
+	b.Select("#f-sample", strconv.FormatInt(sampleID, 10))
+	b.ClickAndWait(`form.narrow-form button[type=submit]`, ".flash-success")
+	assert.Contains(t, b.Text(".flash-success"), "R-010 saved")
+	assert.Contains(t, b.Text("dl.details"), "Sample UAR-Q1 (NL-06 operating test)")
 	signOut(b)
 
 	signIn(b, "dana@northwind.example")
