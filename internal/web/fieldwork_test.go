@@ -86,6 +86,9 @@ func TestTestPagesEditConflictAndSignOffs(t *testing.T) {
 	page := staff.Get(fmt.Sprintf("/engagements/%d/tests/new?control=%d", f.engagement, f.nl03))
 	require.Equal(t, http.StatusOK, page.StatusCode)
 	assert.Contains(t, page.Body, "Security awareness training", "the library offers procedures of CC1.4")
+	// The library chooser and the test form are separate cards, each with its heading.
+	assert.Regexp(t, `<form method="get"[^>]*class="card"[^>]*>\s*<h2 id="library-h">Start from the procedure library</h2>`, page.Body)
+	assert.Regexp(t, `<form method="post"[^>]*class="card"[^>]*>\s*<h2 id="test-h">The test</h2>`, page.Body)
 
 	bad := staff.PostForm(fmt.Sprintf("/engagements/%d/tests", f.engagement), url.Values{"control_id": {fmt.Sprint(f.nl03)}, "procedure": {"kept text"}})
 	assert.Equal(t, http.StatusUnprocessableEntity, bad.StatusCode)
