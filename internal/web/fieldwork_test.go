@@ -373,6 +373,9 @@ func TestFieldworkErrorSummariesLinkToFields(t *testing.T) {
 	resp = staff.PostForm(np+"/clear", url.Values{"version": {"1"}})
 	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 	assert.Equal(t, []string{fmt.Sprintf("f-clear-%d", noteID)}, assertSummaryLinksResolve(t, resp.Body))
+	// Each note is a card; its answer box is a labelled field like any other.
+	assert.Regexp(t, fmt.Sprintf(`<article class="card note" id="note-%d">`, noteID), resp.Body)
+	assert.Regexp(t, fmt.Sprintf(`<div class="field"><label for="f-answer-%d">Answer</label>`, noteID), resp.Body)
 
 	path := f.createTest(t, staff, f.nl05, "inspection")
 	resp = staff.PostForm(path+"/exceptions", url.Values{"description": {"For 1 of 15 leavers, access was removed late."},
