@@ -414,3 +414,28 @@ func TestExceptionPagesLayout(t *testing.T) {
 	assert.NotContains(t, body, `id="criteria-table"`)
 	assert.Contains(t, body, "No controls are mapped to criteria yet")
 }
+
+// TestTestPageErrorSummary: the long test page opens with a summary of what was refused, and
+// each of its links leads to a field on the page (a refused draw, a conflicting save).
+func TestTestPageErrorSummary(t *testing.T) {
+	f := newFieldworkFixture(t)
+	staff := f.login("staff@firm.example")
+	path := f.createTest(t, staff, f.nl03, "inspection")
+	resp := uploadPopulation(t, staff, path, map[string]string{"source": "HRIS", "completeness_check": "Agreed to payroll"}, "hires.csv", hires(30))
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	show := staff.Get(path)
+	var popID string
+	require.NoError(t, f.app.DB.Raw(`SELECT id::text FROM populations`).Row().Scan(&popID))
+
+	resp = staff.PostForm(path+"/samples/draw", url.Values{"version": {version(t, show.Body)}, "population_id": {popID}, "size": {"31"}, "seed": {"12x"}})
+	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.ElementsMatch(t, []string{"f-seed", "f-size"}, assertSummaryLinksResolve(t, resp.Body))
+	assert.Less(t, strings.Index(resp.Body, "error-summary"), strings.Index(resp.Body, "signoffs-h"), "the summary comes before the sections")
+
+	stale := version(t, show.Body)
+	resp = staff.PostForm(path, url.Values{"version": {stale}, "techniques": {"inspection"}, "procedure": {"First save."}, "result": {"in_progress"}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	resp = staff.PostForm(path, url.Values{"version": {stale}, "techniques": {"inspection"}, "procedure": {"Second save."}, "result": {"in_progress"}})
+	require.Equal(t, http.StatusConflict, resp.StatusCode)
+	assert.Equal(t, []string{"f-signoff"}, assertSummaryLinksResolve(t, resp.Body))
+}
