@@ -83,6 +83,7 @@ type SampleForm struct {
 
 // ClientSampleListView is a sample list sent to the client.
 type ClientSampleListView struct {
+	TestID     int64
 	ControlRef string
 	Control    string
 	Procedure  string

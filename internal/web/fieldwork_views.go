@@ -66,7 +66,7 @@ func sampleViews(ss []fieldwork.Sample) []templates.SampleView {
 func clientSampleListViews(ls []fieldwork.ClientSampleList) []templates.ClientSampleListView {
 	out := make([]templates.ClientSampleListView, len(ls))
 	for i, l := range ls {
-		out[i] = templates.ClientSampleListView{ControlRef: l.ControlRef, Control: l.Control, Procedure: l.Procedure, SentAt: l.SentAt,
+		out[i] = templates.ClientSampleListView{TestID: l.TestID, ControlRef: l.ControlRef, Control: l.Control, Procedure: l.Procedure, SentAt: l.SentAt,
 			Columns: l.Columns, Samples: sampleViews(l.Samples)}
 	}
 	return out
