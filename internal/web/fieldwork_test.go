@@ -212,6 +212,7 @@ func TestPopulationSamplesAndClientSampleList(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
 	show = staff.Get(path)
 	assert.Contains(t, show.Body, "Random with seed")
+	assert.Regexp(t, `<p id="reperformance"><span class="badge badge-success">Selection reperformed</span> Reperformed with seed \d+ on hires.csv \(SHA-256 [0-9a-f]{12}…\): the same 20 rows.</p>`, show.Body)
 	require.NoError(t, f.app.DB.Raw(`SELECT count(*) FROM samples`).Row().Scan(&n))
 	assert.Equal(t, 20, n)
 
