@@ -128,6 +128,38 @@ func TestSignOffsAndEditAfterReview(t *testing.T) {
 		f.auditActions("test", tst.ID))
 }
 
+// TestSignOffsNeedRecordedExceptionsAndClearedNotes: "exceptions noted" without a recorded
+// deviation cannot be signed as prepared, and a test with review notes not cleared cannot be
+// signed as reviewed.
+func TestSignOffsNeedRecordedExceptionsAndClearedNotes(t *testing.T) {
+	f := newFixture(t, "type2")
+	tst := f.test(f.control("NL-05", FreqAsNeeded, "low", "CC6.2"))
+	tst, err := f.svc.UpdateTest(f.ctx, f.users["staff"], tst.ID, TestInput{Techniques: []string{"inspection"}, Procedure: "Inspect tickets.",
+		Result: ResultExceptions, ResultText: "For 1 of 15 leavers, access was removed late.", Version: tst.Version})
+	require.NoError(t, err)
+	err = f.svc.SignAsPreparer(f.ctx, f.users["staff"], tst.ID, tst.Version)
+	v, ok := apperr.AsValidation(err)
+	require.True(t, ok, "%v", err)
+	assert.Contains(t, v["signoff"], "record the deviation")
+
+	_, err = f.svc.RecordException(f.ctx, f.users["staff"], tst.ID, ExceptionInput{Description: "For 1 of 15 leavers, access was removed 4 days late.",
+		Deviations: 1, ItemsTested: 15})
+	require.NoError(t, err)
+	tst, _ = f.svc.Test(f.ctx, tst.ID)
+	require.NoError(t, f.svc.SignAsPreparer(f.ctx, f.users["staff"], tst.ID, tst.Version))
+
+	noteID, err := f.svc.RaiseReviewNote(f.ctx, f.users["senior"], f.engagement, "test", tst.ID, "Was the late removal reported to security?")
+	require.NoError(t, err)
+	tst, _ = f.svc.Test(f.ctx, tst.ID)
+	err = f.svc.SignAsReviewer(f.ctx, f.users["senior"], tst.ID, tst.Version)
+	v, ok = apperr.AsValidation(err)
+	require.True(t, ok, "%v", err)
+	assert.Equal(t, "1 review note on this test is not cleared yet: clear it before signing off as reviewer.", v["signoff"])
+
+	require.NoError(t, f.svc.ClearReviewNote(f.ctx, f.users["senior"], "senior", noteID, 1))
+	require.NoError(t, f.svc.SignAsReviewer(f.ctx, f.users["senior"], tst.ID, tst.Version))
+}
+
 func TestChangingSamplesOfASignedTestClearsSignOffs(t *testing.T) {
 	f := newFixture(t, "type2")
 	tst := f.test(f.control("NL-04", FreqAsNeeded, "low", "CC6.2"))
