@@ -95,6 +95,7 @@ type ClientSampleListView struct {
 // ExceptionView is a deviation with its response and evaluation.
 type ExceptionView struct {
 	ID                    int64
+	TestID                int64
 	ControlRef            string
 	Description           string
 	Cause                 string

@@ -294,6 +294,7 @@ func TestExceptionResponseByClientAndEvaluation(t *testing.T) {
 	assert.NotContains(t, list.Body, "Criteria status", "the roll-up is for auditors")
 	page := dana.Get(xPath)
 	assert.NotContains(t, page.Body, "Auditor&#39;s evaluation")
+	assert.NotContains(t, page.Body, `id="open-test"`, "clients never see the workpaper")
 	resp = dana.PostForm(xPath+"/response", url.Values{"version": {version(t, page.Body)}, "management_response": {" "}})
 	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 	resp = dana.PostForm(xPath+"/response", url.Values{"version": {version(t, page.Body)}, "management_response": {"Offboarding now triggered automatically from the HR system."}})
@@ -417,7 +418,9 @@ func TestExceptionPagesLayout(t *testing.T) {
 	path := f.createTest(t, senior, f.nl05, "inspection")
 	resp := senior.PostForm(path+"/exceptions", url.Values{"description": {"Late removal."}, "deviations": {"1"}, "items_tested": {"25"}, "criteria": {"CC6.2"}})
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
-	assert.Contains(t, senior.Get(resp.Header.Get("Location")).Body, `<dl class="details"><dt>Description</dt>`)
+	xBody := senior.Get(resp.Header.Get("Location")).Body
+	assert.Contains(t, xBody, `<dl class="details"><dt>Description</dt>`)
+	assert.Contains(t, xBody, `href="`+path+`" id="open-test"`, "the auditors go back to the test from its exception")
 
 	list := fmt.Sprintf("/engagements/%d/exceptions", f.engagement)
 	assert.Contains(t, senior.Get(list).Body, `id="criteria-table"`)

@@ -73,7 +73,7 @@ func clientSampleListViews(ls []fieldwork.ClientSampleList) []templates.ClientSa
 }
 
 func exceptionView(x fieldwork.Exception) templates.ExceptionView {
-	return templates.ExceptionView{ID: x.ID, ControlRef: x.ControlRef, Description: x.Description, Cause: x.Cause, Deviations: x.Deviations,
+	return templates.ExceptionView{ID: x.ID, TestID: x.TestID, ControlRef: x.ControlRef, Description: x.Description, Cause: x.Cause, Deviations: x.Deviations,
 		ItemsTested: x.ItemsTested, Criteria: x.Criteria, ManagementResponse: x.ManagementResponse, ResponderName: x.ResponderName,
 		ManagementRespondedAt: x.ManagementRespondedAt, Evaluation: x.Evaluation, Suggested: x.Suggested(), CriteriaMet: x.CriteriaMet,
 		EvaluationNotes: x.EvaluationNotes, UpdatedAt: x.UpdatedAt}
