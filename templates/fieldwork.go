@@ -117,6 +117,7 @@ type ReviewNotesPage struct {
 type ReviewQueuePage struct {
 	Tests         []QueueTestView
 	AnsweredNotes []ReviewNoteView
+	OpenNotes     []ReviewNoteView
 }
 
 var techniqueOptions = []Option{{"inquiry", "Inquiry"}, {"observation", "Observation"}, {"inspection", "Inspection"}, {"reperformance", "Reperformance"}}

@@ -329,6 +329,9 @@ func TestReviewNotesRaiseAnswerClear(t *testing.T) {
 	require.NoError(t, f.app.DB.Raw(`SELECT id FROM review_notes`).Row().Scan(&noteID))
 	np := fmt.Sprintf("/review-notes/%d", noteID)
 
+	queue := staff.Get("/review").Body
+	assert.Contains(t, queue, "Is the 1-business-day rule in the policy?", "the note waits in the preparers' queue")
+	assert.Contains(t, queue, fmt.Sprintf(`href="%s#note-%d">Open to answer</a>`, notes, noteID))
 	resp = staff.PostForm(np+"/answer", url.Values{"version": {"1"}, "response": {"Yes, section 4.2 of the access policy."}})
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
 	assert.Contains(t, senior.Get("/review").Body, "section 4.2", "answered notes wait in the author's queue")

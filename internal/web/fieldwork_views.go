@@ -106,7 +106,7 @@ func reviewNoteViews(ns []fieldwork.ReviewNote) []templates.ReviewNoteView {
 }
 
 func reviewQueueView(q fieldwork.ReviewQueue) templates.ReviewQueuePage {
-	v := templates.ReviewQueuePage{AnsweredNotes: reviewNoteViews(q.AnsweredNotes)}
+	v := templates.ReviewQueuePage{AnsweredNotes: reviewNoteViews(q.AnsweredNotes), OpenNotes: reviewNoteViews(q.OpenNotes)}
 	for _, t := range q.Tests {
 		v.Tests = append(v.Tests, templates.QueueTestView{TestID: t.TestID, EngagementName: t.EngagementName, ControlRef: t.ControlRef,
 			PreparedByName: t.PreparedByName, PreparedAt: t.PreparedAt, EditedAfterReview: t.EditedAfterReview})
