@@ -49,16 +49,18 @@ type TestPage struct {
 	Populations []PopulationView
 	Suggestion  string
 	Samples     []SampleView
-	Exceptions  []ExceptionView
-	Notes       []ReviewNoteView
-	Values      map[string]string  // typed values of the smaller forms
-	Criteria    []string           // criteria the control is mapped to, offered for an exception
-	Checked     map[string]bool    // criteria ticked on the exception form
-	Evidence    []EvidenceFileView // the auditors' evidence on the test and its samples
-	UploadLimit string
-	CanEdit     bool
-	CanReview   bool
-	UserID      int64
+	// Reperformance is the check of a seeded random selection against the recorded samples.
+	Reperformance *ReperformanceView
+	Exceptions    []ExceptionView
+	Notes         []ReviewNoteView
+	Values        map[string]string  // typed values of the smaller forms
+	Criteria      []string           // criteria the control is mapped to, offered for an exception
+	Checked       map[string]bool    // criteria ticked on the exception form
+	Evidence      []EvidenceFileView // the auditors' evidence on the test and its samples
+	UploadLimit   string
+	CanEdit       bool
+	CanReview     bool
+	UserID        int64
 }
 
 // SamplePage edits one sample.
@@ -115,6 +117,7 @@ type ReviewNotesPage struct {
 type ReviewQueuePage struct {
 	Tests         []QueueTestView
 	AnsweredNotes []ReviewNoteView
+	OpenNotes     []ReviewNoteView
 }
 
 var techniqueOptions = []Option{{"inquiry", "Inquiry"}, {"observation", "Observation"}, {"inspection", "Inspection"}, {"reperformance", "Reperformance"}}
@@ -296,3 +299,9 @@ func AnswerKey(noteID int64) string { return "answer-" + strconv.FormatInt(noteI
 
 // ClearKey is the error key of a review note's clear button.
 func ClearKey(noteID int64) string { return "clear-" + strconv.FormatInt(noteID, 10) }
+
+// ReperformanceView is the result of drawing a recorded random selection again.
+type ReperformanceView struct {
+	Matches bool
+	Message string
+}

@@ -83,6 +83,7 @@ type SampleForm struct {
 
 // ClientSampleListView is a sample list sent to the client.
 type ClientSampleListView struct {
+	TestID     int64
 	ControlRef string
 	Control    string
 	Procedure  string
@@ -94,6 +95,7 @@ type ClientSampleListView struct {
 // ExceptionView is a deviation with its response and evaluation.
 type ExceptionView struct {
 	ID                    int64
+	TestID                int64
 	ControlRef            string
 	Description           string
 	Cause                 string

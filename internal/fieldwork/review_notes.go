@@ -182,10 +182,14 @@ type QueueTest struct {
 type ReviewQueue struct {
 	Tests         []QueueTest
 	AnsweredNotes []ReviewNote
+	// OpenNotes are others' notes on u's engagements that nobody has answered yet: the
+	// preparers' side of the review.
+	OpenNotes []ReviewNote
 }
 
 // ReviewQueueFor lists the tests prepared by others but not reviewed on engagements where u is
-// partner, manager or senior, and u's own notes that have been answered but not cleared.
+// partner, manager or senior, u's own notes that have been answered but not cleared, and others'
+// notes on u's engagements that wait for an answer.
 func (s *Service) ReviewQueueFor(ctx context.Context, u auth.User) (ReviewQueue, error) {
 	var q ReviewQueue
 	err := s.DB.WithContext(ctx).Raw(`SELECT t.id AS test_id, t.engagement_id, e.name AS engagement_name, c.ref AS control_ref,
@@ -201,6 +205,11 @@ func (s *Service) ReviewQueueFor(ctx context.Context, u auth.User) (ReviewQueue,
 	if err := s.DB.WithContext(ctx).Raw(noteSelect+`WHERE n.raised_by = ? AND n.response <> '' AND n.cleared_at IS NULL ORDER BY n.responded_at`, u.ID).
 		Scan(&q.AnsweredNotes).Error; err != nil {
 		return ReviewQueue{}, fmt.Errorf("loading answered review notes: %w", err)
+	}
+	if err := s.DB.WithContext(ctx).Raw(noteSelect+`WHERE n.raised_by <> ? AND n.response = '' AND n.cleared_at IS NULL
+			AND n.engagement_id IN (SELECT engagement_id FROM engagement_members WHERE user_id = ?) ORDER BY n.raised_at`, u.ID, u.ID).
+		Scan(&q.OpenNotes).Error; err != nil {
+		return ReviewQueue{}, fmt.Errorf("loading open review notes: %w", err)
 	}
 	return q, nil
 }

@@ -2,6 +2,7 @@ package fieldwork
 
 import (
 	"bytes"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -56,6 +57,23 @@ func TestDrawSamplesReproducibleWithRecordedSeed(t *testing.T) {
 		assert.Equal(t, rows[i], *s.RowNumber, "a reviewer reperforming the selection gets the same items")
 		assert.NotEmpty(t, s.Item["name"])
 	}
+
+	// A reviewer's reperformance agrees, and notices a selection that was tampered with.
+	rep, ok := ReperformSelection(tst, pop, samples)
+	require.True(t, ok)
+	assert.True(t, rep.Matches, rep.Message)
+	assert.Contains(t, rep.Message, "the same 25 rows")
+	changed := append([]Sample(nil), samples...)
+	other := (*changed[0].RowNumber)%120 + 1
+	for slices.ContainsFunc(samples, func(s Sample) bool { return *s.RowNumber == other }) {
+		other = other%120 + 1
+	}
+	changed[0].RowNumber = &other
+	rep, _ = ReperformSelection(tst, pop, changed)
+	assert.False(t, rep.Matches)
+	assert.Contains(t, rep.Message, "other rows than the 25 recorded samples")
+	_, ok = ReperformSelection(Test{SampleMethod: "manual"}, pop, samples)
+	assert.False(t, ok, "only a seeded random selection is reperformed")
 
 	// A second draw is refused: the selection is recorded once.
 	_, err = f.svc.DrawSamples(f.ctx, f.users["staff"], tst.ID, DrawInput{PopulationID: pop.ID, Size: "25", Justification: "x", TestVersion: tst.Version})

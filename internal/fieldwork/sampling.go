@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strconv"
 )
@@ -183,4 +184,37 @@ func boundedDraw(src *rand.PCG, bound uint64) uint64 {
 			return v % bound
 		}
 	}
+}
+
+// Reperformance is a reviewer's check of a recorded random selection.
+type Reperformance struct {
+	Matches bool
+	Message string
+}
+
+// ReperformSelection draws again with the recorded seed and size from the population the samples
+// came from and compares the rows with the recorded samples (domain guide §6: the same seed and
+// population give the same items). ok is false when the selection was not random with a seed.
+func ReperformSelection(t Test, pop Population, samples []Sample) (r Reperformance, ok bool) {
+	if t.SampleMethod != "random" || t.SampleSeed == nil || t.SampleSize == nil || len(samples) == 0 {
+		return Reperformance{}, false
+	}
+	want, err := SelectRandom(*t.SampleSeed, pop.RowCount, *t.SampleSize)
+	if err != nil {
+		return Reperformance{false, "The selection cannot be reperformed: " + err.Error() + "."}, true
+	}
+	got := make([]int, 0, len(samples))
+	for _, sm := range samples {
+		if sm.RowNumber == nil || sm.PopulationID == nil || *sm.PopulationID != pop.ID {
+			return Reperformance{false, "Sample " + sm.ItemKey + " is not a row of population " + pop.FileName + ": the recorded selection was changed."}, true
+		}
+		got = append(got, *sm.RowNumber)
+	}
+	sort.Ints(got)
+	if !slices.Equal(got, want) {
+		return Reperformance{false, fmt.Sprintf("Reperformed with seed %d on %s (SHA-256 %.12s…): the draw gives other rows than the %d recorded samples.",
+			*t.SampleSeed, pop.FileName, pop.SHA256, len(samples))}, true
+	}
+	return Reperformance{true, fmt.Sprintf("Reperformed with seed %d on %s (SHA-256 %.12s…): the same %d rows.",
+		*t.SampleSeed, pop.FileName, pop.SHA256, len(got))}, true
 }

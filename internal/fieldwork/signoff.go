@@ -12,7 +12,8 @@ import (
 )
 
 // SignAsPreparer records that u prepared the test. Inquiry alone is not enough evidence, so an
-// inquiry-only test cannot be signed off.
+// inquiry-only test cannot be signed off; nor can one whose result notes exceptions none of
+// which is recorded.
 func (s *Service) SignAsPreparer(ctx context.Context, u auth.User, testID int64, version int) error {
 	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		t, err := lockTest(tx, testID, version)
@@ -25,6 +26,15 @@ func (s *Service) SignAsPreparer(ctx context.Context, u auth.User, testID int64,
 		if t.Result == ResultNotStarted || t.Result == ResultInProgress {
 			return apperr.Validation{"signoff": "Record the result of the test before signing it off as preparer."}
 		}
+		if t.Result == ResultExceptions {
+			var n int
+			if err := tx.Raw(`SELECT count(*) FROM exceptions WHERE test_id = ?`, testID).Row().Scan(&n); err != nil {
+				return fmt.Errorf("counting exceptions of test %d: %w", testID, err)
+			}
+			if n == 0 {
+				return apperr.Validation{"signoff": "The result says exceptions were noted: record the deviation (description, cause, x of n) before signing off."}
+			}
+		}
 		now := s.Clock.Now()
 		if err := tx.Exec(`UPDATE tests SET prepared_by = ?, prepared_at = ?, version = version + 1, updated_at = now() WHERE id = ?`,
 			u.ID, now, testID).Error; err != nil {
@@ -35,7 +45,8 @@ func (s *Service) SignAsPreparer(ctx context.Context, u auth.User, testID int64,
 	})
 }
 
-// SignAsReviewer records that u reviewed the test. The preparer cannot review their own work.
+// SignAsReviewer records that u reviewed the test. The preparer cannot review their own work, and
+// a test with review notes not yet cleared is not reviewed.
 func (s *Service) SignAsReviewer(ctx context.Context, u auth.User, testID int64, version int) error {
 	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		t, err := lockTest(tx, testID, version)
@@ -47,6 +58,14 @@ func (s *Service) SignAsReviewer(ctx context.Context, u auth.User, testID int64,
 		}
 		if *t.PreparedBy == u.ID {
 			return apperr.Validation{"signoff": "You prepared this test, so you cannot review it. Ask another senior, manager or partner on the team."}
+		}
+		var open int
+		if err := tx.Raw(`SELECT count(*) FROM review_notes WHERE target_type = 'test' AND target_id = ? AND cleared_at IS NULL`, testID).Row().Scan(&open); err != nil {
+			return fmt.Errorf("counting open review notes of test %d: %w", testID, err)
+		}
+		if open > 0 {
+			return apperr.Validation{"signoff": fmt.Sprintf("%d review %s on this test %s not cleared yet: clear %s before signing off as reviewer.",
+				open, map[bool]string{true: "note", false: "notes"}[open == 1], map[bool]string{true: "is", false: "are"}[open == 1], map[bool]string{true: "it", false: "them"}[open == 1])}
 		}
 		now := s.Clock.Now()
 		if err := tx.Exec(`UPDATE tests SET reviewed_by = ?, reviewed_at = ?, edited_after_review = false, version = version + 1,

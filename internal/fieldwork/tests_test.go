@@ -128,6 +128,38 @@ func TestSignOffsAndEditAfterReview(t *testing.T) {
 		f.auditActions("test", tst.ID))
 }
 
+// TestSignOffsNeedRecordedExceptionsAndClearedNotes: "exceptions noted" without a recorded
+// deviation cannot be signed as prepared, and a test with review notes not cleared cannot be
+// signed as reviewed.
+func TestSignOffsNeedRecordedExceptionsAndClearedNotes(t *testing.T) {
+	f := newFixture(t, "type2")
+	tst := f.test(f.control("NL-05", FreqAsNeeded, "low", "CC6.2"))
+	tst, err := f.svc.UpdateTest(f.ctx, f.users["staff"], tst.ID, TestInput{Techniques: []string{"inspection"}, Procedure: "Inspect tickets.",
+		Result: ResultExceptions, ResultText: "For 1 of 15 leavers, access was removed late.", Version: tst.Version})
+	require.NoError(t, err)
+	err = f.svc.SignAsPreparer(f.ctx, f.users["staff"], tst.ID, tst.Version)
+	v, ok := apperr.AsValidation(err)
+	require.True(t, ok, "%v", err)
+	assert.Contains(t, v["signoff"], "record the deviation")
+
+	_, err = f.svc.RecordException(f.ctx, f.users["staff"], tst.ID, ExceptionInput{Description: "For 1 of 15 leavers, access was removed 4 days late.",
+		Deviations: 1, ItemsTested: 15})
+	require.NoError(t, err)
+	tst, _ = f.svc.Test(f.ctx, tst.ID)
+	require.NoError(t, f.svc.SignAsPreparer(f.ctx, f.users["staff"], tst.ID, tst.Version))
+
+	noteID, err := f.svc.RaiseReviewNote(f.ctx, f.users["senior"], f.engagement, "test", tst.ID, "Was the late removal reported to security?")
+	require.NoError(t, err)
+	tst, _ = f.svc.Test(f.ctx, tst.ID)
+	err = f.svc.SignAsReviewer(f.ctx, f.users["senior"], tst.ID, tst.Version)
+	v, ok = apperr.AsValidation(err)
+	require.True(t, ok, "%v", err)
+	assert.Equal(t, "1 review note on this test is not cleared yet: clear it before signing off as reviewer.", v["signoff"])
+
+	require.NoError(t, f.svc.ClearReviewNote(f.ctx, f.users["senior"], "senior", noteID, 1))
+	require.NoError(t, f.svc.SignAsReviewer(f.ctx, f.users["senior"], tst.ID, tst.Version))
+}
+
 func TestChangingSamplesOfASignedTestClearsSignOffs(t *testing.T) {
 	f := newFixture(t, "type2")
 	tst := f.test(f.control("NL-04", FreqAsNeeded, "low", "CC6.2"))
@@ -192,6 +224,13 @@ func TestReviewNotesAndQueue(t *testing.T) {
 	assert.Error(t, err, "description sections come in the next round")
 	id, err := f.svc.RaiseReviewNote(f.ctx, f.users["senior"], f.engagement, "test", tst.ID, "Which scanner produced these?")
 	require.NoError(t, err)
+	q, err = f.svc.ReviewQueueFor(f.ctx, f.users["staff"])
+	require.NoError(t, err)
+	require.Len(t, q.OpenNotes, 1, "the preparer sees the note waiting for an answer")
+	assert.Equal(t, "Which scanner produced these?", q.OpenNotes[0].Body)
+	q, err = f.svc.ReviewQueueFor(f.ctx, f.users["senior"])
+	require.NoError(t, err)
+	assert.Empty(t, q.OpenNotes, "not the author's own notes")
 	require.NoError(t, f.svc.AnswerReviewNote(f.ctx, f.users["staff"], id, "The weekly Nessus job; export attached.", 1))
 	err = f.svc.AnswerReviewNote(f.ctx, f.users["staff"], id, "again", 1)
 	_, conflict := apperr.AsConflict(err)
@@ -201,6 +240,8 @@ func TestReviewNotesAndQueue(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, q.AnsweredNotes, 1)
 	assert.Equal(t, "Test of NL-09", q.AnsweredNotes[0].TargetLabel)
+	staffQueue, _ := f.svc.ReviewQueueFor(f.ctx, f.users["staff"])
+	assert.Empty(t, staffQueue.OpenNotes, "an answered note no longer waits for an answer")
 
 	err = f.svc.ClearReviewNote(f.ctx, f.users["staff"], "staff", id, 2)
 	v, ok := apperr.AsValidation(err)

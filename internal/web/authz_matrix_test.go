@@ -115,6 +115,7 @@ var routeAccess = map[string]access{
 	"POST /tests/:testID/samples/pick":         allow("team"),
 	"POST /tests/:testID/samples/send":         allow("team"),
 	"GET /tests/:testID/samples.xlsx":          allow("oversight", "team"),
+	"GET /tests/:testID/sample-list.xlsx":      allow("oversight", "team", "client-own"),
 	"GET /samples/:sampleID":                   allow("oversight", "team"),
 	"POST /samples/:sampleID":                  allow("team"),
 	"GET /engagements/:id/samples":             allow("oversight", "team", "client-own"),

@@ -115,6 +115,24 @@ func TestBrowserFieldworkJourney(t *testing.T) {
 	b.ClickAndWait("#queue-tests a", "#sign-reviewer")
 	b.ClickAndWait("#sign-reviewer", ".flash-success")
 	assert.Contains(t, b.Text("#reviewed-by"), "senior")
+	testURL = strings.TrimPrefix(b.Location(), f.app.HTTP.URL)
+
+	// The reviewer raises a note on the test; the preparer answers it on the notes page, where a
+	// blank answer is refused at the note and the error summary leads to its answer box.
+	b.Visit(testURL)
+	fillArea(b, "#f-body", "Please attach the HR extract the population came from.")
+	b.ClickAndWait("form[action$='/review-notes'] button[type=submit]", ".flash-success")
+	assert.Contains(t, b.Text("#notes-h + .note"), "Please attach the HR extract")
+	browserLogout(b)
+
+	browserLogin(b, "staff@firm.example")
 	b.Visit(fmt.Sprintf("/engagements/%d/review-notes", f.engagement))
 	b.CheckAccessibility("review notes")
+	b.ClickAndWait("form[action$='/answer'] button[type=submit]", ".error-summary")
+	b.CheckAccessibility("review notes with a refused answer")
+	b.Click(".error-summary a")
+	assert.Equal(t, "response", browsertest.Eval[string](b, "document.activeElement.name"), "the summary leads to the answer box")
+	fillArea(b, "form[action$='/answer'] textarea", "Attached to the population: HRIS export of 3 July.")
+	b.ClickAndWait("form[action$='/answer'] button[type=submit]", ".flash-success")
+	assert.Contains(t, b.Text(".note-response"), "HRIS export of 3 July")
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -100,7 +101,14 @@ func (s *Server) samplesSend(c echo.Context) error {
 	return s.redirectWithFlash(c, fmt.Sprintf("/tests/%d", testID), fmt.Sprintf("%d samples marked sent to the client; they now see them under Sample lists.", n))
 }
 
-func (s *Server) samplesExport(c echo.Context) error {
+// samplesExport is the auditors' download of a test's whole sample list (GET /tests/:testID/samples.xlsx).
+func (s *Server) samplesExport(c echo.Context) error { return s.sendSamplesXLSX(c, false) }
+
+// sentSamplesExport is the client's download of a sample list sent to them
+// (GET /tests/:testID/sample-list.xlsx): only the items sent; nothing sent yet is a 404.
+func (s *Server) sentSamplesExport(c echo.Context) error { return s.sendSamplesXLSX(c, true) }
+
+func (s *Server) sendSamplesXLSX(c echo.Context, onlySent bool) error {
 	ctx := c.Request().Context()
 	testID, _ := paramID(c, "testID")
 	fw := s.fieldwork()
@@ -111,6 +119,12 @@ func (s *Server) samplesExport(c echo.Context) error {
 	samples, err := fw.Samples(ctx, testID)
 	if err != nil {
 		return err
+	}
+	if onlySent {
+		samples = slices.DeleteFunc(samples, func(sm fieldwork.Sample) bool { return sm.SentToClientAt == nil })
+		if len(samples) == 0 {
+			return apperr.ErrNotFound
+		}
 	}
 	var pop *fieldwork.Population
 	if len(samples) > 0 && samples[0].PopulationID != nil {

@@ -86,6 +86,9 @@ func TestTestPagesEditConflictAndSignOffs(t *testing.T) {
 	page := staff.Get(fmt.Sprintf("/engagements/%d/tests/new?control=%d", f.engagement, f.nl03))
 	require.Equal(t, http.StatusOK, page.StatusCode)
 	assert.Contains(t, page.Body, "Security awareness training", "the library offers procedures of CC1.4")
+	// The library chooser and the test form are separate cards, each with its heading.
+	assert.Regexp(t, `<form method="get"[^>]*class="card"[^>]*>\s*<h2 id="library-h">Start from the procedure library</h2>`, page.Body)
+	assert.Regexp(t, `<form method="post"[^>]*class="card"[^>]*>\s*<h2 id="test-h">The test</h2>`, page.Body)
 
 	bad := staff.PostForm(fmt.Sprintf("/engagements/%d/tests", f.engagement), url.Values{"control_id": {fmt.Sprint(f.nl03)}, "procedure": {"kept text"}})
 	assert.Equal(t, http.StatusUnprocessableEntity, bad.StatusCode)
@@ -209,6 +212,7 @@ func TestPopulationSamplesAndClientSampleList(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
 	show = staff.Get(path)
 	assert.Contains(t, show.Body, "Random with seed")
+	assert.Regexp(t, `<p id="reperformance"><span class="badge badge-success">Selection reperformed</span> Reperformed with seed \d+ on hires.csv \(SHA-256 [0-9a-f]{12}…\): the same 20 rows.</p>`, show.Body)
 	require.NoError(t, f.app.DB.Raw(`SELECT count(*) FROM samples`).Row().Scan(&n))
 	assert.Equal(t, 20, n)
 
@@ -224,11 +228,23 @@ func TestPopulationSamplesAndClientSampleList(t *testing.T) {
 	dana := f.login("dana@northwind.example")
 	samplesPath := fmt.Sprintf("/engagements/%d/samples", f.engagement)
 	assert.Contains(t, dana.Get(samplesPath).Body, "No sample lists have been sent to you yet.")
+	assert.Equal(t, http.StatusNotFound, dana.Get(path+"/sample-list.xlsx").StatusCode, "nothing sent: no list to download")
+	assert.Equal(t, http.StatusForbidden, dana.Get(path+"/samples.xlsx").StatusCode, "the auditors' export is not the client's")
 	assert.Equal(t, http.StatusNotFound, f.login("lee@bluejay.example").Get(samplesPath).StatusCode)
 	resp = staff.PostForm(path+"/samples/send", nil)
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
 	page := dana.Get(samplesPath)
 	assert.Contains(t, page.Body, "NL-03")
+	assert.Contains(t, page.Body, `href="`+path+`/sample-list.xlsx"`)
+	clientXLSX := dana.Get(path + "/sample-list.xlsx")
+	require.Equal(t, http.StatusOK, clientXLSX.StatusCode)
+	wb, err = excelize.OpenReader(strings.NewReader(clientXLSX.Body))
+	require.NoError(t, err)
+	rows, err = wb.GetRows("Samples")
+	require.NoError(t, err)
+	assert.Len(t, rows, 21, "the client downloads the 20 items sent")
+	assert.Equal(t, []string{"#", "Item key", "employee_id", "name", "start_date", "Evidence provided (client)"}, rows[0])
+	assert.Equal(t, http.StatusNotFound, f.login("lee@bluejay.example").Get(path+"/sample-list.xlsx").StatusCode)
 	assert.Contains(t, page.Body, "employee_id: E0")
 	assert.Equal(t, http.StatusForbidden, dana.Get(path).StatusCode, "clients never see the workpaper")
 
@@ -278,6 +294,7 @@ func TestExceptionResponseByClientAndEvaluation(t *testing.T) {
 	assert.NotContains(t, list.Body, "Criteria status", "the roll-up is for auditors")
 	page := dana.Get(xPath)
 	assert.NotContains(t, page.Body, "Auditor&#39;s evaluation")
+	assert.NotContains(t, page.Body, `id="open-test"`, "clients never see the workpaper")
 	resp = dana.PostForm(xPath+"/response", url.Values{"version": {version(t, page.Body)}, "management_response": {" "}})
 	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 	resp = dana.PostForm(xPath+"/response", url.Values{"version": {version(t, page.Body)}, "management_response": {"Offboarding now triggered automatically from the HR system."}})
@@ -312,6 +329,9 @@ func TestReviewNotesRaiseAnswerClear(t *testing.T) {
 	require.NoError(t, f.app.DB.Raw(`SELECT id FROM review_notes`).Row().Scan(&noteID))
 	np := fmt.Sprintf("/review-notes/%d", noteID)
 
+	queue := staff.Get("/review").Body
+	assert.Contains(t, queue, "Is the 1-business-day rule in the policy?", "the note waits in the preparers' queue")
+	assert.Contains(t, queue, fmt.Sprintf(`href="%s#note-%d">Open to answer</a>`, notes, noteID))
 	resp = staff.PostForm(np+"/answer", url.Values{"version": {"1"}, "response": {"Yes, section 4.2 of the access policy."}})
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
 	assert.Contains(t, senior.Get("/review").Body, "section 4.2", "answered notes wait in the author's queue")
@@ -370,6 +390,9 @@ func TestFieldworkErrorSummariesLinkToFields(t *testing.T) {
 	resp = staff.PostForm(np+"/clear", url.Values{"version": {"1"}})
 	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 	assert.Equal(t, []string{fmt.Sprintf("f-clear-%d", noteID)}, assertSummaryLinksResolve(t, resp.Body))
+	// Each note is a card; its answer box is a labelled field like any other.
+	assert.Regexp(t, fmt.Sprintf(`<article class="card note" id="note-%d">`, noteID), resp.Body)
+	assert.Regexp(t, fmt.Sprintf(`<div class="field"><label for="f-answer-%d">Answer</label>`, noteID), resp.Body)
 
 	path := f.createTest(t, staff, f.nl05, "inspection")
 	resp = staff.PostForm(path+"/exceptions", url.Values{"description": {"For 1 of 15 leavers, access was removed late."},
@@ -398,7 +421,9 @@ func TestExceptionPagesLayout(t *testing.T) {
 	path := f.createTest(t, senior, f.nl05, "inspection")
 	resp := senior.PostForm(path+"/exceptions", url.Values{"description": {"Late removal."}, "deviations": {"1"}, "items_tested": {"25"}, "criteria": {"CC6.2"}})
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
-	assert.Contains(t, senior.Get(resp.Header.Get("Location")).Body, `<dl class="details"><dt>Description</dt>`)
+	xBody := senior.Get(resp.Header.Get("Location")).Body
+	assert.Contains(t, xBody, `<dl class="details"><dt>Description</dt>`)
+	assert.Contains(t, xBody, `href="`+path+`" id="open-test"`, "the auditors go back to the test from its exception")
 
 	list := fmt.Sprintf("/engagements/%d/exceptions", f.engagement)
 	assert.Contains(t, senior.Get(list).Body, `id="criteria-table"`)
@@ -407,4 +432,29 @@ func TestExceptionPagesLayout(t *testing.T) {
 	body := senior.Get(list).Body
 	assert.NotContains(t, body, `id="criteria-table"`)
 	assert.Contains(t, body, "No controls are mapped to criteria yet")
+}
+
+// TestTestPageErrorSummary: the long test page opens with a summary of what was refused, and
+// each of its links leads to a field on the page (a refused draw, a conflicting save).
+func TestTestPageErrorSummary(t *testing.T) {
+	f := newFieldworkFixture(t)
+	staff := f.login("staff@firm.example")
+	path := f.createTest(t, staff, f.nl03, "inspection")
+	resp := uploadPopulation(t, staff, path, map[string]string{"source": "HRIS", "completeness_check": "Agreed to payroll"}, "hires.csv", hires(30))
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	show := staff.Get(path)
+	var popID string
+	require.NoError(t, f.app.DB.Raw(`SELECT id::text FROM populations`).Row().Scan(&popID))
+
+	resp = staff.PostForm(path+"/samples/draw", url.Values{"version": {version(t, show.Body)}, "population_id": {popID}, "size": {"31"}, "seed": {"12x"}})
+	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.ElementsMatch(t, []string{"f-seed", "f-size"}, assertSummaryLinksResolve(t, resp.Body))
+	assert.Less(t, strings.Index(resp.Body, "error-summary"), strings.Index(resp.Body, "signoffs-h"), "the summary comes before the sections")
+
+	stale := version(t, show.Body)
+	resp = staff.PostForm(path, url.Values{"version": {stale}, "techniques": {"inspection"}, "procedure": {"First save."}, "result": {"in_progress"}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	resp = staff.PostForm(path, url.Values{"version": {stale}, "techniques": {"inspection"}, "procedure": {"Second save."}, "result": {"in_progress"}})
+	require.Equal(t, http.StatusConflict, resp.StatusCode)
+	assert.Equal(t, []string{"f-signoff"}, assertSummaryLinksResolve(t, resp.Body))
 }

@@ -200,6 +200,13 @@ func (s *Server) testView(ctx context.Context, c echo.Context, testID int64) (te
 		return v, err
 	}
 	v.Samples = sampleViews(samples)
+	for _, p := range populations {
+		if len(samples) > 0 && samples[0].PopulationID != nil && *samples[0].PopulationID == p.ID {
+			if rep, ok := fieldwork.ReperformSelection(t, p, samples); ok {
+				v.Reperformance = &templates.ReperformanceView{Matches: rep.Matches, Message: rep.Message}
+			}
+		}
+	}
 	exceptions, err := fw.Exceptions(ctx, t.EngagementID)
 	if err != nil {
 		return v, err

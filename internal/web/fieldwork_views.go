@@ -66,14 +66,14 @@ func sampleViews(ss []fieldwork.Sample) []templates.SampleView {
 func clientSampleListViews(ls []fieldwork.ClientSampleList) []templates.ClientSampleListView {
 	out := make([]templates.ClientSampleListView, len(ls))
 	for i, l := range ls {
-		out[i] = templates.ClientSampleListView{ControlRef: l.ControlRef, Control: l.Control, Procedure: l.Procedure, SentAt: l.SentAt,
+		out[i] = templates.ClientSampleListView{TestID: l.TestID, ControlRef: l.ControlRef, Control: l.Control, Procedure: l.Procedure, SentAt: l.SentAt,
 			Columns: l.Columns, Samples: sampleViews(l.Samples)}
 	}
 	return out
 }
 
 func exceptionView(x fieldwork.Exception) templates.ExceptionView {
-	return templates.ExceptionView{ID: x.ID, ControlRef: x.ControlRef, Description: x.Description, Cause: x.Cause, Deviations: x.Deviations,
+	return templates.ExceptionView{ID: x.ID, TestID: x.TestID, ControlRef: x.ControlRef, Description: x.Description, Cause: x.Cause, Deviations: x.Deviations,
 		ItemsTested: x.ItemsTested, Criteria: x.Criteria, ManagementResponse: x.ManagementResponse, ResponderName: x.ResponderName,
 		ManagementRespondedAt: x.ManagementRespondedAt, Evaluation: x.Evaluation, Suggested: x.Suggested(), CriteriaMet: x.CriteriaMet,
 		EvaluationNotes: x.EvaluationNotes, UpdatedAt: x.UpdatedAt}
@@ -106,7 +106,7 @@ func reviewNoteViews(ns []fieldwork.ReviewNote) []templates.ReviewNoteView {
 }
 
 func reviewQueueView(q fieldwork.ReviewQueue) templates.ReviewQueuePage {
-	v := templates.ReviewQueuePage{AnsweredNotes: reviewNoteViews(q.AnsweredNotes)}
+	v := templates.ReviewQueuePage{AnsweredNotes: reviewNoteViews(q.AnsweredNotes), OpenNotes: reviewNoteViews(q.OpenNotes)}
 	for _, t := range q.Tests {
 		v.Tests = append(v.Tests, templates.QueueTestView{TestID: t.TestID, EngagementName: t.EngagementName, ControlRef: t.ControlRef,
 			PreparedByName: t.PreparedByName, PreparedAt: t.PreparedAt, EditedAfterReview: t.EditedAfterReview})

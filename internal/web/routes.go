@@ -99,6 +99,7 @@ func (s *Server) registerRoutes() {
 	s.handle(post, "/tests/:testID/samples/pick", policy.TestEdit, s.testScope("testID"), s.samplesPick)
 	s.handle(post, "/tests/:testID/samples/send", policy.TestEdit, s.testScope("testID"), s.samplesSend)
 	s.handle(get, "/tests/:testID/samples.xlsx", policy.TestView, s.testScope("testID"), s.samplesExport)
+	s.handle(get, "/tests/:testID/sample-list.xlsx", policy.SampleListView, s.testScope("testID"), s.sentSamplesExport)
 	s.handle(get, "/samples/:sampleID", policy.TestView, s.sampleScope("sampleID"), s.sampleShow)
 	s.handle(post, "/samples/:sampleID", policy.TestEdit, s.sampleScope("sampleID"), s.sampleSave)
 	s.handle(get, "/engagements/:id/samples", policy.SampleListView, s.engagementScope("id"), s.clientSamples)
