@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/attest-soc/attest/internal/apperr"
 	"github.com/attest-soc/attest/internal/audit"
 )
 
@@ -51,4 +52,28 @@ func TestParallelGuessesStopAtTheLimit(t *testing.T) {
 	_, err = s.Authenticate(ctx, "tom@firm.example", "a long enough password", "10.0.0.2")
 	var te *ThrottledError
 	assert.ErrorAs(t, err, &te, "the right password waits too")
+}
+
+// TestChangingThePasswordCannotBeUsedToGuessIt: wrong current passwords on the account page count
+// like failed sign-ins, so a session left open does not allow unlimited guessing.
+func TestChangingThePasswordCannotBeUsedToGuessIt(t *testing.T) {
+	s := newTestService(t)
+	ctx := context.Background()
+	u, err := s.CreateUser(ctx, audit.System, NewUser{Email: "tom@firm.example", Name: "Tom", Role: RoleStaff, Password: "a long enough password"})
+	require.NoError(t, err)
+	for i := 0; i < s.Throttle.PerAccount; i++ {
+		err := s.ChangeOwnPassword(ctx, u, "guess", "a brand new password", "a brand new password", "10.0.0.1")
+		v, ok := apperr.AsValidation(err)
+		require.True(t, ok, "%v", err)
+		assert.Equal(t, "This is not your current password.", v["current_password"])
+	}
+	err = s.ChangeOwnPassword(ctx, u, "a long enough password", "a brand new password", "a brand new password", "10.0.0.1")
+	v, ok := apperr.AsValidation(err)
+	require.True(t, ok, "%v", err)
+	assert.Contains(t, v["current_password"], "Too many failed sign-in attempts for this account")
+	stored, err := s.UserByID(ctx, u.ID)
+	require.NoError(t, err)
+	still, err := CheckPassword(stored.PasswordHash, "a long enough password")
+	require.NoError(t, err)
+	assert.True(t, still, "the password did not change")
 }
