@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"gorm.io/gorm"
@@ -11,13 +12,23 @@ import (
 )
 
 // ChangeOwnPassword changes u's password after checking the current one. It ends every session
-// of u; the caller starts a fresh one for the browser that made the change.
-func (s *Service) ChangeOwnPassword(ctx context.Context, u User, current, next, confirm string) error {
+// of u; the caller starts a fresh one for the browser that made the change. The check of the
+// current password counts towards the sign-in throttle: an open session left behind must not
+// become a way to guess the password.
+func (s *Service) ChangeOwnPassword(ctx context.Context, u User, current, next, confirm, ip string) error {
 	v := apperr.Validation{}
 	if current == "" {
 		v.Add("current_password", "Enter your current password.")
-	} else if ok, err := CheckPassword(u.PasswordHash, current); err != nil || !ok {
-		v.Add("current_password", "This is not your current password.")
+	} else if err := s.checkCurrentPassword(ctx, u, current, ip); err != nil {
+		var throttled *ThrottledError
+		switch {
+		case errors.As(err, &throttled):
+			v.Add("current_password", throttled.Error())
+		case errors.Is(err, ErrInvalidCredentials):
+			v.Add("current_password", "This is not your current password.")
+		default:
+			return err
+		}
 	}
 	if msg := ValidatePassword(next); msg != "" {
 		v.Add("new_password", msg)
@@ -77,4 +88,15 @@ func (s *Service) ChangeRole(ctx context.Context, actor audit.Actor, userID int6
 		return audit.Record(ctx, tx, actor, audit.Event{Action: "user.role_change", EntityType: "user", EntityID: userID,
 			ClientID: deref(clientID), Before: before, After: u.AuditView()})
 	})
+}
+
+func (s *Service) checkCurrentPassword(ctx context.Context, u User, password, ip string) error {
+	attempt, err := s.beginAttempt(ctx, NormalizeEmail(u.Email), ip)
+	if err != nil {
+		return err
+	}
+	if ok, err := CheckPassword(u.PasswordHash, password); err != nil || !ok {
+		return ErrInvalidCredentials
+	}
+	return s.attemptSucceeded(ctx, attempt)
 }

@@ -79,15 +79,15 @@ func mfaSetup(email, secret string) (MFASetup, error) {
 // the recovery codes, which exist in clear text only in this return value.
 func (s *Service) ConfirmMFAEnrolment(ctx context.Context, u User, code, ip string) ([]string, error) {
 	key := "mfa:" + u.Email
-	if err := s.checkThrottle(ctx, key, ip); err != nil {
+	attempt, err := s.beginAttempt(ctx, key, ip)
+	if err != nil {
 		return nil, err
 	}
-	ok := u.MFASecret != "" && !u.MFAEnabled() && s.validTOTP(normalizeCode(code), u.MFASecret)
-	if err := s.recordAttempt(ctx, key, ip, ok); err != nil {
-		return nil, err
-	}
-	if !ok {
+	if u.MFASecret == "" || u.MFAEnabled() || !s.validTOTP(normalizeCode(code), u.MFASecret) {
 		return nil, ErrInvalidMFACode
+	}
+	if err := s.attemptSucceeded(ctx, attempt); err != nil {
+		return nil, err
 	}
 	return s.EnableMFA(ctx, u.Actor(), u.ID, u.MFASecret)
 }
@@ -134,7 +134,8 @@ func (s *Service) EnableMFA(ctx context.Context, actor audit.Actor, userID int64
 // up and audited). Failures count towards the same throttle as passwords, under their own key.
 func (s *Service) VerifyMFA(ctx context.Context, u User, code, ip string) error {
 	key := "mfa:" + u.Email
-	if err := s.checkThrottle(ctx, key, ip); err != nil {
+	attempt, err := s.beginAttempt(ctx, key, ip)
+	if err != nil {
 		return err
 	}
 	code = normalizeCode(code)
@@ -150,13 +151,10 @@ func (s *Service) VerifyMFA(ctx context.Context, u User, code, ip string) error 
 			ok = used
 		}
 	}
-	if err := s.recordAttempt(ctx, key, ip, ok); err != nil {
-		return err
-	}
 	if !ok {
 		return ErrInvalidMFACode
 	}
-	return nil
+	return s.attemptSucceeded(ctx, attempt)
 }
 
 // RemainingRecoveryCodes counts u's unused recovery codes (the account page shows it).

@@ -37,11 +37,12 @@ var ErrInvalidCredentials = errors.New("invalid e-mail or password")
 // records the attempt.
 func (s *Service) Authenticate(ctx context.Context, email, password, ip string) (User, error) {
 	email = NormalizeEmail(email)
-	if err := s.checkThrottle(ctx, email, ip); err != nil {
+	attempt, err := s.beginAttempt(ctx, email, ip)
+	if err != nil {
 		return User{}, err
 	}
 	var u User
-	err := s.DB.WithContext(ctx).Where("lower(email) = ?", email).First(&u).Error
+	err = s.DB.WithContext(ctx).Where("lower(email) = ?", email).First(&u).Error
 	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
 		return User{}, fmt.Errorf("loading user %s: %w", email, err)
 	}
@@ -54,11 +55,11 @@ func (s *Service) Authenticate(ctx context.Context, email, password, ip string) 
 		return User{}, fmt.Errorf("checking password of %s: %w", email, err)
 	}
 	success := ok && u.ID != 0 && u.PasswordHash != "" && u.Active()
-	if err := s.recordAttempt(ctx, email, ip, success); err != nil {
-		return User{}, err
-	}
 	if !success {
 		return User{}, ErrInvalidCredentials
+	}
+	if err := s.attemptSucceeded(ctx, attempt); err != nil {
+		return User{}, err
 	}
 	now := s.Clock.Now()
 	s.DB.WithContext(ctx).Model(&User{}).Where("id = ?", u.ID).Update("last_login_at", now)

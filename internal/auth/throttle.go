@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // ThrottleLimits bound failed logins within a sliding window, per account and per IP address.
@@ -38,14 +40,51 @@ func humanMinutes(d time.Duration) string {
 	return fmt.Sprintf("%d minutes", m)
 }
 
-func (s *Service) checkThrottle(ctx context.Context, email, ip string) error {
+// throttleLockKey is the advisory-lock class of sign-in attempts; the second key is a hash of
+// the account or address, so attempts on one account (or from one address) queue for the check.
+const throttleLockKey = 7_042_002
+
+// beginAttempt checks the throttles for key (an e-mail address, or "mfa:" and one) and ip and
+// records the attempt as a failure before the credentials are even checked; attemptSucceeded
+// corrects that. Counting in-flight attempts, under a lock per account and per address, stops a
+// burst of parallel guesses from all passing the check before any of them is recorded.
+func (s *Service) beginAttempt(ctx context.Context, key, ip string) (int64, error) {
+	var id int64
+	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		for _, k := range []string{"account:" + key, "ip:" + ip} {
+			if err := tx.Exec(`SELECT pg_advisory_xact_lock(?, hashtext(?))`, throttleLockKey, k).Error; err != nil {
+				return fmt.Errorf("locking login throttle: %w", err)
+			}
+		}
+		if err := s.checkThrottle(tx, key, ip); err != nil {
+			return err
+		}
+		err := tx.Raw(`INSERT INTO login_attempts (email, ip, succeeded, attempted_at) VALUES (?, ?, false, ?) RETURNING id`,
+			key, ip, s.Clock.Now()).Row().Scan(&id)
+		if err != nil {
+			return fmt.Errorf("recording login attempt: %w", err)
+		}
+		return nil
+	})
+	return id, err
+}
+
+// attemptSucceeded marks an attempt begun with beginAttempt as successful.
+func (s *Service) attemptSucceeded(ctx context.Context, id int64) error {
+	if err := s.DB.WithContext(ctx).Exec(`UPDATE login_attempts SET succeeded = true WHERE id = ?`, id).Error; err != nil {
+		return fmt.Errorf("recording successful login attempt: %w", err)
+	}
+	return nil
+}
+
+func (s *Service) checkThrottle(tx *gorm.DB, email, ip string) error {
 	since := s.Clock.Now().Add(-s.Throttle.Window)
 	check := func(failures string, args []any, limit int, perIP bool) error {
 		var row struct {
 			N      int
 			Oldest *time.Time
 		}
-		err := s.DB.WithContext(ctx).Raw(`SELECT count(*) AS n, min(attempted_at) AS oldest FROM login_attempts WHERE `+failures,
+		err := tx.Raw(`SELECT count(*) AS n, min(attempted_at) AS oldest FROM login_attempts WHERE `+failures,
 			append(args, since)...).Scan(&row).Error
 		if err != nil {
 			return fmt.Errorf("checking login throttle: %w", err)
@@ -65,13 +104,4 @@ func (s *Service) checkThrottle(ctx context.Context, email, ip string) error {
 		return err
 	}
 	return check(`ip = ? AND NOT succeeded AND attempted_at > ?`, []any{ip}, s.Throttle.PerIP, true)
-}
-
-func (s *Service) recordAttempt(ctx context.Context, email, ip string, ok bool) error {
-	err := s.DB.WithContext(ctx).Exec(`INSERT INTO login_attempts (email, ip, succeeded, attempted_at) VALUES (?, ?, ?, ?)`,
-		email, ip, ok, s.Clock.Now()).Error
-	if err != nil {
-		return fmt.Errorf("recording login attempt: %w", err)
-	}
-	return nil
 }

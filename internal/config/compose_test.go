@@ -81,3 +81,20 @@ func TestComposeEnvironmentIsAValidConfiguration(t *testing.T) {
 	assert.Equal(t, "0.0.0.0:8080", cfg.Addr)
 	assert.True(t, strings.HasPrefix(cfg.DatabaseURL, "postgres://attest:change-me@db:5432/attest"))
 }
+
+// The Dockerfile copies the whole folder: the build context must leave out the local database
+// and evidence (.data, which `make run` creates and the docker client cannot even read when the
+// cluster belongs to the postgres user) and build output.
+func TestDockerBuildContextLeavesOutLocalData(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "..", ".dockerignore"))
+	require.NoError(t, err, "a .dockerignore is needed: the Dockerfile does COPY . .")
+	patterns := map[string]bool{}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+			patterns[strings.Trim(line, "/")] = true
+		}
+	}
+	for _, p := range []string{".data", "bin", ".git"} {
+		assert.True(t, patterns[p], ".dockerignore leaves out %s", p)
+	}
+}

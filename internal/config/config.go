@@ -4,6 +4,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -35,6 +36,7 @@ type Config struct {
 	SMTPUser       string        // ATTEST_SMTP_USER
 	SMTPPassword   string        // ATTEST_SMTP_PASSWORD
 	MailFrom       string        // ATTEST_MAIL_FROM
+	TrustedProxies []*net.IPNet  // ATTEST_TRUSTED_PROXIES: proxies whose X-Forwarded-For names the client
 }
 
 // Production reports whether the server runs with production settings (JSON logs, secure cookies).
@@ -138,6 +140,17 @@ func Load(getenv func(string) string) (Config, error) {
 	default:
 		errs = append(errs, fmt.Sprintf("ATTEST_BLOB_BACKEND=%q: set local or s3", c.BlobBackend))
 	}
+	for _, raw := range strings.Split(str("ATTEST_TRUSTED_PROXIES", ""), ",") {
+		if raw = strings.TrimSpace(raw); raw == "" {
+			continue
+		}
+		ipnet, err := parseRange(raw)
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("ATTEST_TRUSTED_PROXIES: %q is not an address or range: set addresses or CIDR ranges separated by commas, e.g. 10.0.0.5,172.16.0.0/12", raw))
+			continue
+		}
+		c.TrustedProxies = append(c.TrustedProxies, ipnet)
+	}
 	if c.SessionIdle > c.SessionMaxAge {
 		errs = append(errs, "ATTEST_SESSION_IDLE must not exceed ATTEST_SESSION_MAX_AGE")
 	}
@@ -145,6 +158,23 @@ func Load(getenv func(string) string) (Config, error) {
 		return c, errors.New("configuration is invalid:\n  " + strings.Join(errs, "\n  "))
 	}
 	return c, nil
+}
+
+// parseRange reads a CIDR range or a single address (a range of one).
+func parseRange(s string) (*net.IPNet, error) {
+	if strings.Contains(s, "/") {
+		_, ipnet, err := net.ParseCIDR(s)
+		return ipnet, err
+	}
+	ip := net.ParseIP(s)
+	if ip == nil {
+		return nil, errors.New("not an IP address")
+	}
+	bits := 128
+	if ip.To4() != nil {
+		ip, bits = ip.To4(), 32
+	}
+	return &net.IPNet{IP: ip, Mask: net.CIDRMask(bits, bits)}, nil
 }
 
 // FromEnv loads the configuration from the process environment.

@@ -85,3 +85,16 @@ func TestParseSize(t *testing.T) {
 		assert.Error(t, err, bad)
 	}
 }
+
+func TestTrustedProxiesAreAddressesOrRanges(t *testing.T) {
+	c, err := Load(env(map[string]string{"ATTEST_TRUSTED_PROXIES": "10.0.0.5, 172.16.0.0/12,::1"}))
+	require.NoError(t, err)
+	require.Len(t, c.TrustedProxies, 3)
+	assert.Equal(t, "10.0.0.5/32", c.TrustedProxies[0].String())
+	assert.Equal(t, "172.16.0.0/12", c.TrustedProxies[1].String())
+	assert.Equal(t, "::1/128", c.TrustedProxies[2].String())
+
+	_, err = Load(env(map[string]string{"ATTEST_TRUSTED_PROXIES": "proxy.local"}))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `ATTEST_TRUSTED_PROXIES: "proxy.local" is not an address or range`)
+}

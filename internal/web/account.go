@@ -19,7 +19,7 @@ func (s *Server) showAccount(c echo.Context) error {
 func (s *Server) changePassword(c echo.Context) error {
 	u := mustUser(c)
 	err := s.Auth.ChangeOwnPassword(c.Request().Context(), u, c.FormValue("current_password"),
-		c.FormValue("new_password"), c.FormValue("new_password_confirm"))
+		c.FormValue("new_password"), c.FormValue("new_password_confirm"), c.RealIP())
 	if v, ok := apperr.AsValidation(err); ok {
 		return s.renderAccount(c, http.StatusUnprocessableEntity, templates.Errors(v))
 	}

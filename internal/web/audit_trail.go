@@ -96,7 +96,7 @@ func (s *Server) auditListing(c echo.Context, action string, engagementID int64)
 func auditEventRow(e audit.Row) templates.AuditEventRow {
 	r := templates.AuditEventRow{ID: itoa(e.ID), When: e.OccurredAt.UTC().Format("2 Jan 2006 15:04:05"),
 		WhenSort: e.OccurredAt.UTC().Format(time.RFC3339Nano), Actor: e.ActorEmail, Action: e.Action, Entity: e.EntityType,
-		Before: indentJSON(e.Before), After: indentJSON(e.After), IP: e.IP}
+		Before: indentJSON(e.Before), After: indentJSON(e.After), IP: e.IP, RequestID: e.RequestID}
 	if r.Actor == "" {
 		r.Actor = "system"
 	}

@@ -115,3 +115,20 @@ func TestEngagementAuditTrailShowsOnlyThatEngagement(t *testing.T) {
 	assert.Contains(t, all.Body, "control.delete")
 	assert.NotContains(t, all.Body, "control.update")
 }
+
+// TestAuditTrailShowsWhereEachEventCameFrom: the address and request id show for every event,
+// also one without before/after values such as a sign-in.
+func TestAuditTrailShowsWhereEachEventCameFrom(t *testing.T) {
+	app := webtest.New(t)
+	admin, avery := adminClient(t, app)
+	var requestID string
+	require.NoError(t, app.DB.Raw(`SELECT request_id FROM audit_events WHERE action = 'user.sign_in' AND entity_id = ?`, avery.ID).Scan(&requestID).Error)
+	require.NotEmpty(t, requestID)
+
+	page := admin.Get("/audit?actor=avery")
+	require.Equal(t, http.StatusOK, page.StatusCode)
+	row := find(t, page.Body, `(?s)<code>user\.sign_in</code>(.*?)</tr>`)
+	assert.NotContains(t, row, "Show changes", "a sign-in has no before/after values")
+	assert.Contains(t, row, "From 127.0.0.1")
+	assert.Contains(t, row, "<code>"+requestID+"</code>")
+}

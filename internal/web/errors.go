@@ -3,6 +3,8 @@ package web
 import (
 	"errors"
 	"net/http"
+	"sort"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -33,6 +35,19 @@ func (s *Server) handleError(err error, c echo.Context) {
 	case errors.Is(err, apperr.ErrLocked):
 		status, heading, message = http.StatusConflict, "The engagement is locked",
 			"The opinion has been signed, so the engagement can no longer change."
+	case isValidation(err):
+		// Handlers re-render their form with field errors; this only catches one that did not.
+		v, _ := apperr.AsValidation(err)
+		status, heading, message = http.StatusUnprocessableEntity, "Check what you entered",
+			strings.Join(sortedMessages(v), " ")+" Go back, correct it and try again."
+	case isConflict(err):
+		status, heading, message = http.StatusConflict, "Someone else changed this",
+			"It was saved by someone else while you were working on it. Go back, reload the page to see their version, and make your change again."
+	case isTransition(err):
+		var tr *apperr.Transition
+		errors.As(err, &tr)
+		status, heading, message = http.StatusConflict, "Not possible yet",
+			"Before this can happen: "+strings.Join(tr.Missing, "; ")+"."
 	case errors.Is(err, errCSRF):
 		status, heading, message = http.StatusForbidden, "Your form expired",
 			"For your security the form could not be accepted. Go back, reload the page and submit it again."
@@ -64,4 +79,26 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if rerr := s.render(c, status, templates.ErrorPage(p, status, heading, message)); rerr != nil {
 		s.Log.Error("rendering error page", "request_id", requestID(c), "err", rerr)
 	}
+}
+
+func isValidation(err error) bool { _, ok := apperr.AsValidation(err); return ok }
+
+func isConflict(err error) bool { _, ok := apperr.AsConflict(err); return ok }
+
+func isTransition(err error) bool {
+	var tr *apperr.Transition
+	return errors.As(err, &tr)
+}
+
+func sortedMessages(v apperr.Validation) []string {
+	keys := make([]string, 0, len(v))
+	for k := range v {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	msgs := make([]string, 0, len(keys))
+	for _, k := range keys {
+		msgs = append(msgs, v[k])
+	}
+	return msgs
 }

@@ -24,6 +24,16 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 
 func (s *Server) useMiddleware() {
 	e := s.echo
+	// The client address feeds the per-address sign-in throttle and the audit trail. Behind a
+	// proxy every request comes from the proxy: trust X-Forwarded-For from the configured proxies
+	// only, never from anyone else (who could then pick any address to dodge the throttle).
+	if len(s.Config.TrustedProxies) > 0 {
+		opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+		for _, r := range s.Config.TrustedProxies {
+			opts = append(opts, echo.TrustIPRange(r))
+		}
+		e.IPExtractor = echo.ExtractIPFromXFFHeader(opts...)
+	}
 	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: http.StatusMovedPermanently}))
 	e.Use(middleware.RequestID())
 	e.Use(s.logRequests)

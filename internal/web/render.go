@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/attest-soc/attest/internal/auth"
+	"github.com/attest-soc/attest/internal/policy"
 	"github.com/attest-soc/attest/templates"
 )
 
@@ -40,24 +41,32 @@ func (s *Server) page(c echo.Context, title, activeNav string) templates.Page {
 	return p
 }
 
-// navFor lists the main navigation a role sees.
+// mainNav is every main navigation entry with the action its page needs; navFor keeps those the
+// policy allows, so the menu never offers a page that would answer 403.
+var mainNav = []struct {
+	item   templates.NavItem
+	action policy.Action
+}{
+	{templates.NavItem{Key: "home", Label: "Home", Href: "/"}, policy.HomeView},
+	{templates.NavItem{Key: "engagements", Label: "Engagements", Href: "/engagements"}, policy.EngagementList},
+	{templates.NavItem{Key: "review", Label: "Review queue", Href: "/review"}, policy.ReviewQueue},
+	{templates.NavItem{Key: "criteria", Label: "Criteria", Href: "/criteria"}, policy.CriteriaView},
+	{templates.NavItem{Key: "audit", Label: "Audit trail", Href: "/audit"}, policy.AuditViewAll},
+	{templates.NavItem{Key: "admin", Label: "Administration", Href: "/admin/users"}, policy.AdminUsers},
+}
+
+// navFor lists the main navigation u's role may use. Client users call the home page Overview.
 func navFor(u auth.User) []templates.NavItem {
-	if u.Role == auth.RoleClient {
-		return []templates.NavItem{
-			{Key: "home", Label: "Overview", Href: "/"},
-			{Key: "engagements", Label: "Engagements", Href: "/engagements"},
+	var nav []templates.NavItem
+	for _, n := range mainNav {
+		if policy.Check(u, n.action, policy.Resource{}) != nil {
+			continue
 		}
-	}
-	nav := []templates.NavItem{
-		{Key: "home", Label: "Home", Href: "/"},
-		{Key: "engagements", Label: "Engagements", Href: "/engagements"},
-		{Key: "review", Label: "Review queue", Href: "/review"},
-		{Key: "criteria", Label: "Criteria", Href: "/criteria"},
-	}
-	if u.Role == auth.RoleAdmin {
-		nav = append(nav,
-			templates.NavItem{Key: "audit", Label: "Audit trail", Href: "/audit"},
-			templates.NavItem{Key: "admin", Label: "Administration", Href: "/admin/users"})
+		item := n.item
+		if item.Key == "home" && u.Role == auth.RoleClient {
+			item.Label = "Overview"
+		}
+		nav = append(nav, item)
 	}
 	return nav
 }

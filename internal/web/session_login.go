@@ -114,7 +114,12 @@ func (s *Server) replaceSession(c echo.Context, start func() (string, error)) er
 
 func (s *Server) logout(c echo.Context) error {
 	if token, ok := c.Get(ctxToken).(string); ok {
-		if err := s.Auth.SignOut(c.Request().Context(), mustUser(c), token); err != nil {
+		// Only a completed sign-in is audited, so only its end is: leaving at the MFA step is not.
+		end := func() error { return s.Auth.EndSession(c.Request().Context(), token) }
+		if currentSession(c).Stage == auth.StageFull {
+			end = func() error { return s.Auth.SignOut(c.Request().Context(), mustUser(c), token) }
+		}
+		if err := end(); err != nil {
 			return err
 		}
 	}

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/attest-soc/attest/internal/auth"
+	"github.com/attest-soc/attest/internal/config"
 	"github.com/attest-soc/attest/internal/web/webtest"
 )
 
@@ -189,6 +191,9 @@ func TestSignInAndSignOutAreAudited(t *testing.T) {
 	c := app.NewClient()
 	c.PostForm("/login", url.Values{"email": {avery.Email}, "password": {webtest.Password}})
 	assert.Zero(t, auditCount(t, app, "user.sign_in", avery.ID), "the password alone does not complete the sign-in")
+	require.Equal(t, http.StatusSeeOther, c.PostForm("/logout", nil).StatusCode)
+	assert.Zero(t, auditCount(t, app, "user.sign_out", avery.ID), "leaving at the MFA step ends no sign-in")
+	c.PostForm("/login", url.Values{"email": {avery.Email}, "password": {webtest.Password}})
 	resp := c.PostForm("/login/mfa", url.Values{"code": {webtest.TOTP(t, webtest.MFASecret, app.Clock.Now())}})
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
 	assert.EqualValues(t, 1, auditCount(t, app, "user.sign_in", avery.ID))
@@ -207,4 +212,28 @@ func TestSignInAndSignOutAreAudited(t *testing.T) {
 	staff := app.CreateUser("sam@firm.example", auth.RoleStaff, 0)
 	app.NewClient().Login(staff.Email)
 	assert.EqualValues(t, 1, auditCount(t, app, "user.sign_in", staff.ID), "a sign-in without MFA is audited too")
+}
+
+// TestClientAddressBehindATrustedProxy: X-Forwarded-For names the client only when the request
+// comes from a configured proxy; otherwise it is ignored, so nobody can choose their address.
+func TestClientAddressBehindATrustedProxy(t *testing.T) {
+	signInFrom := func(app *webtest.App, forwardedFor string) string {
+		u := app.CreateUser("tom@firm.example", auth.RoleStaff, 0)
+		c := app.NewClient()
+		token := c.CSRFToken()
+		req, err := http.NewRequest(http.MethodPost, c.URL("/login"), strings.NewReader(url.Values{"_csrf": {token},
+			"email": {u.Email}, "password": {webtest.Password}}.Encode()))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Forwarded-For", forwardedFor)
+		require.Equal(t, http.StatusSeeOther, c.Do(req).StatusCode)
+		var ip string
+		require.NoError(t, app.DB.Raw(`SELECT ip FROM audit_events WHERE action = 'user.sign_in'`).Scan(&ip).Error)
+		return ip
+	}
+	_, loopback, _ := net.ParseCIDR("127.0.0.1/32")
+	proxied := webtest.New(t, func(c *config.Config) { c.TrustedProxies = []*net.IPNet{loopback} })
+	assert.Equal(t, "203.0.113.9", signInFrom(proxied, "203.0.113.9"))
+	direct := webtest.New(t)
+	assert.Equal(t, "127.0.0.1", signInFrom(direct, "203.0.113.9"), "without a trusted proxy the header is ignored")
 }
