@@ -56,5 +56,17 @@ func TestDemoEngagementPages(t *testing.T) {
 	list := dana.Get("/engagements")
 	assert.Contains(t, list.Body, "SOC 2 Type II 2026")
 	assert.NotContains(t, list.Body, "SOC 2 Type I 2026", "Bluejay's engagement is not Northwind's")
-	assert.Equal(t, http.StatusOK, dana.Get("/engagements/"+id).StatusCode)
+	clientOverview := dana.Get("/engagements/" + id)
+	assert.Equal(t, http.StatusOK, clientOverview.StatusCode)
+	assert.NotContains(t, clientOverview.Body, "Controls by test status", "test results are the auditors' until the report")
+	assert.NotContains(t, clientOverview.Body, "criteria-not-met")
+
+	// The auditors see the criteria roll-up: the demo's two deviations were judged isolated.
+	notMet := between(overview.Body, `id="criteria-not-met"`, "</div>")
+	assert.Contains(t, notMet, `<p class="stat">0</p>`)
+	require.NoError(t, app.DB.Exec(`UPDATE exceptions SET criteria_met = false, evaluation = 'systematic'
+		WHERE description LIKE 'For 1 of 15 sampled leavers%' AND engagement_id = ?`, id).Error)
+	notMet = between(m.Get("/engagements/"+id).Body, `id="criteria-not-met"`, "</div>")
+	assert.Contains(t, notMet, `<p class="stat">1</p>`)
+	assert.Contains(t, notMet, "CC6.2")
 }

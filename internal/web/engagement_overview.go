@@ -11,6 +11,7 @@ import (
 	"github.com/attest-soc/attest/internal/apperr"
 	"github.com/attest-soc/attest/internal/criteria"
 	"github.com/attest-soc/attest/internal/engagements"
+	"github.com/attest-soc/attest/internal/fieldwork"
 	"github.com/attest-soc/attest/internal/policy"
 	"github.com/attest-soc/attest/templates"
 )
@@ -51,6 +52,20 @@ func (s *Server) engagementOverview(c echo.Context) error {
 		o.ReportDate = LongDate(*e.ReportDate)
 	}
 	if !h.IsClient {
+		// Test results and the criteria roll-up are the auditors' working conclusions: clients
+		// see the outcome in the report, not on this page.
+		criteria, err := s.fieldwork().CriteriaStatus(ctx, e.ID)
+		if err != nil {
+			return err
+		}
+		for _, cr := range criteria {
+			switch cr.Status {
+			case fieldwork.CriterionNotMet:
+				o.CriteriaNotMet = append(o.CriteriaNotMet, cr.ID)
+			case fieldwork.CriterionPending:
+				o.CriteriaPending++
+			}
+		}
 		next, err := engagements.NextOf(ctx, s.DB, e.ID)
 		if err != nil {
 			return err
