@@ -33,7 +33,7 @@ func firmLeader(u auth.User, _ Resource) bool {
 var engagementRules = map[Action]rule{
 	CriteriaView:     isFirm,
 	EngagementList:   signedIn,
-	EngagementCreate: firmOversight,
+	EngagementCreate: firmLeader,
 	EngagementView:   anyOf(firmOversight, onTeam, isClientOf),
 	EngagementEdit:   unlocked(anyOf(leadsTeam, firmLeader)),
 	ControlView:      anyOf(firmOversight, onTeam),

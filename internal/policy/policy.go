@@ -63,6 +63,14 @@ func Check(u auth.User, a Action, r Resource) error {
 		// Firm-only pages do not exist for client users.
 		return apperr.ErrNotFound
 	}
+	if r.Locked {
+		// Say so when the lock is the only obstacle: the user may act, just not any more.
+		unlockedRes := r
+		unlockedRes.Locked = false
+		if Can(u, a, unlockedRes) {
+			return apperr.ErrLocked
+		}
+	}
 	return apperr.ErrForbidden
 }
 

@@ -72,8 +72,8 @@ var routeAccess = map[string]access{
 	// Engagements, criteria and the control matrix.
 	"GET /criteria":                                     allow("firm"),
 	"GET /engagements":                                  allow("signed-in"),
-	"GET /engagements/new":                              allow("oversight"),
-	"POST /engagements":                                 allow("oversight"),
+	"GET /engagements/new":                              allow("partner*", "manager*"),
+	"POST /engagements":                                 allow("partner*", "manager*"),
 	"GET /engagements/:id":                              allow("oversight", "team", "client-own"),
 	"GET /engagements/:id/edit":                         allow("partner*", "manager*"),
 	"POST /engagements/:id/edit":                        allow("partner*", "manager*"),

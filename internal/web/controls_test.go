@@ -296,9 +296,10 @@ func TestControlAccess(t *testing.T) {
 	assert.Equal(t, http.StatusForbidden, client.Get(f.path("/controls/export.xlsx")).StatusCode, "client users do not see the matrix")
 
 	require.NoError(t, f.app.DB.Exec(`UPDATE engagements SET status = 'signed' WHERE id = ?`, f.engagement).Error)
-	assert.Equal(t, http.StatusForbidden, f.senior.PostForm(f.path("/controls"), controlForm("CC-03", "x", "CC1.1")).StatusCode, "locked after signing")
+	assert.Equal(t, http.StatusConflict, f.senior.PostForm(f.path("/controls"), controlForm("CC-03", "x", "CC1.1")).StatusCode, "locked after signing")
 	resp := upload(t, f.senior, f.path("/controls/import"), "good.csv", readFixture(t, "good.csv"))
-	assert.Equal(t, http.StatusForbidden, resp.StatusCode)
+	assert.Equal(t, http.StatusConflict, resp.StatusCode)
+	assert.Contains(t, resp.Body, "The engagement is locked")
 }
 
 func TestControlImportEmptyCriteriaIsACoverageQuestion(t *testing.T) {

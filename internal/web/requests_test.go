@@ -235,9 +235,12 @@ func TestSignedEngagementRefusesRequestChanges(t *testing.T) {
 	assert.Equal(t, 1, count(t, app, `SELECT count(*) FROM notifications WHERE recipient_id = ? AND kind = 'comment'`, p.contactA.ID))
 
 	require.NoError(t, app.DB.Exec(`UPDATE engagements SET status = 'signed', locked_at = now() WHERE id = ?`, p.engA).Error)
-	assert.Equal(t, http.StatusForbidden, auditor.PostForm(fmt.Sprintf("/engagements/%d/requests", p.engA), url.Values{"title": {"Late ask"}}).StatusCode)
-	assert.Equal(t, http.StatusForbidden, uploadFiles(t, client, fmt.Sprintf("/requests/%d/evidence", reqID), uploadFile{"a.pdf", pdfBytes}).StatusCode)
-	assert.Equal(t, http.StatusForbidden, client.PostForm(fmt.Sprintf("/requests/%d/comments", reqID), url.Values{"body": {"hello"}}).StatusCode)
+	// Each refusal says the engagement is locked, not that the user lacks access.
+	late := auditor.PostForm(fmt.Sprintf("/engagements/%d/requests", p.engA), url.Values{"title": {"Late ask"}})
+	assert.Equal(t, http.StatusConflict, late.StatusCode)
+	assert.Contains(t, late.Body, "The engagement is locked")
+	assert.Equal(t, http.StatusConflict, uploadFiles(t, client, fmt.Sprintf("/requests/%d/evidence", reqID), uploadFile{"a.pdf", pdfBytes}).StatusCode)
+	assert.Equal(t, http.StatusConflict, client.PostForm(fmt.Sprintf("/requests/%d/comments", reqID), url.Values{"body": {"hello"}}).StatusCode)
 	assert.Equal(t, http.StatusOK, client.Get(fmt.Sprintf("/requests/%d", reqID)).StatusCode, "still readable")
 	assert.Equal(t, 1, count(t, app, `SELECT count(*) FROM info_requests`))
 	assert.Equal(t, 0, count(t, app, `SELECT count(*) FROM evidence_files`))
