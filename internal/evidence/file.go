@@ -18,6 +18,9 @@ import (
 	"github.com/attest-soc/attest/internal/audit"
 )
 
+// MaxFilesPerUpload bounds one upload; each file has its own size limit (Service.MaxBytes).
+const MaxFilesPerUpload = 20
+
 // Service stores evidence bytes and records who uploaded what, for which request, test or sample.
 type Service struct {
 	DB       *gorm.DB

@@ -65,6 +65,11 @@ func (s *Server) receiveFiles(c echo.Context) ([]evidence.Received, error) {
 		if part == nil {
 			break
 		}
+		if len(got) == evidence.MaxFilesPerUpload {
+			evidence.DiscardAll(got)
+			_, _ = io.Copy(io.Discard, c.Request().Body)
+			return nil, apperr.Validation{"files": fmt.Sprintf("Upload at most %d files at a time; nothing was stored. Upload the rest in a second step.", evidence.MaxFilesPerUpload)}
+		}
 		name, _ := partFileName(part)
 		rec, err := s.Evidence.Receive(c.Request().Context(), name, part)
 		if err != nil {

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -18,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/attest-soc/attest/internal/config"
+	"github.com/attest-soc/attest/internal/evidence"
 	"github.com/attest-soc/attest/internal/web/webtest"
 )
 
@@ -44,6 +46,10 @@ func TestUploadRefusalsStoreNothing(t *testing.T) {
 	path := fmt.Sprintf("/requests/%d/evidence", reqID)
 
 	big := append([]byte("%PDF-1.4\n"), []byte(strings.Repeat("x", 5000))...)
+	var tooMany []uploadFile
+	for i := 0; i <= evidence.MaxFilesPerUpload; i++ {
+		tooMany = append(tooMany, uploadFile{fmt.Sprintf("f%d.pdf", i), append([]byte("%PDF-1.4\n"), byte(i))})
+	}
 	cases := []struct {
 		name  string
 		files []uploadFile
@@ -57,6 +63,7 @@ func TestUploadRefusalsStoreNothing(t *testing.T) {
 		{"path traversal", []uploadFile{{"../../etc/passwd.pdf", pdfBytes}}, "contains a folder path"},
 		{"windows path", []uploadFile{{`..\..\boot.pdf`, pdfBytes}}, "contains a folder path"},
 		{"one good, one bad", []uploadFile{{"good.pdf", pdfBytes}, {"evil.pdf", []byte("MZ")}}, "is a program or script"},
+		{"too many files", tooMany, "Upload at most 20 files at a time"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -115,6 +122,22 @@ func TestEvidenceDownloadVerifiesAndForcesAttachment(t *testing.T) {
 	assert.NotContains(t, dl.Body, "tampered")
 	z := auditor.Get(fmt.Sprintf("/requests/%d/evidence.zip", reqID))
 	assert.Equal(t, http.StatusConflict, z.StatusCode)
+}
+
+// The size limit applies to each file: an upload of files that together exceed it (and the
+// multipart envelope's allowance) passes.
+func TestUploadLimitIsPerFile(t *testing.T) {
+	app := webtest.New(t, func(c *config.Config) { c.MaxUploadBytes = 1 << 20 })
+	p := newPortal(t, app)
+	auditor, client := app.NewClient(), app.NewClient()
+	auditor.Login("sara@firm.example")
+	client.Login("dana@northwind.example")
+	reqID := createRequest(t, auditor, p.engA, p.contactA.ID, "Org chart")
+	nearLimit := func(b byte) []byte { return append([]byte("%PDF-1.4\n"), bytes.Repeat([]byte{b}, 900<<10)...) }
+	resp := uploadFiles(t, client, fmt.Sprintf("/requests/%d/evidence", reqID),
+		uploadFile{"part-1.pdf", nearLimit('a')}, uploadFile{"part-2.pdf", nearLimit('b')}, uploadFile{"part-3.pdf", nearLimit('c')})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	assert.Equal(t, 3, count(t, app, `SELECT count(*) FROM evidence_files WHERE request_id = ?`, reqID))
 }
 
 func TestAuditorAttachesEvidenceToTestsAndSamples(t *testing.T) {

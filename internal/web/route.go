@@ -5,6 +5,8 @@ import (
 	"io"
 	"net/http"
 
+	"github.com/attest-soc/attest/internal/evidence"
+
 	"github.com/labstack/echo/v4"
 
 	"github.com/attest-soc/attest/internal/auth"
@@ -30,7 +32,7 @@ type routeOption func(*routeConfig)
 
 type routeConfig struct{ upload bool }
 
-// upload raises the body limit of a route to the evidence upload limit; the handler streams.
+// upload raises the body limit of a route to what evidence uploads need; the handler streams.
 func upload(rc *routeConfig) { rc.upload = true }
 
 // handle registers a route whose handler runs only after the policy allows action on the
@@ -42,7 +44,8 @@ func (s *Server) handle(method, path string, action policy.Action, sc scope, h e
 	}
 	limit := s.Config.MaxBodyBytes
 	if rc.upload {
-		limit = s.Config.MaxUploadBytes + 1<<20 // room for the multipart envelope
+		// The size limit is per file (enforced while streaming); the body may carry several.
+		limit = s.Config.MaxUploadBytes*evidence.MaxFilesPerUpload + 1<<20
 	}
 	s.routes = append(s.routes, route{Method: method, Path: path, Action: action, Scope: sc, BodyLimit: limit})
 	s.echo.Add(method, path, h, s.authorize(action, sc))
