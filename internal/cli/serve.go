@@ -35,13 +35,38 @@ func (a *app) serve(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	// The e-mail sender runs beside the server and stops with it.
+	// The e-mail sender and the hourly overdue digest (at most one per person per day, however
+	// many servers run it) work beside the server and stop with it.
 	var wg sync.WaitGroup
-	senderCtx, stopSender := context.WithCancel(ctx)
-	wg.Add(1)
-	go func() { defer wg.Done(); srv.Notifier.Run(senderCtx, 30*time.Second) }()
-	defer func() { stopSender(); wg.Wait() }()
+	workCtx, stopWork := context.WithCancel(ctx)
+	wg.Add(2)
+	go func() { defer wg.Done(); srv.Notifier.Run(workCtx, 30*time.Second) }()
+	go func() {
+		defer wg.Done()
+		every(workCtx, time.Hour, func(ctx context.Context) {
+			if n, err := srv.Requests.QueueOverdueDigest(ctx); err != nil && ctx.Err() == nil {
+				a.log.Error("queueing the overdue digest", "err", err)
+			} else if n > 0 {
+				a.log.Info("overdue digest queued", "emails", n)
+			}
+		})
+	}()
+	defer func() { stopWork(); wg.Wait() }()
 	return srv.Run(ctx)
+}
+
+// every runs fn at once and then every interval until ctx ends.
+func every(ctx context.Context, interval time.Duration, fn func(context.Context)) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		fn(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 func runDev(ctx context.Context, a *app, args []string) error {

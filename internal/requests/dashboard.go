@@ -50,6 +50,9 @@ func (s *Service) Dashboard(ctx context.Context, clientID int64) ([]EngagementSu
 	return sums, attention, nil
 }
 
+// digestLockKey serialises overdue digests across servers.
+const digestLockKey = 7_042_002
+
 // QueueOverdueDigest writes one e-mail per assignee listing their overdue requests, at most one
 // per assignee per day, and returns how many it queued.
 func (s *Service) QueueOverdueDigest(ctx context.Context) (int, error) {
@@ -64,17 +67,22 @@ func (s *Service) QueueOverdueDigest(ctx context.Context) (int, error) {
 		DueDate        time.Time
 		EngagementName string
 	}
-	err := s.DB.WithContext(ctx).Raw(`
+	queued := 0
+	// One transaction under an advisory lock: several servers may run the digest at once, and
+	// the "not sent today" check must see what another one just queued.
+	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec(`SELECT pg_advisory_xact_lock(?)`, digestLockKey).Error; err != nil {
+			return fmt.Errorf("locking the overdue digest: %w", err)
+		}
+		err := tx.Raw(`
 		SELECT r.assignee_id, u.name AS assignee_name, u.email AS assignee_email, r.id, r.number, r.title, r.due_date, e.name AS engagement_name
 		FROM info_requests r JOIN users u ON u.id = r.assignee_id JOIN engagements e ON e.id = r.engagement_id
 		WHERE r.status = 'open' AND r.due_date < ? AND u.disabled_at IS NULL
 		  AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.recipient_id = r.assignee_id AND n.kind = 'digest' AND n.created_at >= ?)
 		ORDER BY u.id, r.due_date, e.name, r.number`, today, today).Scan(&rows).Error
-	if err != nil {
-		return 0, fmt.Errorf("finding overdue requests: %w", err)
-	}
-	queued := 0
-	err = s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err != nil {
+			return fmt.Errorf("finding overdue requests: %w", err)
+		}
 		for i := 0; i < len(rows); {
 			j := i
 			var b strings.Builder
