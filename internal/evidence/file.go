@@ -140,25 +140,6 @@ func RecordTx(ctx context.Context, tx *gorm.DB, actor audit.Actor, clientID int6
 	return ids, nil
 }
 
-// Attach records received files as evidence of a test or sample (auditors' own evidence).
-func (s *Service) Attach(ctx context.Context, actor audit.Actor, t Target, files []Received) error {
-	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var clientID int64
-		if err := tx.Raw(`SELECT client_id FROM engagements WHERE id = ?`, t.EngagementID).Row().Scan(&clientID); err != nil {
-			return fmt.Errorf("loading engagement %d: %w", t.EngagementID, err)
-		}
-		if t.SampleID != 0 {
-			var n int64
-			tx.Raw(`SELECT count(*) FROM samples s JOIN tests t ON t.id = s.test_id WHERE s.id = ? AND t.engagement_id = ?`, t.SampleID, t.EngagementID).Row().Scan(&n)
-			if n == 0 {
-				return apperr.ErrNotFound
-			}
-		}
-		_, err := RecordTx(ctx, tx, actor, clientID, t, files)
-		return err
-	})
-}
-
 const fileColumns = `f.id, f.engagement_id, f.request_id, r.number AS request_number, f.test_id, f.sample_id,
 	coalesce(sm.item_key, '') AS sample_item, f.file_name,
 	f.content_type, f.size_bytes, f.sha256, f.blob_key, f.uploaded_by, u.name AS uploader_name, u.email AS uploader_email, f.uploaded_at`

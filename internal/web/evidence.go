@@ -107,24 +107,23 @@ func (s *Server) requestEvidenceUpload(c echo.Context) error {
 // sample (POST /samples/:sampleID/evidence) and goes back to where the form was.
 func (s *Server) evidenceAttach(param string) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		ctx := c.Request().Context()
 		id, err := paramID(c, param)
 		if err != nil {
 			return err
 		}
-		t := evidence.Target{EngagementID: resource(c).EngagementID}
-		back := "/tests/" + itoa(id)
+		testID, sampleID, back := id, int64(0), "/tests/"+itoa(id)
 		if param == "sampleID" {
-			t.SampleID = id
-			var testID int64
-			s.DB.WithContext(c.Request().Context()).Raw(`SELECT test_id FROM samples WHERE id = ?`, id).Row().Scan(&testID)
-			back = "/tests/" + itoa(testID)
-		} else {
-			t.TestID = id
+			sm, err := s.fieldwork().Sample(ctx, id)
+			if err != nil {
+				return err
+			}
+			testID, sampleID, back = sm.TestID, id, "/samples/"+itoa(id)
 		}
 		files, err := s.receiveFiles(c)
 		defer evidence.DiscardAll(files)
 		if err == nil {
-			err = s.Evidence.Attach(c.Request().Context(), mustUser(c).Actor(), t, files)
+			err = s.fieldwork().AttachEvidence(ctx, mustUser(c), testID, sampleID, files)
 		}
 		var ref *evidence.Refusal
 		if v, ok := apperr.AsValidation(err); ok {

@@ -147,12 +147,18 @@ func TestAuditorAttachesEvidenceToTestsAndSamples(t *testing.T) {
 	auditor.Login("sara@firm.example")
 	client.Login("dana@northwind.example")
 
+	// The test was signed off and reviewed: new evidence changes the workpaper, so it needs a fresh review.
+	require.NoError(t, app.DB.Exec(`UPDATE tests SET prepared_by = ?, prepared_at = now(), reviewed_by = ?, reviewed_at = now() WHERE id = ?`,
+		p.senior.ID, p.senior.ID, p.testA).Error)
 	resp := uploadFiles(t, auditor, fmt.Sprintf("/tests/%d/evidence", p.testA), uploadFile{"walkthrough.pdf", pdfBytes})
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
 	assert.Equal(t, fmt.Sprintf("/tests/%d", p.testA), resp.Header.Get("Location"))
+	assert.Equal(t, 1, count(t, app, `SELECT count(*) FROM tests WHERE id = ? AND prepared_by IS NULL AND reviewed_by IS NULL AND edited_after_review`, p.testA))
+	assert.Equal(t, 1, count(t, app, `SELECT count(*) FROM audit_events WHERE action = 'test.signoffs_cleared' AND entity_id = ?`, p.testA))
 	assert.Equal(t, 1, count(t, app, `SELECT count(*) FROM evidence_files WHERE test_id = ? AND engagement_id = ?`, p.testA, p.engA))
 	resp = uploadFiles(t, auditor, fmt.Sprintf("/samples/%d/evidence", p.sampleB), uploadFile{"ticket.pdf", append([]byte("%PDF-1.4 t"), pdfBytes...)})
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	assert.Equal(t, fmt.Sprintf("/samples/%d", p.sampleB), resp.Header.Get("Location"), "back to the sample page the form was on")
 	assert.Equal(t, 1, count(t, app, `SELECT count(*) FROM evidence_files WHERE sample_id = ? AND engagement_id = ?`, p.sampleB, p.engB))
 
 	// The workpapers list their evidence: the test page shows its own files and its samples'.

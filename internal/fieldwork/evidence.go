@@ -1,0 +1,49 @@
+package fieldwork
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"gorm.io/gorm"
+
+	"github.com/attest-soc/attest/internal/apperr"
+	"github.com/attest-soc/attest/internal/auth"
+	"github.com/attest-soc/attest/internal/evidence"
+)
+
+// AttachEvidence records the auditors' own evidence on a test, or on one of its samples when
+// sampleID is set. Evidence is part of the workpaper: a signed test loses its sign-offs, as with
+// any other change to it, in the same transaction.
+func (s *Service) AttachEvidence(ctx context.Context, u auth.User, testID, sampleID int64, files []evidence.Received) error {
+	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var row struct {
+			EngagementID int64
+			ClientID     int64
+		}
+		err := tx.Raw(`SELECT t.engagement_id, e.client_id FROM tests t JOIN engagements e ON e.id = t.engagement_id WHERE t.id = ?`, testID).Take(&row).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return apperr.ErrNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("loading test %d: %w", testID, err)
+		}
+		target := evidence.Target{EngagementID: row.EngagementID, TestID: testID}
+		reason := "evidence attached to the test"
+		if sampleID != 0 {
+			var n int64
+			if err := tx.Raw(`SELECT count(*) FROM samples WHERE id = ? AND test_id = ?`, sampleID, testID).Row().Scan(&n); err != nil {
+				return fmt.Errorf("loading sample %d: %w", sampleID, err)
+			}
+			if n == 0 {
+				return apperr.ErrNotFound
+			}
+			target = evidence.Target{EngagementID: row.EngagementID, SampleID: sampleID}
+			reason = "evidence attached to a sample"
+		}
+		if _, err := evidence.RecordTx(ctx, tx, actor(u), row.ClientID, target, files); err != nil {
+			return err
+		}
+		return clearSignoffs(ctx, tx, u, testID, reason)
+	})
+}
