@@ -130,7 +130,7 @@ func (a *app) seedDemo(ctx context.Context, gdb *gorm.DB) ([]seed.Login, error) 
 	if err != nil {
 		return nil, fmt.Errorf("opening the evidence store: %w", err)
 	}
-	return seed.Demo(ctx, gdb, a.clock, seed.WithEvidenceStore(store))
+	return seed.Demo(ctx, gdb, a.clock, seed.WithEvidenceStore(store), seed.WithBaseURL(a.cfg.BaseURL))
 }
 
 func runMigrate(ctx context.Context, a *app, args []string) error {

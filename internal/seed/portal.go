@@ -40,7 +40,11 @@ func seedPortal(ctx context.Context, e *Env) error {
 		}
 	}
 	ev := &evidence.Service{DB: e.DB, Store: store, MaxBytes: 1 << 20}
-	svc := &requests.Service{DB: e.DB, Clock: e.Clock, Evidence: ev, BaseURL: "http://127.0.0.1:8080"}
+	baseURL := e.BaseURL
+	if baseURL == "" {
+		baseURL = "http://127.0.0.1:8080" // make run's address
+	}
+	svc := &requests.Service{DB: e.DB, Clock: e.Clock, Evidence: ev, BaseURL: baseURL}
 
 	for _, u := range []int64{dana.ID, jordan.ID, senior.ID} {
 		role := "client_contact"

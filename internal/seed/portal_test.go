@@ -22,9 +22,14 @@ func TestPortalDemoData(t *testing.T) {
 	require.NoError(t, err)
 
 	for i := 0; i < 2; i++ {
-		_, err = Demo(ctx, gdb, clk, WithEvidenceStore(store))
+		_, err = Demo(ctx, gdb, clk, WithEvidenceStore(store), WithBaseURL("https://audit.harborvale.example"))
 		require.NoError(t, err)
 	}
+	var links, elsewhere int
+	require.NoError(t, gdb.Raw(`SELECT count(*) FILTER (WHERE body LIKE '%https://audit.harborvale.example/requests/%'),
+		count(*) FILTER (WHERE body LIKE '%127.0.0.1%') FROM notifications`).Row().Scan(&links, &elsewhere))
+	assert.Positive(t, links, "demo e-mails link to the configured address")
+	assert.Zero(t, elsewhere)
 	var n int
 	counts := map[string]int{}
 	rows, err := gdb.Raw(`SELECT CASE WHEN status = 'open' AND return_reason <> '' THEN 'returned'

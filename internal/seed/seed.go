@@ -28,8 +28,10 @@ type Env struct {
 	Clock clock.Clock
 	// Evidence is where demo evidence files go; Demo falls back to the default local store.
 	Evidence evidence.Store
-	users    map[string]auth.User // by e-mail
-	ids      map[string]int64     // named rows created by earlier steps, e.g. "client:northwind"
+	// BaseURL is the server's public address, for the links in the demo e-mails.
+	BaseURL string
+	users   map[string]auth.User // by e-mail
+	ids     map[string]int64     // named rows created by earlier steps, e.g. "client:northwind"
 }
 
 // User returns a demo user created by the foundation step.
@@ -60,6 +62,9 @@ type Option func(*Env)
 
 // WithEvidenceStore stores demo evidence in s (the store the server is configured with).
 func WithEvidenceStore(s evidence.Store) Option { return func(e *Env) { e.Evidence = s } }
+
+// WithBaseURL makes the demo e-mails link to the server's configured address.
+func WithBaseURL(u string) Option { return func(e *Env) { e.BaseURL = u } }
 
 // Demo loads the demo data and returns the logins to print.
 func Demo(ctx context.Context, gdb *gorm.DB, clk clock.Clock, opts ...Option) ([]Login, error) {
