@@ -5,12 +5,14 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/base32"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"image/png"
 	"strings"
+	"time"
 
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
@@ -142,7 +144,9 @@ func (s *Service) VerifyMFA(ctx context.Context, u User, code, ip string) error 
 	ok := false
 	if u.MFAEnabled() && code != "" {
 		if isDigits(code) {
-			ok = s.validTOTP(code, u.MFASecret)
+			if ok, err = s.useTOTP(ctx, u, code); err != nil {
+				return err
+			}
 		} else {
 			used, err := s.useRecoveryCode(ctx, u, code)
 			if err != nil {
@@ -193,6 +197,33 @@ func (s *Service) useRecoveryCode(ctx context.Context, u User, code string) (boo
 func (s *Service) validTOTP(code, secret string) bool {
 	ok, err := totp.ValidateCustom(code, secret, s.Clock.Now(), totpOpts)
 	return err == nil && ok
+}
+
+// useTOTP accepts a code once: it must match a time step within the allowed skew that is later
+// than the step of the user's previous sign-in (RFC 6238 §5.2), recorded atomically.
+func (s *Service) useTOTP(ctx context.Context, u User, code string) (bool, error) {
+	step, ok := totpStep(code, u.MFASecret, s.Clock.Now())
+	if !ok {
+		return false, nil
+	}
+	res := s.DB.WithContext(ctx).Exec(`UPDATE users SET mfa_last_step = ? WHERE id = ? AND mfa_last_step < ?`, step, u.ID, step)
+	if res.Error != nil {
+		return false, fmt.Errorf("recording the MFA step of user %d: %w", u.ID, res.Error)
+	}
+	return res.RowsAffected == 1, nil
+}
+
+// totpStep returns the time step whose code matches, trying the skew window around now.
+func totpStep(code, secret string, now time.Time) (int64, bool) {
+	period := int64(totpOpts.Period)
+	for skew := -int64(totpOpts.Skew); skew <= int64(totpOpts.Skew); skew++ {
+		step := now.Unix()/period + skew
+		want, err := totp.GenerateCodeCustom(secret, time.Unix(step*period, 0), totpOpts)
+		if err == nil && subtle.ConstantTimeCompare([]byte(want), []byte(code)) == 1 {
+			return step, true
+		}
+	}
+	return 0, false
 }
 
 // normalizeCode drops the spaces and dashes people type and ignores case.

@@ -121,3 +121,29 @@ func TestChangeRoleValidatesAndRevokesSessions(t *testing.T) {
 	tom, _ = s.UserByID(ctx, tom.ID)
 	assert.Equal(t, RoleSenior, tom.Role)
 }
+
+func TestTOTPCodeIsAcceptedOnce(t *testing.T) {
+	s := newTestService(t)
+	clk := s.Clock.(*clock.Fixed)
+	ctx := context.Background()
+	u, err := s.CreateUser(ctx, audit.System, NewUser{Email: "pat@firm.example", Name: "Pat", Role: RolePartner, Password: "a long enough password"})
+	require.NoError(t, err)
+	const secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+	require.NoError(t, s.DB.Exec(`UPDATE users SET mfa_secret = ?, mfa_enabled_at = now() WHERE id = ?`, secret, u.ID).Error)
+	u, _ = s.UserByID(ctx, u.ID)
+
+	code, err := totp.GenerateCode(secret, clk.Now())
+	require.NoError(t, err)
+	require.NoError(t, s.VerifyMFA(ctx, u, code, "10.0.0.1"))
+	assert.ErrorIs(t, s.VerifyMFA(ctx, u, code, "10.0.0.1"), ErrInvalidMFACode, "the same code again is a replay")
+
+	// A code of an earlier step, still inside the skew window, is refused too.
+	earlier, err := totp.GenerateCode(secret, clk.Now().Add(-30*time.Second))
+	require.NoError(t, err)
+	assert.ErrorIs(t, s.VerifyMFA(ctx, u, earlier, "10.0.0.1"), ErrInvalidMFACode)
+
+	clk.Advance(30 * time.Second)
+	next, err := totp.GenerateCode(secret, clk.Now())
+	require.NoError(t, err)
+	assert.NoError(t, s.VerifyMFA(ctx, u, next, "10.0.0.1"), "the next step's code works")
+}
