@@ -35,8 +35,9 @@ func (a *app) serve(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	// The e-mail sender and the hourly overdue digest (at most one per person per day, however
-	// many servers run it) work beside the server and stop with it.
+	// The e-mail sender and the hourly housekeeping (the overdue digest, at most one per person
+	// per day however many servers run it; pruning dead sessions and old sign-in attempts) work
+	// beside the server and stop with it.
 	var wg sync.WaitGroup
 	workCtx, stopWork := context.WithCancel(ctx)
 	wg.Add(2)
@@ -48,6 +49,11 @@ func (a *app) serve(ctx context.Context) error {
 				a.log.Error("queueing the overdue digest", "err", err)
 			} else if n > 0 {
 				a.log.Info("overdue digest queued", "emails", n)
+			}
+			if sessions, attempts, err := srv.Auth.Prune(ctx); err != nil && ctx.Err() == nil {
+				a.log.Error("pruning sessions", "err", err)
+			} else if sessions+attempts > 0 {
+				a.log.Info("pruned", "sessions", sessions, "login_attempts", attempts)
 			}
 		})
 	}()
