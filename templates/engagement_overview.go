@@ -11,8 +11,8 @@ type EngagementOverview struct {
 	OpenReviewNotes     int
 	CriteriaNotMet      []string // criteria the roll-up of test results and exceptions says are not met
 	CriteriaPending     int      // criteria still waiting on tests or evaluations
-	PeriodEndLabel      string // "Period end 30 June 2026" or "As-of date 30 September 2026"
-	DaysToPeriodEnd     string // "45 days" / "ended 12 days ago" / ""
+	PeriodEndLabel      string   // "Period end 30 June 2026" or "As-of date 30 September 2026"
+	DaysToPeriodEnd     string   // "45 days" / "ended 12 days ago" / ""
 	DaysToReportDate    string
 	ReportDate          string
 	Categories          []string

@@ -109,9 +109,9 @@ type RequestView struct {
 	Comments     []CommentView
 	// What the viewer may do now.
 	CanUpload, CanSubmit, CanDecide, CanComment, CanEdit bool
-	UploadLimit                                 string
-	CommentBody, Reason                         string
-	Errors                                      Errors
+	UploadLimit                                          string
+	CommentBody, Reason                                  string
+	Errors                                               Errors
 }
 
 // EvidenceFileView is one evidence file in a list.
