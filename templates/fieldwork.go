@@ -61,6 +61,9 @@ type TestPage struct {
 	CanEdit       bool
 	CanReview     bool
 	UserID        int64
+	// ConclusionBlocked says what the test still needs before it can be concluded ("" when the
+	// samples and evidence support a conclusion).
+	ConclusionBlocked string
 }
 
 // SamplePage edits one sample.
@@ -73,6 +76,7 @@ type SamplePage struct {
 	Conflict    *SampleView
 	Errors      Errors
 	Evidence    []EvidenceFileView
+	ItemDate    string // the sampled item's date (YYYY-MM-DD), the default pertains-to date of its evidence
 	UploadLimit string
 	CanEdit     bool
 }

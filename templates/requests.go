@@ -110,6 +110,7 @@ type RequestView struct {
 	// What the viewer may do now.
 	CanUpload, CanSubmit, CanDecide, CanComment, CanEdit bool
 	UploadLimit                                          string
+	DefaultDate                                          string // pertains-to date offered on the upload form
 	CommentBody, Reason                                  string
 	Errors                                               Errors
 }
@@ -123,6 +124,14 @@ type EvidenceFileView struct {
 	UploadedBy string
 	UploadedAt string
 	Context    string // what the file belongs to, when a list mixes several (e.g. "sample NW-1004")
+	PertainsTo string // the date the evidence is about, or "" for files uploaded before dates were asked
+	// OutOfPeriod marks a file dated outside the examination period; it does not count for a
+	// test until Explanation is given (by ExplainedBy).
+	OutOfPeriod bool
+	Explanation string
+	ExplainedBy string
+	ExplainURL  string // set where the viewer may explain an out-of-period file
+	CSRF        string
 }
 
 // CommentView is one comment.

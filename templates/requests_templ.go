@@ -1247,7 +1247,7 @@ func RequestPage(p Page, h EngagementHeader, v RequestView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if v.CanUpload {
-				templ_7745c5c3_Err = EvidenceUploadForm("/requests/"+idStr(v.ID)+"/evidence", p.CSRF, v.UploadLimit, v.Errors["files"]).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = EvidenceUploadForm("/requests/"+idStr(v.ID)+"/evidence", p.CSRF, v.UploadLimit, v.Errors["files"], v.DefaultDate, v.Errors["pertains_to"]).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

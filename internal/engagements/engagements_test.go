@@ -205,9 +205,24 @@ func TestTeamIndependenceAndStatusMoves(t *testing.T) {
 	require.NoError(t, f.db.Raw(`INSERT INTO tests (engagement_id, control_id, kind, result) VALUES (?, ?, 'operating', 'in_progress') RETURNING id`, id, controlID).Row().Scan(&testID))
 	require.NoError(t, f.db.Exec(`INSERT INTO review_notes (engagement_id, target_type, target_id, body, raised_by) VALUES (?, 'test', ?, 'Tie out', ?)`, id, testID, f.users["miguel"]).Error)
 
+	// The review gate lists the test without a result, the control without a concluded test and
+	// every in-scope criterion without a control.
 	require.ErrorAs(t, engagements.ChangeStatus(ctx, f.db, f.actor("miguel"), id, "review"), &tr)
-	assert.Equal(t, []string{"a result recorded for 1 test"}, tr.Missing)
+	var security []string
+	require.NoError(t, f.db.Raw(`SELECT cr.id FROM criteria cr JOIN engagements e ON e.id = ?
+		WHERE cr.category = 'security' OR cr.category = ANY(e.categories) ORDER BY cr.sort_order`, id).Scan(&security).Error)
+	require.Greater(t, len(security), 30)
+	want := []string{"a result recorded for 1 test", "a concluded operating effectiveness test of control NL-01"}
+	for _, c := range security {
+		want = append(want, "a control addressing criterion "+c+" (in scope, no control)")
+	}
+	assert.Equal(t, want, tr.Missing)
+	require.NoError(t, f.db.Exec(`INSERT INTO control_criteria (control_id, criterion_id) SELECT ?, cr.id FROM criteria cr JOIN engagements e ON e.id = ?
+		WHERE (cr.category = 'security' OR cr.category = ANY(e.categories)) AND cr.id <> 'CC9.2'`, controlID, id).Error)
 	require.NoError(t, f.db.Exec(`UPDATE tests SET result = 'no_exceptions' WHERE id = ?`, testID).Error)
+	require.ErrorAs(t, engagements.ChangeStatus(ctx, f.db, f.actor("miguel"), id, "review"), &tr)
+	assert.Equal(t, []string{"a control addressing criterion CC9.2 (in scope, no control)"}, tr.Missing)
+	require.NoError(t, f.db.Exec(`INSERT INTO control_criteria (control_id, criterion_id) VALUES (?, 'CC9.2')`, controlID).Error)
 	require.NoError(t, engagements.ChangeStatus(ctx, f.db, f.actor("miguel"), id, "review"))
 
 	// Joined during fieldwork, and an exception not yet judged: both stop the signature.

@@ -25,6 +25,12 @@ type Readiness struct {
 	// Exceptions the auditor has not yet judged isolated or systematic, criteria met or not.
 	UnevaluatedExceptions int
 	ActorIsPartner        bool // the acting user is this engagement's partner
+	// UntestedControls names (by reference) the controls without a concluded test of the kind the
+	// report type needs (design for Type I, operating effectiveness for Type II).
+	UntestedControls []string
+	// UncoveredCriteria lists the in-scope criteria no control addresses.
+	UncoveredCriteria []string
+	TestKind          string // "design" or "operating", for the message
 }
 
 // moves lists the allowed status changes: forward one step, or from review back to fieldwork
@@ -66,6 +72,16 @@ func CheckMove(from, to string, r Readiness) error {
 		if r.TestsWithoutResult > 0 {
 			missing = append(missing, fmt.Sprintf("a result recorded for %d %s", r.TestsWithoutResult, plural(r.TestsWithoutResult, "test", "tests")))
 		}
+		kind := "operating effectiveness"
+		if r.TestKind == "design" {
+			kind = "design"
+		}
+		for _, ref := range r.UntestedControls {
+			missing = append(missing, fmt.Sprintf("a concluded %s test of control %s", kind, ref))
+		}
+		for _, id := range r.UncoveredCriteria {
+			missing = append(missing, fmt.Sprintf("a control addressing criterion %s (in scope, no control)", id))
+		}
 	case "signed":
 		if r.OpenReviewNotes > 0 {
 			missing = append(missing, fmt.Sprintf("%d open review %s cleared", r.OpenReviewNotes, plural(r.OpenReviewNotes, "note", "notes")))
@@ -106,6 +122,8 @@ func readiness(ctx context.Context, tx *gorm.DB, engagementID, actorID int64) (R
 		Unconfirmed                            string
 		TestsWithoutResult, OpenReviewNotes    int
 		UnevaluatedExceptions                  int
+		UntestedControls, UncoveredCriteria    string
+		TestKind                               string
 	}
 	err := tx.WithContext(ctx).Raw(`SELECT
 		EXISTS (SELECT 1 FROM engagement_members WHERE engagement_id = @id AND role = 'partner') AS has_partner,
@@ -115,7 +133,16 @@ func readiness(ctx context.Context, tx *gorm.DB, engagementID, actorID int64) (R
 			WHERE m.engagement_id = @id AND m.role <> 'client_contact' AND m.independence_confirmed_at IS NULL), '') AS unconfirmed,
 		(SELECT count(*) FROM tests WHERE engagement_id = @id AND result IN ('not_started', 'in_progress')) AS tests_without_result,
 		(SELECT count(*) FROM review_notes WHERE engagement_id = @id AND cleared_at IS NULL) AS open_review_notes,
-		(SELECT count(*) FROM exceptions WHERE engagement_id = @id AND (evaluation = '' OR criteria_met IS NULL)) AS unevaluated_exceptions`,
+		(SELECT count(*) FROM exceptions WHERE engagement_id = @id AND (evaluation = '' OR criteria_met IS NULL)) AS unevaluated_exceptions,
+		(SELECT CASE report_type WHEN 'type1' THEN 'design' ELSE 'operating' END FROM engagements WHERE id = @id) AS test_kind,
+		coalesce((SELECT string_agg(c.ref, '|' ORDER BY c.sort_order, c.ref) FROM controls c JOIN engagements e ON e.id = c.engagement_id
+			WHERE c.engagement_id = @id AND NOT EXISTS (SELECT 1 FROM tests t WHERE t.control_id = c.id
+				AND t.kind = CASE e.report_type WHEN 'type1' THEN 'design' ELSE 'operating' END
+				AND t.result IN ('no_exceptions', 'exceptions'))), '') AS untested_controls,
+		coalesce((SELECT string_agg(cr.id, '|' ORDER BY cr.sort_order) FROM criteria cr JOIN engagements e ON e.id = @id
+			WHERE (cr.category = 'security' OR cr.category = ANY(e.categories))
+			AND NOT EXISTS (SELECT 1 FROM control_criteria cc JOIN controls c ON c.id = cc.control_id
+				WHERE c.engagement_id = @id AND cc.criterion_id = cr.id)), '') AS uncovered_criteria`,
 		map[string]any{"id": engagementID, "actor": actorID}).Scan(&row).Error
 	if err != nil {
 		return r, fmt.Errorf("checking readiness of engagement %d: %w", engagementID, err)
@@ -124,6 +151,13 @@ func readiness(ctx context.Context, tx *gorm.DB, engagementID, actorID int64) (R
 		TestsWithoutResult: row.TestsWithoutResult, OpenReviewNotes: row.OpenReviewNotes, UnevaluatedExceptions: row.UnevaluatedExceptions}
 	if row.Unconfirmed != "" {
 		r.UnconfirmedFirm = strings.Split(row.Unconfirmed, "|")
+	}
+	r.TestKind = row.TestKind
+	if row.UntestedControls != "" {
+		r.UntestedControls = strings.Split(row.UntestedControls, "|")
+	}
+	if row.UncoveredCriteria != "" {
+		r.UncoveredCriteria = strings.Split(row.UncoveredCriteria, "|")
 	}
 	return r, nil
 }

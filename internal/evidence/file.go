@@ -34,6 +34,9 @@ type Service struct {
 type Received struct {
 	FileName    string
 	ContentType string
+	// PertainsTo is the date the evidence is about (the day of the sampled change, the quarter's
+	// review …), not the upload date; every file carries one.
+	PertainsTo *time.Time
 	Blob
 	spooled *Spooled
 	store   Store
@@ -103,7 +106,17 @@ type File struct {
 	UploaderName  string
 	UploaderEmail string
 	UploadedAt    time.Time
+	PertainsTo    *time.Time
+	// OutOfPeriod: the pertains-to date falls outside the examination period (after the as-of
+	// date for Type I). Such evidence does not count for a test until PeriodExplanation is given.
+	OutOfPeriod       bool
+	PeriodExplanation string
+	PeriodExplainer   string
+	PeriodExplainedAt *time.Time
 }
+
+// Counts reports whether the file may support a conclusion: in the period, or explained.
+func (f File) Counts() bool { return !f.OutOfPeriod || f.PeriodExplanation != "" }
 
 // RecordTx records received files as evidence for t inside tx, with one audit event each, and
 // puts their bytes in the store. The caller has checked everything that could refuse the upload
@@ -114,6 +127,11 @@ func RecordTx(ctx context.Context, tx *gorm.DB, actor audit.Actor, clientID int6
 	if len(files) == 0 {
 		return nil, apperr.Validation{"files": "Choose at least one file to upload."}
 	}
+	for _, f := range files {
+		if f.PertainsTo == nil {
+			return nil, apperr.Validation{"pertains_to": "Give the date the evidence pertains to (the day of the change, review or event it shows)."}
+		}
+	}
 	ids := make([]int64, 0, len(files))
 	for _, f := range files {
 		if f.spooled == nil {
@@ -123,15 +141,15 @@ func RecordTx(ctx context.Context, tx *gorm.DB, actor audit.Actor, clientID int6
 			return nil, fmt.Errorf("storing evidence %s: %w", f.FileName, err)
 		}
 		var id int64
-		err := tx.Raw(`INSERT INTO evidence_files (engagement_id, request_id, test_id, sample_id, file_name, content_type, size_bytes, sha256, blob_key, uploaded_by)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, t.EngagementID, nullID(t.RequestID), nullID(t.TestID), nullID(t.SampleID),
-			f.FileName, f.ContentType, f.Size, f.SHA256, f.SHA256, actor.ID).Row().Scan(&id)
+		err := tx.Raw(`INSERT INTO evidence_files (engagement_id, request_id, test_id, sample_id, file_name, content_type, size_bytes, sha256, blob_key, uploaded_by, pertains_to)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, t.EngagementID, nullID(t.RequestID), nullID(t.TestID), nullID(t.SampleID),
+			f.FileName, f.ContentType, f.Size, f.SHA256, f.SHA256, actor.ID, f.PertainsTo.Format(time.DateOnly)).Row().Scan(&id)
 		if err != nil {
 			return nil, fmt.Errorf("recording evidence %s: %w", f.FileName, err)
 		}
 		err = audit.Record(ctx, tx, actor, audit.Event{Action: "evidence.upload", EntityType: "evidence_file", EntityID: id,
 			EngagementID: t.EngagementID, ClientID: clientID, After: map[string]any{"file_name": f.FileName, "sha256": f.SHA256,
-				"size": f.Size, "content_type": f.ContentType, "request_id": t.RequestID, "test_id": t.TestID, "sample_id": t.SampleID}})
+				"size": f.Size, "content_type": f.ContentType, "pertains_to": f.PertainsTo.Format(time.DateOnly), "request_id": t.RequestID, "test_id": t.TestID, "sample_id": t.SampleID}})
 		if err != nil {
 			return nil, err
 		}
@@ -142,10 +160,17 @@ func RecordTx(ctx context.Context, tx *gorm.DB, actor audit.Actor, clientID int6
 
 const fileColumns = `f.id, f.engagement_id, f.request_id, r.number AS request_number, f.test_id, f.sample_id,
 	coalesce(sm.item_key, '') AS sample_item, f.file_name,
-	f.content_type, f.size_bytes, f.sha256, f.blob_key, f.uploaded_by, u.name AS uploader_name, u.email AS uploader_email, f.uploaded_at`
+	f.content_type, f.size_bytes, f.sha256, f.blob_key, f.uploaded_by, u.name AS uploader_name, u.email AS uploader_email, f.uploaded_at,
+	f.pertains_to, ` + OutOfPeriodSQL + ` AS out_of_period, f.period_explanation, coalesce(xu.name, '') AS period_explainer, f.period_explained_at`
 
-const fileFrom = ` FROM evidence_files f JOIN users u ON u.id = f.uploaded_by LEFT JOIN info_requests r ON r.id = f.request_id
-	LEFT JOIN samples sm ON sm.id = f.sample_id `
+// OutOfPeriodSQL is true when the evidence file f of engagement e is dated outside the
+// examination period: outside period_start..period_end (Type II), after the as-of date (Type I).
+const OutOfPeriodSQL = `coalesce(CASE WHEN e.report_type = 'type2' THEN f.pertains_to NOT BETWEEN e.period_start AND e.period_end
+	ELSE f.pertains_to > e.as_of_date END, false)`
+
+const fileFrom = ` FROM evidence_files f JOIN engagements e ON e.id = f.engagement_id JOIN users u ON u.id = f.uploaded_by
+	LEFT JOIN info_requests r ON r.id = f.request_id LEFT JOIN samples sm ON sm.id = f.sample_id
+	LEFT JOIN users xu ON xu.id = f.period_explained_by `
 
 // Get loads one evidence file.
 func (s *Service) Get(ctx context.Context, id int64) (File, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -11,6 +12,23 @@ import (
 	"github.com/attest-soc/attest/internal/auth"
 	"github.com/attest-soc/attest/internal/evidence"
 )
+
+// sampleDate is the sampled item's date from its population row (nil when it has none).
+func (s *Service) sampleDate(tx *gorm.DB, sm Sample) *time.Time {
+	var columns []string
+	if sm.PopulationID != nil {
+		var cols string
+		if err := tx.Raw(`SELECT array_to_json(columns)::text FROM populations WHERE id = ?`, *sm.PopulationID).Row().Scan(&cols); err == nil {
+			columns = parseTextArray(cols)
+		}
+	}
+	return ItemDate(sm.Item, columns)
+}
+
+// SampleDate is the sampled item's date, the default pertains-to date of its evidence.
+func (s *Service) SampleDate(ctx context.Context, sm Sample) *time.Time {
+	return s.sampleDate(s.DB.WithContext(ctx), sm)
+}
 
 // AttachEvidence records the auditors' own evidence on a test, or on one of its samples when
 // sampleID is set. Evidence is part of the workpaper: a signed test loses its sign-offs, as with
@@ -40,6 +58,13 @@ func (s *Service) AttachEvidence(ctx context.Context, u auth.User, testID, sampl
 			}
 			target = evidence.Target{EngagementID: row.EngagementID, SampleID: sampleID}
 			reason = "evidence attached to a sample"
+			if len(files) > 0 && files[0].PertainsTo == nil {
+				sm, err := loadSample(tx, sampleID)
+				if err != nil {
+					return err
+				}
+				files = evidence.Dated(files, s.sampleDate(tx, sm))
+			}
 		}
 		if _, err := evidence.RecordTx(ctx, tx, actor(u), row.ClientID, target, files); err != nil {
 			return err

@@ -13,6 +13,7 @@ import (
 	"github.com/attest-soc/attest/internal/auth"
 	"github.com/attest-soc/attest/internal/clock"
 	"github.com/attest-soc/attest/internal/db/dbtest"
+	"github.com/attest-soc/attest/internal/evidence"
 )
 
 // fixture is an engagement with a team and controls, made with plain SQL because engagements
@@ -105,4 +106,45 @@ func (f *fixture) auditActions(entityType string, id int64) []string {
 	var actions []string
 	require.NoError(f.t, f.db.Raw(`SELECT action FROM audit_events WHERE entity_type = ? AND entity_id = ? ORDER BY id`, entityType, id).Scan(&actions).Error)
 	return actions
+}
+
+// evidenceFile receives one small PDF dated d (YYYY-MM-DD, "" for no date) as the web layer would.
+func (f *fixture) evidenceFile(name, d string) evidence.Received {
+	f.t.Helper()
+	store, err := evidence.NewLocalStore(f.t.TempDir())
+	require.NoError(f.t, err)
+	ev := &evidence.Service{DB: f.db, Store: store, MaxBytes: 1 << 20}
+	rec, err := ev.Receive(f.ctx, name, strings.NewReader("%PDF-1.4\n"+name+"\n%%EOF\n"))
+	require.NoError(f.t, err)
+	f.t.Cleanup(rec.Discard)
+	if d != "" {
+		day, err := time.Parse(time.DateOnly, d)
+		require.NoError(f.t, err)
+		rec.PertainsTo = &day
+	}
+	return rec
+}
+
+// tested gives an operating test n samples from a population, each passed and with evidence
+// dated within the period, so it can be concluded. It returns the samples.
+func (f *fixture) tested(testID int64, n int) []Sample {
+	f.t.Helper()
+	pop := f.population(testID, n+5)
+	tst, err := f.svc.Test(f.ctx, testID)
+	require.NoError(f.t, err)
+	var keys []string
+	for i := 1; i <= n; i++ {
+		keys = append(keys, fmt.Sprintf("E%05d", i))
+	}
+	samples, err := f.svc.PickSamples(f.ctx, f.users["staff"], testID, PickInput{PopulationID: pop.ID, Keys: keys,
+		Justification: "Picked the first items for the test.", TestVersion: tst.Version})
+	require.NoError(f.t, err)
+	for i, sm := range samples {
+		_, err := f.svc.UpdateSample(f.ctx, f.users["staff"], sm.ID, SampleInput{Result: "pass", Version: sm.Version})
+		require.NoError(f.t, err)
+		require.NoError(f.t, f.svc.AttachEvidence(f.ctx, f.users["staff"], testID, sm.ID, []evidence.Received{f.evidenceFile(fmt.Sprintf("item-%d.pdf", i), "2026-03-01")}))
+	}
+	samples, err = f.svc.Samples(f.ctx, testID)
+	require.NoError(f.t, err)
+	return samples
 }

@@ -308,6 +308,10 @@ func (s *Service) UpdateSample(ctx context.Context, u auth.User, id int64, in Sa
 		if before.Version != in.Version {
 			return &apperr.ConflictError{Entity: "This sample", Current: before, UpdatedAt: before.UpdatedAt}
 		}
+		deviating, err := deviatingSamples(tx, before.TestID)
+		if err != nil {
+			return err
+		}
 		if err := tx.Exec(`UPDATE samples SET attributes_tested = ?, result = ?, notes = ?, version = version + 1, updated_at = now() WHERE id = ?`,
 			strings.TrimSpace(in.AttributesTested), in.Result, strings.TrimSpace(in.Notes), id).Error; err != nil {
 			return fmt.Errorf("updating sample %d: %w", id, err)
@@ -319,9 +323,12 @@ func (s *Service) UpdateSample(ctx context.Context, u auth.User, id int64, in Sa
 		if err := clearSignoffs(ctx, tx, u, before.TestID, "sample "+before.ItemKey+" changed"); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, actor(u), audit.Event{Action: "sample.update", EntityType: "sample", EntityID: id, EngagementID: engagementID,
+		if err := audit.Record(ctx, tx, actor(u), audit.Event{Action: "sample.update", EntityType: "sample", EntityID: id, EngagementID: engagementID,
 			Before: map[string]any{"attributes_tested": before.AttributesTested, "result": before.Result, "notes": before.Notes},
-			After:  map[string]any{"attributes_tested": in.AttributesTested, "result": in.Result, "notes": in.Notes}})
+			After:  map[string]any{"attributes_tested": in.AttributesTested, "result": in.Result, "notes": in.Notes}}); err != nil {
+			return err
+		}
+		return rollUpDeviations(ctx, tx, u, before.TestID, deviating, "sample "+before.ItemKey+": "+before.Result+" → "+in.Result)
 	})
 	if err != nil {
 		return Sample{}, err

@@ -149,6 +149,8 @@ func TestExceptionsRespondEvaluateAndCriteriaRollUp(t *testing.T) {
 	other := f.control("NL-07", FreqAutomated, "low", "CC6.1")
 	tst := f.test(ctl)
 	tst2 := f.test(other)
+	f.tested(tst2.ID, 1)
+	tst2, _ = f.svc.Test(f.ctx, tst2.ID)
 	_, err := f.svc.UpdateTest(f.ctx, f.users["staff"], tst2.ID, TestInput{Techniques: []string{"inspection"}, Procedure: "Inspect the IdP.",
 		Result: ResultNoExceptions, ResultText: "No exceptions noted.", Version: tst2.Version})
 	require.NoError(t, err)

@@ -3,6 +3,7 @@ package fieldwork
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"gorm.io/gorm"
 
@@ -25,6 +26,12 @@ func (s *Service) SignAsPreparer(ctx context.Context, u auth.User, testID int64,
 		}
 		if t.Result == ResultNotStarted || t.Result == ResultInProgress {
 			return apperr.Validation{"signoff": "Record the result of the test before signing it off as preparer."}
+		}
+		if err := checkConclusion(tx, t, t.Result); err != nil {
+			if v, ok := apperr.AsValidation(err); ok {
+				return apperr.Validation{"signoff": strings.Replace(v["result"], "This test cannot be concluded yet", "This test cannot be signed as prepared", 1)}
+			}
+			return err
 		}
 		if t.Result == ResultExceptions {
 			var n int

@@ -186,6 +186,10 @@ func (s *Service) CreateTest(ctx context.Context, u auth.User, engagementID, con
 	if ctl.ReportType == "type1" {
 		kind = "design"
 	}
+	// A new test has neither samples nor evidence yet: it is concluded later, on them.
+	if v := CheckConclusion(in.Result, ConclusionFacts{Kind: kind}); v != nil {
+		return Test{}, v
+	}
 	var id int64
 	err = s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		err := tx.Raw(`INSERT INTO tests (engagement_id, control_id, kind, techniques, procedure, evidence_expected, result, result_text)
@@ -218,6 +222,9 @@ func (s *Service) UpdateTest(ctx context.Context, u auth.User, id int64, in Test
 	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		before, err := lockTest(tx, id, in.Version)
 		if err != nil {
+			return err
+		}
+		if err := checkConclusion(tx, before, in.Result); err != nil {
 			return err
 		}
 		reviewed := before.ReviewedBy != nil

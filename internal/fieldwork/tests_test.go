@@ -76,6 +76,8 @@ func TestUpdateTestConflictKeepsBothVersions(t *testing.T) {
 func TestSignOffsAndEditAfterReview(t *testing.T) {
 	f := newFixture(t, "type2")
 	tst := f.test(f.control("NL-07", FreqAutomated, "low", "CC6.1"))
+	f.tested(tst.ID, 2)
+	tst, _ = f.svc.Test(f.ctx, tst.ID)
 
 	// Inquiry alone cannot be signed off.
 	tst, err := f.svc.UpdateTest(f.ctx, f.users["staff"], tst.ID, TestInput{Techniques: []string{"inquiry"}, Procedure: "Ask IT.",
@@ -124,7 +126,7 @@ func TestSignOffsAndEditAfterReview(t *testing.T) {
 	require.NoError(t, f.svc.SignAsReviewer(f.ctx, f.users["senior"], tst.ID, tst.Version))
 	tst, _ = f.svc.Test(f.ctx, tst.ID)
 	assert.False(t, tst.EditedAfterReview)
-	assert.Equal(t, []string{"test.create", "test.update", "test.update", "test.sign_preparer", "test.sign_reviewer", "test.update", "test.sign_preparer", "test.sign_reviewer"},
+	assert.Equal(t, []string{"test.create", "samples.pick", "test.update", "test.update", "test.sign_preparer", "test.sign_reviewer", "test.update", "test.sign_preparer", "test.sign_reviewer"},
 		f.auditActions("test", tst.ID))
 }
 
@@ -134,6 +136,8 @@ func TestSignOffsAndEditAfterReview(t *testing.T) {
 func TestSignOffsNeedRecordedExceptionsAndClearedNotes(t *testing.T) {
 	f := newFixture(t, "type2")
 	tst := f.test(f.control("NL-05", FreqAsNeeded, "low", "CC6.2"))
+	f.tested(tst.ID, 2)
+	tst, _ = f.svc.Test(f.ctx, tst.ID)
 	tst, err := f.svc.UpdateTest(f.ctx, f.users["staff"], tst.ID, TestInput{Techniques: []string{"inspection"}, Procedure: "Inspect tickets.",
 		Result: ResultExceptions, ResultText: "For 1 of 15 leavers, access was removed late.", Version: tst.Version})
 	require.NoError(t, err)
@@ -163,12 +167,9 @@ func TestSignOffsNeedRecordedExceptionsAndClearedNotes(t *testing.T) {
 func TestChangingSamplesOfASignedTestClearsSignOffs(t *testing.T) {
 	f := newFixture(t, "type2")
 	tst := f.test(f.control("NL-04", FreqAsNeeded, "low", "CC6.2"))
-	pop := f.population(tst.ID, 30)
-	samples, err := f.svc.PickSamples(f.ctx, f.users["staff"], tst.ID, PickInput{PopulationID: pop.ID, Keys: []string{"E00001", "E00002"},
-		Justification: "two", TestVersion: tst.Version})
-	require.NoError(t, err)
+	samples := f.tested(tst.ID, 2)
 	tst, _ = f.svc.Test(f.ctx, tst.ID)
-	tst, err = f.svc.UpdateTest(f.ctx, f.users["staff"], tst.ID, TestInput{Techniques: []string{"inspection"}, Procedure: "Inspect tickets.",
+	tst, err := f.svc.UpdateTest(f.ctx, f.users["staff"], tst.ID, TestInput{Techniques: []string{"inspection"}, Procedure: "Inspect tickets.",
 		Result: ResultNoExceptions, ResultText: "No exceptions noted.", Version: tst.Version})
 	require.NoError(t, err)
 	require.NoError(t, f.svc.SignAsPreparer(f.ctx, f.users["staff"], tst.ID, tst.Version))
@@ -180,13 +181,24 @@ func TestChangingSamplesOfASignedTestClearsSignOffs(t *testing.T) {
 	assert.Nil(t, tst.PreparedBy)
 	assert.Nil(t, tst.ReviewedBy)
 	assert.True(t, tst.EditedAfterReview)
+	// The deviation changed the test's result: the conclusion "no exceptions" is withdrawn and the
+	// audit trail records the change as such, with its cause.
+	assert.Equal(t, ResultInProgress, tst.Result)
 	actions := f.auditActions("test", tst.ID)
-	assert.Equal(t, "test.signoffs_cleared", actions[len(actions)-1])
+	assert.Equal(t, []string{"test.signoffs_cleared", "test.result_changed"}, actions[len(actions)-2:])
+	var before, after, cause string
+	require.NoError(t, f.db.Raw(`SELECT before->>'samples_result', after->>'samples_result', after->>'cause' FROM audit_events
+		WHERE entity_type = 'test' AND entity_id = ? AND action = 'test.result_changed'`, tst.ID).Row().Scan(&before, &after, &cause))
+	assert.Equal(t, "no deviation", before)
+	assert.Equal(t, "deviation noted", after)
+	assert.Equal(t, "sample E00001: pass → deviation", cause)
 }
 
 func TestUploadingAPopulationToASignedTestClearsSignOffs(t *testing.T) {
 	f := newFixture(t, "type2")
 	tst := f.test(f.control("NL-04", FreqAsNeeded, "low", "CC6.2"))
+	f.tested(tst.ID, 1)
+	tst, _ = f.svc.Test(f.ctx, tst.ID)
 	tst, err := f.svc.UpdateTest(f.ctx, f.users["staff"], tst.ID, TestInput{Techniques: []string{"inspection"}, Procedure: "Inspect tickets.",
 		Result: ResultNoExceptions, ResultText: "No exceptions noted.", Version: tst.Version})
 	require.NoError(t, err)
@@ -205,6 +217,8 @@ func TestReviewNotesAndQueue(t *testing.T) {
 	f := newFixture(t, "type2")
 	ctl := f.control("NL-09", FreqWeekly, "low", "CC7.1")
 	tst := f.test(ctl)
+	f.tested(tst.ID, 1)
+	tst, _ = f.svc.Test(f.ctx, tst.ID)
 	tst, err := f.svc.UpdateTest(f.ctx, f.users["staff"], tst.ID, TestInput{Techniques: []string{"inspection"}, Procedure: "Inspect scans.",
 		Result: ResultNoExceptions, ResultText: "No exceptions noted.", Version: tst.Version})
 	require.NoError(t, err)

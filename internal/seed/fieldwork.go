@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/attest-soc/attest/internal/auth"
+	"github.com/attest-soc/attest/internal/evidence"
 	"github.com/attest-soc/attest/internal/fieldwork"
 )
 
@@ -95,6 +97,14 @@ func seedFieldwork(ctx context.Context, e *Env) error {
 		return nil
 	}
 	fw := fieldwork.NewService(e.DB, e.Clock)
+	store := e.Evidence
+	if store == nil {
+		var err error
+		if store, err = evidence.NewLocalStore(".data/evidence"); err != nil {
+			return err
+		}
+	}
+	ev := &evidence.Service{DB: e.DB, Store: store, MaxBytes: 1 << 20}
 	staff, senior, manager, client := e.User("staff@attest.example"), e.User("senior@attest.example"), e.User("manager@attest.example"), e.User("dana@northwind.example")
 	testIDs := map[string]int64{}
 	for i, dt := range demoTests {
@@ -108,21 +118,22 @@ func seedFieldwork(ctx context.Context, e *Env) error {
 			testIDs[dt.ref] = existing
 			continue // already seeded
 		}
+		// Tests are concluded on their tested samples and evidence (issue #16 point 3): each is
+		// created in progress, sampled, tested, and only then concluded.
 		in := fieldwork.TestInput{Techniques: dt.techniques, Procedure: dt.procedure, EvidenceExpected: dt.evidence,
-			Result: fieldwork.ResultNoExceptions, ResultText: "No exceptions noted."}
+			Result: fieldwork.ResultInProgress}
 		dev, deviates := demoDeviations[dt.ref]
-		if deviates {
-			in.Result, in.ResultText = fieldwork.ResultInProgress, ""
-		}
 		t, err := fw.CreateTest(ctx, staff, engagementID, controlID, in)
 		if err != nil {
 			return fmt.Errorf("test of %s: %w", dt.ref, err)
 		}
 		testIDs[dt.ref] = t.ID
 		if deviates {
-			if err := seedDeviation(ctx, fw, t, dev, staff, senior, client); err != nil {
+			if err := seedDeviation(ctx, fw, ev, t, dev, staff, senior, client); err != nil {
 				return fmt.Errorf("deviation of %s: %w", dt.ref, err)
 			}
+		} else if err := seedTested(ctx, fw, ev, t, staff, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), 0); err != nil {
+			return fmt.Errorf("testing %s: %w", dt.ref, err)
 		}
 		// Sign-offs: staff prepared the first ten tests, the manager reviewed the first six.
 		if i < 10 {
@@ -145,7 +156,7 @@ func seedFieldwork(ctx context.Context, e *Env) error {
 
 // seedDeviation uploads the population, draws the sample, records one deviation in it with
 // management's response and the auditors' evaluation (isolated, criteria still met).
-func seedDeviation(ctx context.Context, fw *fieldwork.Service, t fieldwork.Test, dev demoDeviation, staff, senior, client auth.User) error {
+func seedDeviation(ctx context.Context, fw *fieldwork.Service, ev *evidence.Service, t fieldwork.Test, dev demoDeviation, staff, senior, client auth.User) error {
 	pop, err := fw.UploadPopulation(ctx, staff, t.ID, fieldwork.PopulationInput{Source: dev.source, CompletenessCheck: dev.check,
 		FileName: strings.ToLower(t.ControlRef) + "-population.csv"}, []byte(dev.population))
 	if err != nil {
@@ -164,6 +175,9 @@ func seedDeviation(ctx context.Context, fw *fieldwork.Service, t fieldwork.Test,
 			deviating = sm
 		}
 		if _, err := fw.UpdateSample(ctx, staff, sm.ID, in); err != nil {
+			return err
+		}
+		if err := seedSampleEvidence(ctx, fw, ev, t, sm, staff); err != nil {
 			return err
 		}
 	}
@@ -191,6 +205,75 @@ func seedDeviation(ctx context.Context, fw *fieldwork.Service, t fieldwork.Test,
 	_, err = fw.UpdateTest(ctx, staff, t.ID, fieldwork.TestInput{Techniques: cur.Techniques, Procedure: cur.Procedure,
 		EvidenceExpected: cur.EvidenceExpected, Result: fieldwork.ResultExceptions, ResultText: dev.resultText, Version: cur.Version})
 	return err
+}
+
+// demoPopulationSize is how many occurrences a control of each frequency had over the
+// six-month period of the demo engagement.
+var demoPopulationSize = map[string]int{"annual": 1, "quarterly": 2, "monthly": 6, "weekly": 26, "daily": 181,
+	"multiple_daily": 400, "automated": 1, "as_needed": 60}
+
+// occurrencesCSV lists a control's occurrences over the period, one per line, dated evenly.
+func occurrencesCSV(ref string, n int, start time.Time) string {
+	var b strings.Builder
+	b.WriteString("occurrence,date,performed_by\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "%s-%04d,%s,%s\n", ref, i+1, start.AddDate(0, 0, i*180/max(n, 1)).Format(time.DateOnly), []string{"Ana", "Ben", "Chen"}[i%3])
+	}
+	return b.String()
+}
+
+// seedTested gives a test its population, draws the suggested sample, records each item as
+// passed with its evidence (dated the item's date) and concludes "no exceptions noted".
+//
+// maxSize > 0 caps the sample (the prior year's lighter demo), with the reason recorded.
+func seedTested(ctx context.Context, fw *fieldwork.Service, ev *evidence.Service, t fieldwork.Test, staff auth.User, start time.Time, maxSize int) error {
+	n := demoPopulationSize[t.ControlFrequency]
+	if n == 0 {
+		n = 12
+	}
+	pop, err := fw.UploadPopulation(ctx, staff, t.ID, fieldwork.PopulationInput{Source: "System report of " + t.ControlRef + " occurrences over the period",
+		CompletenessCheck: "Agreed the count to the system's own total for the period", FileName: strings.ToLower(t.ControlRef) + "-occurrences.csv"},
+		[]byte(occurrencesCSV(t.ControlRef, n, start)))
+	if err != nil {
+		return err
+	}
+	t, err = fw.Test(ctx, t.ID)
+	if err != nil {
+		return err
+	}
+	draw := fieldwork.DrawInput{PopulationID: pop.ID, TestVersion: t.Version}
+	if sug, err := fw.Suggestion(ctx, t, pop.RowCount); err == nil && maxSize > 0 && sug.Size > maxSize {
+		draw.Size, draw.Justification = fmt.Sprint(maxSize), "Prior-year file kept for reference: only the first items of the sample are in Attest."
+	}
+	samples, err := fw.DrawSamples(ctx, staff, t.ID, draw)
+	if err != nil {
+		return err
+	}
+	for _, sm := range samples {
+		if _, err := fw.UpdateSample(ctx, staff, sm.ID, fieldwork.SampleInput{AttributesTested: t.EvidenceExpected, Result: "pass", Version: sm.Version}); err != nil {
+			return err
+		}
+		if err := seedSampleEvidence(ctx, fw, ev, t, sm, staff); err != nil {
+			return err
+		}
+	}
+	cur, err := fw.Test(ctx, t.ID)
+	if err != nil {
+		return err
+	}
+	_, err = fw.UpdateTest(ctx, staff, t.ID, fieldwork.TestInput{Techniques: cur.Techniques, Procedure: cur.Procedure,
+		EvidenceExpected: cur.EvidenceExpected, Result: fieldwork.ResultNoExceptions, ResultText: "No exceptions noted.", Version: cur.Version})
+	return err
+}
+
+// seedSampleEvidence attaches a small text file to a sample, dated the sampled item's date.
+func seedSampleEvidence(ctx context.Context, fw *fieldwork.Service, ev *evidence.Service, t fieldwork.Test, sm fieldwork.Sample, staff auth.User) error {
+	rec, err := ev.Receive(ctx, strings.ToLower(sm.ItemKey)+".txt", strings.NewReader("Evidence for "+sm.ItemKey+" of "+t.ControlRef+": "+t.EvidenceExpected+"\n"))
+	if err != nil {
+		return err
+	}
+	defer rec.Discard()
+	return fw.AttachEvidence(ctx, staff, t.ID, sm.ID, []evidence.Received{rec})
 }
 
 // seedReviewNotes raises one open note and one answered note, once.

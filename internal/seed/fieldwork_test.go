@@ -56,10 +56,20 @@ func TestFieldworkDemoData(t *testing.T) {
 	_, err = Demo(ctx, gdb, clk)
 	require.NoError(t, err)
 	first := counts()
-	assert.Equal(t, 16, first["tests"])
-	assert.Equal(t, 2, first["populations"])
-	assert.Equal(t, 160, first["population_items"])
-	assert.Equal(t, 40, first["samples"])
+	// Every test is concluded on a population, tested samples and their evidence.
+	var tests, populations int
+	require.NoError(t, gdb.Raw(`SELECT count(*) FROM tests t JOIN engagements e ON e.id = t.engagement_id WHERE e.period_start = '2026-01-01'`).Row().Scan(&tests))
+	require.NoError(t, gdb.Raw(`SELECT count(*) FROM populations p JOIN tests t ON t.id = p.test_id JOIN engagements e ON e.id = t.engagement_id
+		WHERE e.period_start = '2026-01-01'`).Row().Scan(&populations))
+	assert.Equal(t, 16, tests)
+	assert.Equal(t, 16, populations)
+	var unconcluded, untested, unevidenced int
+	require.NoError(t, gdb.Raw(`SELECT count(*) FROM tests WHERE result NOT IN ('no_exceptions', 'exceptions')`).Row().Scan(&unconcluded))
+	require.NoError(t, gdb.Raw(`SELECT count(*) FROM samples WHERE result = 'untested'`).Row().Scan(&untested))
+	require.NoError(t, gdb.Raw(`SELECT count(*) FROM samples s WHERE NOT EXISTS (SELECT 1 FROM evidence_files f WHERE f.sample_id = s.id)`).Row().Scan(&unevidenced))
+	assert.Zero(t, unconcluded)
+	assert.Zero(t, untested)
+	assert.Zero(t, unevidenced)
 	assert.Equal(t, 2, first["exceptions"])
 	assert.Equal(t, 2, first["review_notes"])
 

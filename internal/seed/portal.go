@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/attest-soc/attest/internal/auth"
 	"github.com/attest-soc/attest/internal/evidence"
@@ -85,6 +86,9 @@ func seedPortal(ctx context.Context, e *Env) error {
 		if err != nil {
 			return fmt.Errorf("storing demo evidence for %s: %w", r.Label(), err)
 		}
+		// Dated within the period (1 Jan – 30 Jun 2026): the day the evidence shows.
+		day := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, r.Number*9)
+		rec.PertainsTo = &day
 		err = svc.AddEvidence(ctx, client, r.ID, []evidence.Received{rec})
 		rec.Discard()
 		if err != nil {

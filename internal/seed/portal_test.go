@@ -46,8 +46,10 @@ func TestPortalDemoData(t *testing.T) {
 	require.NoError(t, gdb.Raw(`SELECT count(*) FROM info_request_links l JOIN info_requests r ON r.id = l.request_id
 		WHERE r.number = 33 AND r.priority = 'high'`).Row().Scan(&n))
 	assert.Equal(t, 5, n, "R-033 asks for three sampled NL-05 terminations: control, test and the items are linked")
-	require.NoError(t, gdb.Raw(`SELECT count(*) FROM evidence_files`).Row().Scan(&n))
+	require.NoError(t, gdb.Raw(`SELECT count(*) FROM evidence_files WHERE request_id IS NOT NULL`).Row().Scan(&n))
 	assert.Equal(t, 18, n)
+	require.NoError(t, gdb.Raw(`SELECT count(*) FROM evidence_files WHERE pertains_to IS NULL`).Row().Scan(&n))
+	assert.Zero(t, n, "every demo file is dated")
 	require.NoError(t, gdb.Raw(`SELECT count(*) FROM request_comments`).Row().Scan(&n))
 	assert.Equal(t, 4, n)
 	require.NoError(t, gdb.Raw(`SELECT count(DISTINCT assignee_id) FROM info_requests`).Row().Scan(&n))
@@ -55,7 +57,7 @@ func TestPortalDemoData(t *testing.T) {
 
 	// The demo files are real, verifiable blobs.
 	var sha string
-	require.NoError(t, gdb.Raw(`SELECT blob_key FROM evidence_files ORDER BY id LIMIT 1`).Row().Scan(&sha))
+	require.NoError(t, gdb.Raw(`SELECT blob_key FROM evidence_files WHERE request_id IS NOT NULL ORDER BY id LIMIT 1`).Row().Scan(&sha))
 	rc, err := store.Open(ctx, sha)
 	require.NoError(t, err)
 	b, err := io.ReadAll(rc)

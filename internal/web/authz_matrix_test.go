@@ -149,6 +149,7 @@ var routeAccess = map[string]access{
 	"POST /requests/:requestID/accept":             allow("team"),
 	"POST /requests/:requestID/return":             allow("team"),
 	"GET /evidence/:fileID":                        allow("oversight", "team", "client-own"),
+	"POST /evidence/:fileID/period-explanation":    allow("team"),
 	"POST /tests/:testID/evidence":                 allow("team"),
 	"POST /samples/:sampleID/evidence":             allow("team"),
 	"GET /admin/request-template":                  allow("oversight"),

@@ -28,7 +28,11 @@ func partFileName(p *multipart.Part) (string, bool) {
 }
 
 // nextFilePart returns the next part that carries a file, or nil at the end.
-func nextFilePart(mr *multipart.Reader) (*multipart.Part, error) {
+func nextFilePart(mr *multipart.Reader) (*multipart.Part, error) { return nextFilePartKeeping(mr, nil) }
+
+// nextFilePartKeeping is nextFilePart that also keeps the small text fields sent before the
+// files (such as pertains_to) in fields, when fields is not nil.
+func nextFilePartKeeping(mr *multipart.Reader, fields map[string]string) (*multipart.Part, error) {
 	for {
 		p, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
@@ -40,6 +44,13 @@ func nextFilePart(mr *multipart.Reader) (*multipart.Part, error) {
 		if name, ok := partFileName(p); ok && name != "" {
 			return p, nil
 		}
+		if fields != nil && p.FormName() != "" {
+			b, err := io.ReadAll(io.LimitReader(p, 4096))
+			if err != nil {
+				return nil, err
+			}
+			fields[p.FormName()] = string(b)
+		}
 	}
 }
 
@@ -47,14 +58,18 @@ func nextFilePart(mr *multipart.Reader) (*multipart.Part, error) {
 // other, never holding a file in memory. An empty selection or any refused file fails the whole
 // upload and nothing is kept; otherwise the caller records the files (which puts them in the
 // store) and discards the temporary copies.
+//
+// The form sends pertains_to before the files; the date is checked here (not in the future) and
+// set on every file. A missing date is left nil for the domain to default or refuse.
 func (s *Server) receiveFiles(c echo.Context) ([]evidence.Received, error) {
 	mr, err := c.Request().MultipartReader()
 	if err != nil {
 		return nil, apperr.Validation{"files": "Choose at least one file to upload."}
 	}
 	var got []evidence.Received
+	fields := map[string]string{}
 	for {
-		part, err := nextFilePart(mr)
+		part, err := nextFilePartKeeping(mr, fields)
 		var he *echo.HTTPError
 		if errors.As(err, &he) {
 			return nil, err // over the body limit: 413
@@ -83,7 +98,12 @@ func (s *Server) receiveFiles(c echo.Context) ([]evidence.Received, error) {
 	if len(got) == 0 {
 		return nil, apperr.Validation{"files": "Choose at least one file to upload."}
 	}
-	return got, nil
+	d, err := evidence.ParsePertainsTo(fields["pertains_to"], s.Clock.Now())
+	if err != nil {
+		evidence.DiscardAll(got)
+		return nil, err
+	}
+	return evidence.Dated(got, d), nil
 }
 
 // requestEvidenceUpload: POST /requests/:requestID/evidence (multipart, streamed).
@@ -127,7 +147,12 @@ func (s *Server) evidenceAttach(param string) echo.HandlerFunc {
 		}
 		var ref *evidence.Refusal
 		if v, ok := apperr.AsValidation(err); ok {
-			s.flash(c, "error", v["files"])
+			for _, k := range []string{"pertains_to", "files"} {
+				if v[k] != "" {
+					s.flash(c, "error", v[k])
+					break
+				}
+			}
 			return c.Redirect(http.StatusSeeOther, back)
 		}
 		if errors.As(err, &ref) {
@@ -139,6 +164,37 @@ func (s *Server) evidenceAttach(param string) echo.HandlerFunc {
 		}
 		return s.redirectWithFlash(c, back, fmt.Sprintf("%d evidence file(s) attached.", len(files)))
 	}
+}
+
+// evidencePeriodExplain: POST /evidence/:fileID/period-explanation — an auditor says why a file
+// dated outside the examination period still supports the test, so it counts.
+func (s *Server) evidencePeriodExplain(c echo.Context) error {
+	id, err := paramID(c, "fileID")
+	if err != nil {
+		return err
+	}
+	f, err := s.Evidence.Get(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	back := "/engagements/" + itoa(f.EngagementID)
+	switch {
+	case f.SampleID != nil:
+		back = "/samples/" + itoa(*f.SampleID)
+	case f.TestID != nil:
+		back = "/tests/" + itoa(*f.TestID)
+	case f.RequestID != nil:
+		back = "/requests/" + itoa(*f.RequestID)
+	}
+	err = s.Evidence.ExplainPeriod(c.Request().Context(), mustUser(c).Actor(), id, c.FormValue("period_explanation"))
+	if v, ok := apperr.AsValidation(err); ok {
+		s.flash(c, "error", v["period_explanation"])
+		return c.Redirect(http.StatusSeeOther, back)
+	}
+	if err != nil {
+		return err
+	}
+	return s.redirectWithFlash(c, back, "Explanation recorded: the file now counts for the test.")
 }
 
 // evidenceDownload: GET /evidence/:fileID — always as an attachment, after checking the hash.

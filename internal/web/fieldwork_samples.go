@@ -169,7 +169,10 @@ func (s *Server) renderSample(c echo.Context, status int, sm fieldwork.Sample, f
 	if err != nil {
 		return err
 	}
-	v.Evidence = evidenceFileViews(files)
+	v.Evidence = explainableEvidenceViews(files, csrfToken(c))
+	if d := s.fieldwork().SampleDate(ctx, sm); d != nil {
+		v.ItemDate = d.Format("2006-01-02")
+	}
 	v.CanEdit = policy.Can(u, policy.EvidenceAttach, resource(c))
 	v.UploadLimit = evidence.FormatSize(s.Config.MaxUploadBytes)
 	return s.render(c, status, templates.SampleDetail(s.page(c, "Sample "+sm.ItemKey, "engagements"), v))

@@ -107,8 +107,19 @@ func TestTestPagesEditConflictAndSignOffs(t *testing.T) {
 	assert.Contains(t, list.Body, "NL-03")
 	assert.Contains(t, staff.Get(fmt.Sprintf("/engagements/%d/tests?result=no_exceptions", f.engagement)).Body, "No tests match.", "the result filter applies")
 
-	// Two auditors save the same version: the second sees both versions and keeps their input.
+	// Concluding needs tested samples with evidence: refused first, with what is missing.
 	resp := staff.PostForm(path, url.Values{"version": {v}, "techniques": {"inquiry", "inspection"}, "procedure": {"Staff's procedure"},
+		"result": {"no_exceptions"}, "result_text": {"No exceptions noted."}})
+	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, resp.Body, "This test cannot be concluded yet: select the samples first")
+	assert.Contains(t, show.Body, `id="conclusion-blocked"`, "the test page says what the conclusion still needs")
+	f.testSamples(t, staff, path, 2)
+	show = staff.Get(path)
+	assert.NotContains(t, show.Body, `id="conclusion-blocked"`)
+	v = version(t, show.Body)
+
+	// Two auditors save the same version: the second sees both versions and keeps their input.
+	resp = staff.PostForm(path, url.Values{"version": {v}, "techniques": {"inquiry", "inspection"}, "procedure": {"Staff's procedure"},
 		"result": {"no_exceptions"}, "result_text": {"No exceptions noted."}})
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
 	resp = senior.PostForm(path, url.Values{"version": {v}, "techniques": {"inspection"}, "procedure": {"Senior's procedure"}, "result": {"in_progress"}})
@@ -457,4 +468,33 @@ func TestTestPageErrorSummary(t *testing.T) {
 	resp = staff.PostForm(path, url.Values{"version": {stale}, "techniques": {"inspection"}, "procedure": {"Second save."}, "result": {"in_progress"}})
 	require.Equal(t, http.StatusConflict, resp.StatusCode)
 	assert.Equal(t, []string{"f-signoff"}, assertSummaryLinksResolve(t, resp.Body))
+}
+
+// testSamples takes the test at path through the pages to where it can be concluded: a
+// population, n picked items, each passed and with evidence dated within the period. It returns
+// the sample ids.
+func (f *fieldworkFixture) testSamples(t *testing.T, c *webtest.Client, path string, n int) []int64 {
+	t.Helper()
+	resp := uploadPopulation(t, c, path, map[string]string{"source": "HRIS", "completeness_check": "Agreed to payroll"}, "hires.csv", hires(n+5))
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	testID := strings.TrimPrefix(path, "/tests/")
+	var popID string
+	require.NoError(t, f.app.DB.Raw(`SELECT id::text FROM populations WHERE test_id = ? ORDER BY id DESC LIMIT 1`, testID).Row().Scan(&popID))
+	var keys []string
+	for i := 1; i <= n; i++ {
+		keys = append(keys, fmt.Sprintf("E%03d", i))
+	}
+	resp = c.PostForm(path+"/samples/pick", url.Values{"version": {version(t, c.Get(path).Body)}, "pick_population_id": {popID},
+		"keys": {strings.Join(keys, "\n")}, "pick_justification": {"The first hires."}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	var ids []int64
+	require.NoError(t, f.app.DB.Raw(`SELECT id FROM samples WHERE test_id = ? ORDER BY id`, testID).Scan(&ids).Error)
+	for _, id := range ids {
+		sp := fmt.Sprintf("/samples/%d", id)
+		resp = c.PostForm(sp, url.Values{"version": {version(t, c.Get(sp).Body)}, "result": {"pass"}})
+		require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+		resp = uploadFiles(t, c, sp+"/evidence", uploadFile{fmt.Sprintf("item-%d.pdf", id), append([]byte(fmt.Sprintf("%%PDF-1.4 %d", id)), pdfBytes...)})
+		require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	}
+	return ids
 }

@@ -226,7 +226,17 @@ func (s *Server) testView(ctx context.Context, c echo.Context, testID int64) (te
 		return v, err
 	}
 	v.Evidence = evidenceFileViews(files)
+	if v.CanEdit {
+		v.Evidence = explainableEvidenceViews(files, csrfToken(c))
+	}
 	v.UploadLimit = evidence.FormatSize(s.Config.MaxUploadBytes)
+	facts, err := fw.ConclusionFactsOf(ctx, t)
+	if err != nil {
+		return v, err
+	}
+	if msg := fieldwork.CheckConclusion(fieldwork.ResultExceptions, facts); msg != nil {
+		v.ConclusionBlocked = msg["result"]
+	}
 	return v, nil
 }
 

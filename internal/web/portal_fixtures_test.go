@@ -95,7 +95,7 @@ func uploadFiles(t testing.TB, c *webtest.Client, path string, files ...uploadFi
 	for i, f := range files {
 		parts[i] = webtest.File{Field: "files", Name: f.rawName, Data: f.body}
 	}
-	return c.Upload(path, nil, parts...)
+	return c.Upload(path, map[string]string{"pertains_to": "2026-03-31"}, parts...)
 }
 
 func count(t testing.TB, app *webtest.App, q string, args ...any) int {

@@ -117,3 +117,9 @@ func (s *Server) redirectWithFlash(c echo.Context, to, message string) error {
 	s.flash(c, "success", message)
 	return c.Redirect(http.StatusSeeOther, to)
 }
+
+// csrfToken is the request's CSRF token, for forms rendered inside lists.
+func csrfToken(c echo.Context) string {
+	token, _ := c.Get("csrf").(string)
+	return token
+}

@@ -71,7 +71,22 @@ func evidenceFileView(f evidence.File) templates.EvidenceFileView {
 	if f.SampleItem != "" {
 		v.Context = "sample " + f.SampleItem
 	}
+	if f.PertainsTo != nil {
+		v.PertainsTo = f.PertainsTo.Format("2 Jan 2006")
+	}
+	v.OutOfPeriod, v.Explanation, v.ExplainedBy = f.OutOfPeriod, f.PeriodExplanation, f.PeriodExplainer
 	return v
+}
+
+// explainableEvidenceViews lists files for auditors who may explain out-of-period ones.
+func explainableEvidenceViews(files []evidence.File, csrf string) []templates.EvidenceFileView {
+	out := evidenceFileViews(files)
+	for i := range out {
+		if out[i].OutOfPeriod && out[i].Explanation == "" {
+			out[i].ExplainURL, out[i].CSRF = "/evidence/"+itoa(out[i].ID)+"/period-explanation", csrf
+		}
+	}
+	return out
 }
 
 func evidenceFileViews(files []evidence.File) []templates.EvidenceFileView {

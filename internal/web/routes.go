@@ -133,6 +133,7 @@ func (s *Server) registerRoutes() {
 	s.handle(post, "/requests/:requestID/accept", policy.RequestManage, s.childScope("info_requests", "requestID"), s.requestMove(requests.StepAccept))
 	s.handle(post, "/requests/:requestID/return", policy.RequestManage, s.childScope("info_requests", "requestID"), s.requestMove(requests.StepReturn))
 	s.handle(get, "/evidence/:fileID", policy.RequestView, s.evidenceScope, s.evidenceDownload)
+	s.handle(post, "/evidence/:fileID/period-explanation", policy.EvidenceAttach, s.evidenceScope, s.evidencePeriodExplain)
 	s.handle(post, "/tests/:testID/evidence", policy.EvidenceAttach, s.childScope("tests", "testID"), s.evidenceAttach("testID"), upload)
 	s.handle(post, "/samples/:sampleID/evidence", policy.EvidenceAttach, s.sampleScope("sampleID"), s.evidenceAttach("sampleID"), upload)
 	s.handle(get, "/admin/request-template", policy.RequestTemplateManage, firmLevel, s.requestTemplateShow)
