@@ -57,3 +57,138 @@
     if (message && !window.confirm(message)) event.preventDefault();
   });
 })();
+
+// The testing grid (templates/grid.templ): keyboard-first result entry saved through htmx.
+// Arrow keys move between cells; P / D / N (or 1 / 2 / 3) set pass, deviation, not applicable;
+// Delete clears; Enter edits the note; Space selects the row. A key on a selected row applies to
+// every selected row (bulk-set). Each save sends the versions of the rows it touches; a stale
+// row comes back highlighted with the stored version, and nothing is saved.
+(function () {
+  "use strict";
+  var selected = {};   // sample id -> true
+  var focusKey = null; // "sampleID:attributeID" of the focused cell, restored after a swap
+
+  function grid() { return document.getElementById("grid"); }
+  function cells() { return Array.prototype.slice.call(grid().querySelectorAll(".grid-cell")); }
+  function keyOf(cell) { return cell.closest("tr").getAttribute("data-sample-id") + ":" + cell.getAttribute("data-attribute-id"); }
+
+  function focusCell(cell) {
+    if (!cell) return;
+    cells().forEach(function (c) { c.tabIndex = -1; });
+    cell.tabIndex = 0;
+    cell.focus();
+    focusKey = keyOf(cell);
+  }
+
+  function move(cell, dRow, dCol) {
+    var row = cell.closest("tr");
+    var rowCells = Array.prototype.slice.call(row.querySelectorAll(".grid-cell"));
+    var col = rowCells.indexOf(cell);
+    if (dCol) {
+      focusCell(rowCells[col + dCol] || cell);
+      return;
+    }
+    var rows = Array.prototype.slice.call(row.parentNode.rows);
+    var next = rows[rows.indexOf(row) + dRow];
+    if (next) focusCell(next.querySelectorAll(".grid-cell")[col]);
+  }
+
+  function csrf() {
+    var input = document.querySelector('#grid-bulk input[name="_csrf"]');
+    return input ? input.value : "";
+  }
+
+  function save(cell, result, note) {
+    var row = cell.closest("tr");
+    var id = row.getAttribute("data-sample-id");
+    var rows = [row];
+    if (selected[id]) {
+      rows = Array.prototype.slice.call(grid().tBodies[0].rows).filter(function (r) { return selected[r.getAttribute("data-sample-id")]; });
+    }
+    var form = document.createElement("form");
+    form.hidden = true;
+    function add(name, value) {
+      var i = document.createElement("input");
+      i.type = "hidden"; i.name = name; i.value = value;
+      form.appendChild(i);
+    }
+    add("_csrf", csrf());
+    add("attribute_id", cell.getAttribute("data-attribute-id"));
+    add("result", result);
+    if (note !== undefined) { add("note", note); add("note_set", "1"); }
+    rows.forEach(function (r) {
+      var sid = r.getAttribute("data-sample-id");
+      add("sample_id", sid);
+      add("version_" + sid, r.getAttribute("data-version"));
+    });
+    document.body.appendChild(form);
+    grid().setAttribute("aria-busy", "true");
+    htmx.ajax("POST", grid().getAttribute("data-save-url"), { source: form, target: "#grid-status", swap: "innerHTML" })
+      .finally(function () { form.remove(); if (grid()) grid().removeAttribute("aria-busy"); });
+  }
+
+  var keys = { p: "pass", "1": "pass", d: "deviation", x: "deviation", "2": "deviation", n: "not_applicable", "3": "not_applicable" };
+
+  document.addEventListener("keydown", function (event) {
+    var cell = event.target.closest && event.target.closest(".grid-cell");
+    if (!cell || !grid() || event.altKey || event.ctrlKey || event.metaKey) return;
+    var k = event.key;
+    var handled = true;
+    if (k === "ArrowUp") move(cell, -1, 0);
+    else if (k === "ArrowDown") move(cell, 1, 0);
+    else if (k === "ArrowLeft") move(cell, 0, -1);
+    else if (k === "ArrowRight") move(cell, 0, 1);
+    else if (keys[k.toLowerCase()]) save(cell, keys[k.toLowerCase()]);
+    else if (k === "Delete" || k === "Backspace") save(cell, "");
+    else if (k === " ") {
+      var box = cell.closest("tr").querySelector(".grid-select");
+      box.checked = !box.checked;
+      box.dispatchEvent(new Event("change", { bubbles: true }));
+    } else if (k === "Enter") {
+      var note = window.prompt("Note for this cell", cell.getAttribute("title") || "");
+      if (note !== null) save(cell, cell.getAttribute("data-result") || "", note);
+    } else handled = false;
+    if (handled) event.preventDefault();
+  });
+
+  document.addEventListener("click", function (event) {
+    var cell = event.target.closest && event.target.closest(".grid-cell");
+    if (cell) focusCell(cell);
+  });
+
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches(".grid-select")) {
+      var id = event.target.value;
+      if (event.target.checked) selected[id] = true; else delete selected[id];
+      event.target.closest("tr").classList.toggle("grid-row-selected", event.target.checked);
+    }
+  });
+
+  // A stale row (409) or a refusal (422) still shows its answer: both versions, or why.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var status = event.detail.xhr.status;
+    if (grid() && (status === 409 || status === 422)) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
+  // After rows were swapped in, keep the selection and the focus where they were.
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!grid()) return;
+    Array.prototype.forEach.call(grid().querySelectorAll(".grid-select"), function (box) {
+      box.checked = !!selected[box.value];
+      box.closest("tr").classList.toggle("grid-row-selected", box.checked);
+    });
+    if (focusKey) {
+      var parts = focusKey.split(":");
+      focusCell(grid().querySelector('tr[data-sample-id="' + parts[0] + '"] .grid-cell[data-attribute-id="' + parts[1] + '"]'));
+    }
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!grid()) return;
+    var first = grid().querySelector(".grid-cell");
+    if (first) first.tabIndex = 0;
+  });
+})();

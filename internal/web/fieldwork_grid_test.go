@@ -1,0 +1,140 @@
+package web_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/attest-soc/attest/internal/web/browsertest"
+)
+
+// gridFixture is a test with three passed, evidenced samples and attributes A and B.
+func gridFixture(t *testing.T) (*fieldworkFixture, string, []int64, []int64) {
+	f := newFieldworkFixture(t)
+	staff := f.login("staff@firm.example")
+	path := f.createTest(t, staff, f.nl03, "inspection")
+	samples := f.testSamples(t, staff, path, 3)
+	for _, d := range []string{"Approval before access", "Approver is the system owner"} {
+		resp := staff.PostForm(path+"/grid/attributes", url.Values{"description": {d}})
+		require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	}
+	var attrs []int64
+	require.NoError(t, f.app.DB.Raw(`SELECT id FROM test_attributes WHERE test_id = ? ORDER BY position`, strings.TrimPrefix(path, "/tests/")).Scan(&attrs).Error)
+	return f, path, samples, attrs
+}
+
+func cellResult(t *testing.T, f *fieldworkFixture, sample, attr int64) string {
+	var r string
+	f.app.DB.Raw(`SELECT coalesce(result, '') FROM sample_attribute_results WHERE sample_id = ? AND attribute_id = ?`, sample, attr).Row().Scan(&r)
+	return r
+}
+
+// TestGridOverHTTP: attributes, a stale save refused with both versions, bulk-set with the plain
+// form (redirected), and validation that keeps what was typed.
+func TestGridOverHTTP(t *testing.T) {
+	f, path, samples, attrs := gridFixture(t)
+	staff := f.login("staff@firm.example")
+	page := staff.Get(path + "/grid")
+	require.Equal(t, http.StatusOK, page.StatusCode)
+	assert.Contains(t, page.Body, "0 of 3 samples with a deviation")
+	assert.Contains(t, page.Body, `id="grid-legend"`)
+	assert.Contains(t, page.Body, "Approval before access")
+
+	bad := staff.PostForm(path+"/grid/attributes", url.Values{"description": {"approval before access"}})
+	assert.Equal(t, http.StatusUnprocessableEntity, bad.StatusCode)
+	assert.Contains(t, bad.Body, "Attribute A already tests this.")
+
+	// Bulk-set without JavaScript: A passes on all three rows; the browser is redirected.
+	form := url.Values{"attribute_id": {fmt.Sprint(attrs[0])}, "result": {"pass"}, "note": {""}}
+	var versions []int
+	require.NoError(t, f.app.DB.Raw(`SELECT version FROM samples WHERE test_id = ? ORDER BY id`, strings.TrimPrefix(path, "/tests/")).Scan(&versions).Error)
+	for i, id := range samples {
+		form.Add("sample_id", fmt.Sprint(id))
+		form.Set(fmt.Sprintf("version_%d", id), fmt.Sprint(versions[i]))
+	}
+	resp := staff.PostForm(path+"/grid/cells", form)
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	for _, id := range samples {
+		assert.Equal(t, "pass", cellResult(t, f, id, attrs[0]))
+	}
+
+	// The same versions again are stale: 409, both versions shown, nothing saved.
+	form.Set("attribute_id", fmt.Sprint(attrs[1]))
+	form.Set("result", "deviation")
+	resp = staff.PostForm(path+"/grid/cells", form)
+	require.Equal(t, http.StatusConflict, resp.StatusCode)
+	assert.Contains(t, resp.Body, "Someone else saved 3 of these rows first")
+	assert.Contains(t, resp.Body, "A=✓", "their stored version")
+	assert.Contains(t, resp.Body, "yours: B=✗", "my change")
+	assert.Equal(t, "", cellResult(t, f, samples[0], attrs[1]))
+
+	// htmx: the changed row comes back out of band, no redirect.
+	var v int
+	require.NoError(t, f.app.DB.Raw(`SELECT version FROM samples WHERE id = ?`, samples[0]).Row().Scan(&v))
+	req := url.Values{"attribute_id": {fmt.Sprint(attrs[1])}, "result": {"deviation"}, "sample_id": {fmt.Sprint(samples[0])},
+		fmt.Sprintf("version_%d", samples[0]): {fmt.Sprint(v)}, "note": {"approved by the requester"}, "note_set": {"1"}}
+	req.Set("_csrf", staff.CSRFToken())
+	hx, err := http.NewRequest(http.MethodPost, staff.URL(path+"/grid/cells"), strings.NewReader(req.Encode()))
+	require.NoError(t, err)
+	hx.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	hx.Header.Set("HX-Request", "true")
+	resp = staff.Do(hx)
+	require.Equal(t, http.StatusOK, resp.StatusCode, resp.Body)
+	assert.Contains(t, resp.Body, fmt.Sprintf(`id="grid-row-%d"`, samples[0]))
+	assert.Contains(t, resp.Body, `hx-swap-oob="true"`)
+	assert.Contains(t, resp.Body, "1 of 3 samples with a deviation", "the deviation rolls up to the test")
+	var result string
+	require.NoError(t, f.app.DB.Raw(`SELECT result FROM samples WHERE id = ?`, samples[0]).Row().Scan(&result))
+	assert.Equal(t, "deviation", result, "and to the sample")
+}
+
+// TestBrowserGridKeyboardAndBulkSet: results are entered with the keyboard and saved without a
+// page reload; Space selects rows and one key sets every selected row.
+func TestBrowserGridKeyboardAndBulkSet(t *testing.T) {
+	f, path, samples, attrs := gridFixture(t)
+	b := browsertest.Start(t, f.app.HTTP.URL)
+	browserLogin(b, "staff@firm.example")
+	b.Visit(path + "/grid")
+	b.CheckAccessibility("testing grid")
+	browsertest.Eval[bool](b, `(window.__noReload = true)`)
+
+	cell := func(sample, attr int64, result string) string {
+		return fmt.Sprintf(`#grid-row-%d .grid-cell[data-attribute-id="%d"][data-result="%s"]`, sample, attr, result)
+	}
+	b.Click(fmt.Sprintf(`#grid-row-%d .grid-cell[data-attribute-id="%d"]`, samples[0], attrs[0]))
+	b.Do("press P", chromedp.KeyEvent("p"))
+	b.WaitVisible(cell(samples[0], attrs[0], "pass"))
+	b.Do("arrow right, press D", chromedp.KeyEvent(kb.ArrowRight), chromedp.KeyEvent("d"))
+	b.WaitVisible(cell(samples[0], attrs[1], "deviation"))
+	assert.Contains(t, b.Text("#grid-summary"), "1 of 3 samples with a deviation")
+	assert.Contains(t, b.Text("#grid-row-"+fmt.Sprint(samples[0])), "Deviation", "the row rolls up")
+
+	// Down to the second row, select it and the third with Space, then N sets both.
+	b.Do("select rows 2 and 3", chromedp.KeyEvent(kb.ArrowDown), chromedp.KeyEvent(" "), chromedp.KeyEvent(kb.ArrowDown), chromedp.KeyEvent(" "))
+	b.Do("press N", chromedp.KeyEvent("n"))
+	b.WaitVisible(cell(samples[1], attrs[1], "not_applicable"))
+	b.WaitVisible(cell(samples[2], attrs[1], "not_applicable"))
+	// Left to A on the third row: P sets A on both selected rows.
+	b.Do("arrow left, press P", chromedp.KeyEvent(kb.ArrowLeft), chromedp.KeyEvent("p"))
+	b.WaitVisible(cell(samples[1], attrs[0], "pass"))
+	b.WaitVisible(cell(samples[2], attrs[0], "pass"))
+	assert.True(t, browsertest.Eval[bool](b, `window.__noReload === true`), "saved without a page reload")
+	assert.Equal(t, "pass", cellResult(t, f, samples[2], attrs[0]))
+	assert.Equal(t, "not_applicable", cellResult(t, f, samples[1], attrs[1]))
+	assert.Equal(t, "", cellResult(t, f, samples[0], attrs[0]+attrs[1]), "no stray cells")
+
+	// The bulk-set form (also the path without JavaScript) with the rows still selected.
+	b.Select("#f-bulk-attribute", fmt.Sprint(attrs[1]))
+	b.Select("#f-bulk-result", "pass")
+	b.ClickAndWait("#grid-bulk-apply", ".flash-success")
+	assert.Equal(t, "pass", cellResult(t, f, samples[1], attrs[1]))
+	assert.Equal(t, "pass", cellResult(t, f, samples[2], attrs[1]))
+	assert.Equal(t, "deviation", cellResult(t, f, samples[0], attrs[1]), "unselected rows untouched")
+}
