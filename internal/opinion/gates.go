@@ -79,7 +79,9 @@ func Gates(ev Evidence) []Gate {
 	pending := Gate{Key: "criteria_pending", Label: "No criterion is left pending", Link: base + "/coverage"}
 	statuses := CriterionStatuses(ev)
 	for _, c := range ev.Criteria {
-		if statuses[c] == fieldwork.CriterionPending {
+		// A criterion without a control is the coverage gate's problem, not listed twice.
+		hasControl := slices.ContainsFunc(ev.Controls, func(ctl Control) bool { return slices.Contains(ctl.Criteria, c) })
+		if hasControl && statuses[c] == fieldwork.CriterionPending {
 			pending.add("%s is pending", c)
 		}
 	}

@@ -124,8 +124,7 @@ func renderPass(doc *Document, known []int) (*pdfPass, error) {
 	if err := pdf.Error(); err != nil {
 		return nil, fmt.Errorf("rendering report PDF: %w", err)
 	}
-	pdf.Close()
-	return p, pdf.Error()
+	return p, nil
 }
 
 // contentsEntries lists what the contents page shows: the sections and their parts.
