@@ -19,6 +19,7 @@ import (
 	"github.com/attest-soc/attest/internal/description"
 	"github.com/attest-soc/attest/internal/evidence"
 	"github.com/attest-soc/attest/internal/notify"
+	"github.com/attest-soc/attest/internal/report"
 	"github.com/attest-soc/attest/internal/requests"
 )
 
@@ -33,6 +34,7 @@ type Server struct {
 	Evidence    *evidence.Service
 	Description *description.Service
 	Requests    *requests.Service
+	Reports     *report.Service
 	Notifier    *notify.Sender // delivers the e-mail outbox; `attest serve` runs it
 
 	echo   *echo.Echo
@@ -56,6 +58,7 @@ func New(gdb *gorm.DB, cfg config.Config, clk clock.Clock, log *slog.Logger) (*S
 	s.Evidence = &evidence.Service{DB: gdb, Store: store, MaxBytes: cfg.MaxUploadBytes}
 	s.Description = &description.Service{DB: gdb, Clock: clk, Store: store, Password: s.Auth}
 	s.Requests = &requests.Service{DB: gdb, Clock: clk, Evidence: s.Evidence, BaseURL: cfg.BaseURL}
+	s.Reports = &report.Service{DB: gdb, Store: store, Clock: clk}
 	s.Notifier = &notify.Sender{DB: gdb, Mailer: notify.NewMailer(cfg, log), Clock: clk, Log: log}
 	if s.assets, err = newAssetIndex(); err != nil {
 		return nil, fmt.Errorf("indexing static files: %w", err)
