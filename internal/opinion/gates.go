@@ -22,7 +22,9 @@ func (g Gate) Met() bool { return len(g.Problems) == 0 }
 // maxListed bounds how many problems one gate lists before "and N more".
 const maxListed = 8
 
-func (g *Gate) add(format string, args ...any) { g.Problems = append(g.Problems, fmt.Sprintf(format, args...)) }
+func (g *Gate) add(format string, args ...any) {
+	g.Problems = append(g.Problems, fmt.Sprintf(format, args...))
+}
 
 func (g *Gate) cap() {
 	if len(g.Problems) > maxListed {

@@ -126,12 +126,16 @@ func (d Data) wording(v Variant) wording {
 	return w
 }
 
-// SystemName is the system's name as the description gives it, else "<service org> system".
+// SystemName is the system's name as the description gives it, else "<client> System".
 func (d Data) SystemName() string {
 	if d.Description != nil && d.Description.SystemName != "" {
 		return d.Description.SystemName
 	}
-	return "Platform System"
+	name := d.ClientName
+	if name == "" {
+		name = d.ServiceOrg
+	}
+	return name + " System"
 }
 
 func andList(items []string) string {
@@ -231,6 +235,11 @@ func Build(d Data, v Variant, opts BuildOptions) (*Document, error) {
 			}
 			s3.Blocks = append(s3.Blocks, Block{Kind: KindHeading, Level: 2, Text: ds.Title, Outline: true})
 			s3.Blocks = append(s3.Blocks, markdownBlocks(ds.Body, d.Description)...)
+			for i := range ds.Tables {
+				if len(ds.Tables[i].Rows) > 0 {
+					s3.Blocks = append(s3.Blocks, Block{Kind: KindTable, Table: &ds.Tables[i]})
+				}
+			}
 		}
 	}
 	doc.Sections = append(doc.Sections, s3)

@@ -20,6 +20,7 @@ type Data struct {
 	ClientID     int64
 	Firm         Firm
 	ServiceOrg   string // the client's legal name (or its name)
+	ClientName   string
 	Engagement   string // the engagement's name
 	ReportType   string // type1 or type2
 	AsOf         *time.Time
@@ -146,6 +147,7 @@ type Description struct {
 // DescriptionSection is one description criterion's text (Markdown).
 type DescriptionSection struct {
 	Code, Title, Body string
+	Tables            []Table // DC5–DC7: generated from the control matrix, printed after the text
 }
 
 // Assertion is management's approved assertion.
@@ -166,7 +168,11 @@ func splitList(s string) []string {
 
 // Load reads the engagement's report data.
 func (s *Service) Load(ctx context.Context, engagementID int64) (Data, error) {
-	return LoadData(ctx, s.DB, engagementID)
+	d, err := LoadData(ctx, s.DB, engagementID)
+	if err != nil {
+		return d, err
+	}
+	return d, s.addDescription(ctx, &d)
 }
 
 // LoadData reads everything the report of engagementID states, in a fixed order.
@@ -190,6 +196,7 @@ func LoadData(ctx context.Context, db *gorm.DB, engagementID int64) (Data, error
 		return d, fmt.Errorf("loading engagement %d for its report: %w", engagementID, err)
 	}
 	d.ClientID, d.Engagement, d.ReportType, d.Status = e.ClientID, e.Name, e.ReportType, e.Status
+	d.ClientName = e.ClientName
 	d.ServiceOrg = e.LegalName
 	if d.ServiceOrg == "" {
 		d.ServiceOrg = e.ClientName

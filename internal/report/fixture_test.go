@@ -18,7 +18,7 @@ func boolp(b bool) *bool { return &b }
 // northwind is the demo engagement of the domain guide (§9) as report data, without a database.
 func northwind(reportType string) Data {
 	d := Data{EngagementID: 7, ClientID: 3, Firm: Firm{Name: "Whitfield & Ørsted CPAs LLP", City: "Portland", State: "Oregon"},
-		ServiceOrg: "Northwind Ledger, Inc.", Engagement: "SOC 2 2026", ReportType: reportType, Status: "review",
+		ServiceOrg: "Northwind Ledger, Inc.", ClientName: "Northwind Ledger", Engagement: "SOC 2 2026", ReportType: reportType, Status: "review",
 		Categories: []string{"security", "availability"}}
 	if reportType == "type2" {
 		d.PeriodStart, d.PeriodEnd = day("2026-01-01"), day("2026-06-30")

@@ -3,22 +3,18 @@ package report
 import (
 	"strings"
 
-	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
-	"github.com/yuin/goldmark/extension"
 	east "github.com/yuin/goldmark/extension/ast"
-	gtext "github.com/yuin/goldmark/text"
-)
 
-var mdParser = goldmark.New(goldmark.WithExtensions(extension.Table, extension.Strikethrough)).Parser()
+	"github.com/attest-soc/attest/internal/markdown"
+)
 
 // markdownBlocks lays Markdown (the description, the assertion) out as report blocks by walking
 // goldmark's syntax tree: headings, paragraphs, lists, tables and images. Raw HTML is never
 // copied (a <script> in a description prints nothing); images come only from the description's
 // own uploaded images.
 func markdownBlocks(src string, desc *Description) []Block {
-	source := []byte(src)
-	doc := mdParser.Parse(gtext.NewReader(source))
+	doc, source := markdown.Parse(src)
 	var out []Block
 	for n := doc.FirstChild(); n != nil; n = n.NextSibling() {
 		out = append(out, mdBlock(n, source, desc)...)
@@ -146,7 +142,7 @@ func inlineText(n ast.Node, src []byte) string {
 }
 
 func imageBlock(img *ast.Image, src []byte, desc *Description) (Block, bool) {
-	if desc == nil {
+	if desc == nil || markdown.ImageID(string(img.Destination)) == 0 {
 		return Block{}, false
 	}
 	im, ok := desc.Images[string(img.Destination)]

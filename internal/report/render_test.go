@@ -296,7 +296,8 @@ func TestScriptInTheDescriptionIsNeutralised(t *testing.T) {
 	_, text := render(t, d, Type2, BuildOptions{})
 	assert.Contains(t, text, "Bookkeeping")
 	assert.Contains(t, text, "for firms.")
-	assert.NotContains(t, text, "script")
+	assert.NotContains(t, text, "<script")
+	assert.NotContains(t, text, "</script>")
 	assert.NotContains(t, text, "steal")
 	assertInOrder(t, text, "DC1 Types of services", "Services", "• one", "• two", "a b", "1 2")
 }
