@@ -98,13 +98,23 @@
     return input ? input.value : "";
   }
 
+  // Saves run one after the other: a key pressed while a save is in flight waits for it, then
+  // sends the versions the previous answer swapped in (never a version it made stale).
+  var queue = Promise.resolve();
+
   function save(cell, result, note) {
     var row = cell.closest("tr");
     var id = row.getAttribute("data-sample-id");
-    var rows = [row];
+    var ids = [id];
     if (selected[id]) {
-      rows = Array.prototype.slice.call(grid().tBodies[0].rows).filter(function (r) { return selected[r.getAttribute("data-sample-id")]; });
+      ids = Array.prototype.slice.call(grid().tBodies[0].rows).map(function (r) { return r.getAttribute("data-sample-id"); })
+        .filter(function (sid) { return selected[sid]; });
     }
+    var attribute = cell.getAttribute("data-attribute-id");
+    queue = queue.then(function () { return send(ids, attribute, result, note); }, function () { return send(ids, attribute, result, note); });
+  }
+
+  function send(ids, attribute, result, note) {
     var form = document.createElement("form");
     form.hidden = true;
     function add(name, value) {
@@ -113,17 +123,17 @@
       form.appendChild(i);
     }
     add("_csrf", csrf());
-    add("attribute_id", cell.getAttribute("data-attribute-id"));
+    add("attribute_id", attribute);
     add("result", result);
     if (note !== undefined) { add("note", note); add("note_set", "1"); }
-    rows.forEach(function (r) {
-      var sid = r.getAttribute("data-sample-id");
+    ids.forEach(function (sid) {
+      var r = document.getElementById("grid-row-" + sid);
       add("sample_id", sid);
-      add("version_" + sid, r.getAttribute("data-version"));
+      add("version_" + sid, r ? r.getAttribute("data-version") : "0");
     });
     document.body.appendChild(form);
     grid().setAttribute("aria-busy", "true");
-    htmx.ajax("POST", grid().getAttribute("data-save-url"), { source: form, target: "#grid-status", swap: "innerHTML" })
+    return htmx.ajax("POST", grid().getAttribute("data-save-url"), { source: form, target: "#grid-status", swap: "innerHTML" })
       .finally(function () { form.remove(); if (grid()) grid().removeAttribute("aria-busy"); });
   }
 

@@ -51,6 +51,9 @@ type TestPage struct {
 	Samples     []SampleView
 	// Reperformance is the check of a seeded random selection against the recorded samples.
 	Reperformance *ReperformanceView
+	Extensions    []ReperformanceView // each recorded extension draw, reperformed
+	SampleSummary string              // "1 of 40 samples with a deviation" over the whole sample
+	CanExtend     bool                // a deviation was found in a sample drawn from a population
 	Exceptions    []ExceptionView
 	Notes         []ReviewNoteView
 	Values        map[string]string  // typed values of the smaller forms

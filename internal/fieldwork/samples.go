@@ -36,6 +36,8 @@ type Sample struct {
 	Result           string
 	Notes            string
 	SentToClientAt   *time.Time
+	DrawID           *int64 // the recorded draw that selected it
+	DrawKind         string // original or extension ("" before draws were recorded)
 	Version          int
 	UpdatedAt        time.Time
 }
@@ -44,7 +46,8 @@ type Sample struct {
 func (s *Service) Samples(ctx context.Context, testID int64) ([]Sample, error) {
 	var out []Sample
 	err := s.DB.WithContext(ctx).Raw(`SELECT id, test_id, population_id, row_number, item_key, item::text AS item_json, attributes_tested,
-		result, notes, sent_to_client_at, version, updated_at FROM samples WHERE test_id = ? ORDER BY row_number NULLS LAST, id`, testID).Scan(&out).Error
+		result, notes, sent_to_client_at, draw_id, coalesce((SELECT d.kind FROM sample_draws d WHERE d.id = samples.draw_id), '') AS draw_kind,
+		version, updated_at FROM samples WHERE test_id = ? ORDER BY row_number NULLS LAST, id`, testID).Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("listing samples of test %d: %w", testID, err)
 	}
@@ -153,10 +156,16 @@ func (s *Service) DrawSamples(ctx context.Context, u auth.User, testID int64, in
 		if err := refuseExistingSamples(tx, testID); err != nil {
 			return err
 		}
-		err := tx.Exec(`INSERT INTO samples (test_id, population_id, row_number, item_key, item)
-			SELECT ?, population_id, row_number, item_key, data FROM population_items
+		var drawID int64
+		if err := tx.Raw(`INSERT INTO sample_draws (test_id, population_id, kind, seed, size, selected_rows, justification, drawn_by)
+			VALUES (?, ?, 'original', ?, ?, ARRAY(SELECT jsonb_array_elements_text(?::jsonb)::int), ?, ?) RETURNING id`,
+			testID, pop.ID, seed, size, intsJSON(rows), strings.TrimSpace(in.Justification), u.ID).Row().Scan(&drawID); err != nil {
+			return fmt.Errorf("recording the draw of test %d: %w", testID, err)
+		}
+		err := tx.Exec(`INSERT INTO samples (test_id, population_id, row_number, item_key, item, draw_id)
+			SELECT ?, population_id, row_number, item_key, data, ? FROM population_items
 			WHERE population_id = ? AND row_number = ANY(ARRAY(SELECT jsonb_array_elements_text(?::jsonb)::int))`,
-			testID, pop.ID, intsJSON(rows)).Error
+			testID, drawID, pop.ID, intsJSON(rows)).Error
 		if err != nil {
 			return fmt.Errorf("inserting samples of test %d: %w", testID, err)
 		}

@@ -195,6 +195,7 @@ type Reperformance struct {
 // ReperformSelection draws again with the recorded seed and size from the population the samples
 // came from and compares the rows with the recorded samples (domain guide §6: the same seed and
 // population give the same items). ok is false when the selection was not random with a seed.
+// Items added by an extension are left to ReperformDraws.
 func ReperformSelection(t Test, pop Population, samples []Sample) (r Reperformance, ok bool) {
 	if t.SampleMethod != "random" || t.SampleSeed == nil || t.SampleSize == nil || len(samples) == 0 {
 		return Reperformance{}, false
@@ -205,6 +206,9 @@ func ReperformSelection(t Test, pop Population, samples []Sample) (r Reperforman
 	}
 	got := make([]int, 0, len(samples))
 	for _, sm := range samples {
+		if sm.DrawKind == "extension" {
+			continue // ReperformDraws checks extensions
+		}
 		if sm.RowNumber == nil || sm.PopulationID == nil || *sm.PopulationID != pop.ID {
 			return Reperformance{false, "Sample " + sm.ItemKey + " is not a row of population " + pop.FileName + ": the recorded selection was changed."}, true
 		}

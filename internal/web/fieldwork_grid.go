@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -245,4 +246,59 @@ func (s *Server) gridColumns(c echo.Context) error {
 	return s.redirectWithFlash(c, fmt.Sprintf("/tests/%d/grid", testID), "Fields shown updated.")
 }
 
-var _ = time.Now
+// gridExport: GET /tests/:testID/grid.xlsx — the workpaper with its legend.
+func (s *Server) gridExport(c echo.Context) error {
+	ctx := c.Request().Context()
+	testID, _ := paramID(c, "testID")
+	t, err := s.fieldwork().Test(ctx, testID)
+	if err != nil {
+		return err
+	}
+	g, err := s.fieldwork().Grid(ctx, testID)
+	if err != nil {
+		return err
+	}
+	data, err := fieldwork.ExportGridXLSX(t, g)
+	if err != nil {
+		return fmt.Errorf("exporting the grid of test %d: %w", testID, err)
+	}
+	c.Response().Header().Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="grid-%s-%s.xlsx"`, t.ControlRef, time.Now().UTC().Format("20060102")))
+	return c.Blob(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", data)
+}
+
+// gridImport: POST /tests/:testID/grid/import — results and notes edited in the exported workpaper.
+func (s *Server) gridImport(c echo.Context) error {
+	testID, _ := paramID(c, "testID")
+	var data []byte
+	if fh, err := c.FormFile("file"); err == nil {
+		f, err := fh.Open()
+		if err != nil {
+			return fmt.Errorf("opening the uploaded grid: %w", err)
+		}
+		defer f.Close()
+		if data, err = io.ReadAll(io.LimitReader(f, 50<<20)); err != nil {
+			return fmt.Errorf("reading the uploaded grid: %w", err)
+		}
+	}
+	if len(data) == 0 {
+		return s.gridFormFailed(c, testID, apperr.Validation{"file": "Choose the grid workbook exported from Attest."})
+	}
+	res, err := s.fieldwork().ImportGridXLSX(c.Request().Context(), mustUser(c), testID, data)
+	var conflict *fieldwork.GridConflict
+	if errors.As(err, &conflict) {
+		keys := make([]string, len(conflict.Stale))
+		for i, r := range conflict.Stale {
+			keys[i] = r.Sample.ItemKey
+		}
+		err = apperr.Validation{"file": "Nothing was imported: " + strings.Join(keys, ", ") + " changed in Attest after this file was exported. Download the workpaper again and redo those rows."}
+	}
+	if err != nil {
+		return s.gridFormFailed(c, testID, err)
+	}
+	msg := "The workbook matches the grid: nothing to import."
+	if res.Cells > 0 {
+		msg = fmt.Sprintf("Imported %d %s on %d %s.", res.Cells, map[bool]string{true: "result", false: "results"}[res.Cells == 1],
+			res.Rows, map[bool]string{true: "row", false: "rows"}[res.Rows == 1])
+	}
+	return s.redirectWithFlash(c, fmt.Sprintf("/tests/%d/grid", testID), msg)
+}

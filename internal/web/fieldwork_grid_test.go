@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -11,8 +12,10 @@ import (
 	"github.com/chromedp/chromedp/kb"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/xuri/excelize/v2"
 
 	"github.com/attest-soc/attest/internal/web/browsertest"
+	"github.com/attest-soc/attest/internal/web/webtest"
 )
 
 // gridFixture is a test with three passed, evidenced samples and attributes A and B.
@@ -93,6 +96,24 @@ func TestGridOverHTTP(t *testing.T) {
 	var result string
 	require.NoError(t, f.app.DB.Raw(`SELECT result FROM samples WHERE id = ?`, samples[0]).Row().Scan(&result))
 	assert.Equal(t, "deviation", result, "and to the sample")
+
+	// XLSX export → edit → import through the pages.
+	xlsx := staff.Get(path + "/grid.xlsx")
+	require.Equal(t, http.StatusOK, xlsx.StatusCode)
+	wb, err := excelize.OpenReader(strings.NewReader(xlsx.Body))
+	require.NoError(t, err)
+	rows, err := wb.GetRows("Grid")
+	require.NoError(t, err)
+	require.Len(t, rows, 4)
+	require.NoError(t, wb.SetCellValue("Grid", "H3", "N/A")) // B of the second item (after #, key, 3 fields, A, A note)
+	var buf bytes.Buffer
+	require.NoError(t, wb.Write(&buf))
+	resp = staff.Upload(path+"/grid/import", nil, webtest.File{Field: "file", Name: "grid.xlsx", Data: buf.Bytes()})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	assert.Equal(t, "not_applicable", cellResult(t, f, samples[1], attrs[1]))
+	resp = staff.Upload(path+"/grid/import", nil, webtest.File{Field: "file", Name: "grid.xlsx", Data: []byte(xlsx.Body)})
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode, "the first export is stale now")
+	assert.Contains(t, resp.Body, "changed in Attest after this file was exported")
 }
 
 // TestBrowserGridKeyboardAndBulkSet: results are entered with the keyboard and saved without a
@@ -131,10 +152,47 @@ func TestBrowserGridKeyboardAndBulkSet(t *testing.T) {
 	assert.Equal(t, "", cellResult(t, f, samples[0], attrs[0]+attrs[1]), "no stray cells")
 
 	// The bulk-set form (also the path without JavaScript) with the rows still selected.
+	browsertest.Eval[bool](b, `(document.getElementById("grid-status").innerHTML = "", true)`)
 	b.Select("#f-bulk-attribute", fmt.Sprint(attrs[1]))
 	b.Select("#f-bulk-result", "pass")
 	b.ClickAndWait("#grid-bulk-apply", ".flash-success")
+	assert.Contains(t, b.Text(".flash-success"), "Saved B on 2 rows")
+	assert.False(t, browsertest.Eval[bool](b, `window.__noReload === true`), "the form is the page-load path")
 	assert.Equal(t, "pass", cellResult(t, f, samples[1], attrs[1]))
 	assert.Equal(t, "pass", cellResult(t, f, samples[2], attrs[1]))
 	assert.Equal(t, "deviation", cellResult(t, f, samples[0], attrs[1]), "unselected rows untouched")
+}
+
+// TestSampleExtensionOverHTTP: the extension form refuses more items than remain, then extends
+// by the same size; the page shows both draws reperformed and "x of n" over the whole sample.
+func TestSampleExtensionOverHTTP(t *testing.T) {
+	f := newFieldworkFixture(t)
+	staff := f.login("staff@firm.example")
+	path := f.createTest(t, staff, f.nl03, "inspection")
+	resp := uploadPopulation(t, staff, path, map[string]string{"source": "HRIS", "completeness_check": "Agreed to payroll"}, "hires.csv", hires(60))
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	var popID string
+	require.NoError(t, f.app.DB.Raw(`SELECT id::text FROM populations`).Row().Scan(&popID))
+	resp = staff.PostForm(path+"/samples/draw", url.Values{"version": {version(t, staff.Get(path).Body)}, "population_id": {popID}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	assert.NotContains(t, staff.Get(path).Body, `id="extend-form"`, "no deviation, no extension")
+	var first int64
+	require.NoError(t, f.app.DB.Raw(`SELECT min(id) FROM samples`).Row().Scan(&first))
+	sp := fmt.Sprintf("/samples/%d", first)
+	resp = staff.PostForm(sp, url.Values{"version": {version(t, staff.Get(sp).Body)}, "result": {"deviation"}, "notes": {"no approval"}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+
+	show := staff.Get(path)
+	assert.Contains(t, show.Body, `id="extend-form"`)
+	resp = staff.PostForm(path+"/samples/extend", url.Values{"version": {version(t, show.Body)}, "extend_size": {"41"}, "extend_justification": {"all"}})
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, resp.Body, "The population has only 40 items not yet selected (20 of 60 are in the sample): extend by at most 40.")
+	assert.Contains(t, resp.Body, `value="41"`, "what was typed is kept")
+	resp = staff.PostForm(path+"/samples/extend", url.Values{"version": {version(t, show.Body)}, "extend_justification": {"1 deviation in 20: 20 more"}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	show = staff.Get(path)
+	assert.Contains(t, show.Body, "1 of 40 samples with a deviation")
+	assert.Contains(t, show.Body, "Selection reperformed", "the original draw reperforms")
+	assert.Regexp(t, `Extension 1, reperformed with seed \d+ on hires.csv: the same 20 rows, none of the 20 selected before.`, show.Body)
+	assert.Contains(t, staff.Get(path+"/grid").Body, "1 of 40 samples with a deviation")
 }

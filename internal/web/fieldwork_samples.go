@@ -80,6 +80,22 @@ func (s *Server) samplesDraw(c echo.Context) error {
 	return s.redirectWithFlash(c, fmt.Sprintf("/tests/%d", testID), fmt.Sprintf("%d samples drawn.", len(samples)))
 }
 
+// samplesExtend: POST /tests/:testID/samples/extend — more items after a deviation.
+func (s *Server) samplesExtend(c echo.Context) error {
+	ctx, u := c.Request().Context(), mustUser(c)
+	testID, _ := paramID(c, "testID")
+	before, err := s.fieldwork().Samples(ctx, testID)
+	if err != nil {
+		return err
+	}
+	samples, err := s.fieldwork().ExtendSample(ctx, u, testID, fieldwork.ExtendInput{Size: c.FormValue("extend_size"), Seed: c.FormValue("extend_seed"),
+		Justification: c.FormValue("extend_justification"), TestVersion: formVersion(c)})
+	if err != nil {
+		return s.testFormFailed(c, testID, err, keepValues(c, "extend_size", "extend_seed", "extend_justification"))
+	}
+	return s.redirectWithFlash(c, fmt.Sprintf("/tests/%d", testID), fmt.Sprintf("Sample extended by %d items: %d in all.", len(samples)-len(before), len(samples)))
+}
+
 func (s *Server) samplesPick(c echo.Context) error {
 	ctx, u := c.Request().Context(), mustUser(c)
 	testID, _ := paramID(c, "testID")

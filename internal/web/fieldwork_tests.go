@@ -207,6 +207,29 @@ func (s *Server) testView(ctx context.Context, c echo.Context, testID int64) (te
 			}
 		}
 	}
+	deviating := 0
+	for _, sm := range samples {
+		if sm.Result == "deviation" {
+			deviating++
+		}
+	}
+	v.SampleSummary = fmt.Sprintf("%d of %d samples with a deviation", deviating, len(samples))
+	v.CanExtend = deviating > 0 && len(samples) > 0 && samples[0].PopulationID != nil
+	if len(samples) > 0 && samples[0].PopulationID != nil {
+		draws, err := fw.Draws(ctx, testID)
+		if err != nil {
+			return v, err
+		}
+		for _, p := range populations {
+			if p.ID == *samples[0].PopulationID {
+				for i, r := range fieldwork.ReperformDraws(p, draws, samples) {
+					if draws[i].Kind == "extension" {
+						v.Extensions = append(v.Extensions, templates.ReperformanceView{Matches: r.Matches, Message: r.Message})
+					}
+				}
+			}
+		}
+	}
 	exceptions, err := fw.Exceptions(ctx, t.EngagementID)
 	if err != nil {
 		return v, err
