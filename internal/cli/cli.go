@@ -116,21 +116,29 @@ func (a *app) newFlags(name, synopsis string) *flag.FlagSet {
 
 // database connects to DATABASE_URL, or starts (or reuses) the project-local cluster.
 func (a *app) database(ctx context.Context) (*gorm.DB, error) {
-	dsn := a.cfg.DatabaseURL
-	if dsn == "" {
-		cluster, err := db.DefaultLocalCluster()
-		if err != nil {
-			return nil, err
-		}
-		if err := cluster.Ensure(ctx); err != nil {
-			return nil, err
-		}
-		if err := cluster.CreateDatabase(ctx, "attest"); err != nil {
-			return nil, err
-		}
-		dsn = cluster.DSN("attest")
+	dsn, err := a.databaseURL(ctx)
+	if err != nil {
+		return nil, err
 	}
 	return db.Open(ctx, dsn)
+}
+
+// databaseURL is DATABASE_URL, or the project-local cluster's (started if needed).
+func (a *app) databaseURL(ctx context.Context) (string, error) {
+	if a.cfg.DatabaseURL != "" {
+		return a.cfg.DatabaseURL, nil
+	}
+	cluster, err := db.DefaultLocalCluster()
+	if err != nil {
+		return "", err
+	}
+	if err := cluster.Ensure(ctx); err != nil {
+		return "", err
+	}
+	if err := cluster.CreateDatabase(ctx, "attest"); err != nil {
+		return "", err
+	}
+	return cluster.DSN("attest"), nil
 }
 
 // Main is what cmd/attest calls.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/attest-soc/attest/internal/db"
 	"github.com/attest-soc/attest/internal/evidence"
+	"github.com/attest-soc/attest/internal/jobs"
 	"github.com/attest-soc/attest/internal/seed"
 	"github.com/attest-soc/attest/internal/web"
 )
@@ -35,6 +36,27 @@ func (a *app) serve(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// Background jobs (population imports) run on River beside the server; every instance works
+	// the same queue, each job once. Stopping cancels jobs in progress: they roll back and are
+	// retried here after a restart or by another instance.
+	dsn, err := a.databaseURL(ctx)
+	if err != nil {
+		return err
+	}
+	runner, err := jobs.NewRunner(ctx, dsn, srv.Workers(), a.log, jobs.Options{})
+	if err != nil {
+		return err
+	}
+	if err := runner.Start(ctx); err != nil {
+		return err
+	}
+	defer func() {
+		stopCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := runner.Stop(stopCtx); err != nil {
+			a.log.Error("stopping the job runner", "err", err)
+		}
+	}()
 	// The e-mail sender and the hourly housekeeping (the overdue digest, at most one per person
 	// per day however many servers run it; pruning dead sessions and old sign-in attempts) work
 	// beside the server and stop with it.

@@ -11,12 +11,15 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/riverqueue/river"
 	"gorm.io/gorm"
 
 	"github.com/attest-soc/attest/internal/auth"
 	"github.com/attest-soc/attest/internal/clock"
 	"github.com/attest-soc/attest/internal/config"
 	"github.com/attest-soc/attest/internal/evidence"
+	"github.com/attest-soc/attest/internal/fieldwork"
+	"github.com/attest-soc/attest/internal/jobs"
 	"github.com/attest-soc/attest/internal/notify"
 	"github.com/attest-soc/attest/internal/requests"
 )
@@ -32,6 +35,7 @@ type Server struct {
 	Evidence *evidence.Service
 	Requests *requests.Service
 	Notifier *notify.Sender // delivers the e-mail outbox; `attest serve` runs it
+	Jobs     *jobs.Inserter // queues background jobs (River); `attest serve` works them
 
 	echo   *echo.Echo
 	routes []route
@@ -54,6 +58,9 @@ func New(gdb *gorm.DB, cfg config.Config, clk clock.Clock, log *slog.Logger) (*S
 	s.Evidence = &evidence.Service{DB: gdb, Store: store, MaxBytes: cfg.MaxUploadBytes}
 	s.Requests = &requests.Service{DB: gdb, Clock: clk, Evidence: s.Evidence, BaseURL: cfg.BaseURL}
 	s.Notifier = &notify.Sender{DB: gdb, Mailer: notify.NewMailer(cfg, log), Clock: clk, Log: log}
+	if s.Jobs, err = jobs.NewInserter(gdb); err != nil {
+		return nil, err
+	}
 	if s.assets, err = newAssetIndex(); err != nil {
 		return nil, fmt.Errorf("indexing static files: %w", err)
 	}
@@ -65,6 +72,14 @@ func New(gdb *gorm.DB, cfg config.Config, clk clock.Clock, log *slog.Logger) (*S
 	s.useMiddleware()
 	s.registerRoutes()
 	return s, nil
+}
+
+// Workers lists the background jobs this server can work, for the River client that
+// `attest serve` runs (jobs.NewRunner).
+func (s *Server) Workers() *river.Workers {
+	w := river.NewWorkers()
+	river.AddWorker(w, &fieldwork.PopulationImportWorker{Service: s.fieldwork()})
+	return w
 }
 
 // ServeHTTP makes the server an http.Handler (tests use it with httptest).
