@@ -17,10 +17,12 @@ import (
 	"github.com/attest-soc/attest/internal/auth"
 	"github.com/attest-soc/attest/internal/clock"
 	"github.com/attest-soc/attest/internal/config"
+	"github.com/attest-soc/attest/internal/description"
 	"github.com/attest-soc/attest/internal/evidence"
 	"github.com/attest-soc/attest/internal/fieldwork"
 	"github.com/attest-soc/attest/internal/jobs"
 	"github.com/attest-soc/attest/internal/notify"
+	"github.com/attest-soc/attest/internal/report"
 	"github.com/attest-soc/attest/internal/requests"
 )
 
@@ -32,10 +34,12 @@ type Server struct {
 	Log    *slog.Logger
 	Auth   *auth.Service
 
-	Evidence *evidence.Service
-	Requests *requests.Service
-	Notifier *notify.Sender // delivers the e-mail outbox; `attest serve` runs it
-	Jobs     *jobs.Inserter // queues background jobs (River); `attest serve` works them
+	Evidence    *evidence.Service
+	Description *description.Service
+	Requests    *requests.Service
+	Reports     *report.Service
+	Notifier    *notify.Sender // delivers the e-mail outbox; `attest serve` runs it
+	Jobs        *jobs.Inserter // queues background jobs (River); `attest serve` works them
 
 	echo   *echo.Echo
 	routes []route
@@ -56,7 +60,9 @@ func New(gdb *gorm.DB, cfg config.Config, clk clock.Clock, log *slog.Logger) (*S
 		return nil, fmt.Errorf("opening the evidence store: %w", err)
 	}
 	s.Evidence = &evidence.Service{DB: gdb, Store: store, MaxBytes: cfg.MaxUploadBytes}
+	s.Description = &description.Service{DB: gdb, Clock: clk, Store: store, Password: s.Auth}
 	s.Requests = &requests.Service{DB: gdb, Clock: clk, Evidence: s.Evidence, BaseURL: cfg.BaseURL}
+	s.Reports = &report.Service{DB: gdb, Store: store, Clock: clk}
 	s.Notifier = &notify.Sender{DB: gdb, Mailer: notify.NewMailer(cfg, log), Clock: clk, Log: log}
 	if s.Jobs, err = jobs.NewInserter(gdb); err != nil {
 		return nil, err
