@@ -28,12 +28,13 @@ var commands = map[string]command{
 	"serve":     {"run the web server (migrates first)", runServe},
 	"dev":       {"start the local database, migrate, load demo data and serve (what `make run` does)", runDev},
 	"migrate":   {"apply (up), roll back (down) or list (status) migrations", runMigrate},
-	"seed":      {"load demo data (--demo)", runSeed},
+	"seed":      {"load demo data (--demo) or the scale fixture (--scale large)", runSeed},
 	"user":      {"manage users: user create", runUser},
 	"audit":     {"check the audit trail: audit verify", runAudit},
 	"localdb":   {"the project-local PostgreSQL: localdb start|stop|dsn|psql", runLocalDB},
 	"demo-code": {"print the current MFA code of a demo account (not in production)", runDemoCode},
 	"criteria":  {"load the official criterion texts: criteria import FILE", runCriteria},
+	"loadtest":  {"drive 200 requests/s for 30 s over seven pages of a server with the scale fixture; print p50/p95/p99 and errors per page", runLoadtest},
 	"notify":    {"e-mail: notify send (deliver the outbox) | notify digest (queue the daily overdue digest, then send)", runNotify},
 }
 

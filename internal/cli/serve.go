@@ -127,12 +127,17 @@ func printLogins(a *app, logins []seed.Login) {
 }
 
 func runSeed(ctx context.Context, a *app, args []string) error {
-	fs := a.newFlags("seed", "seed --demo")
+	fs := a.newFlags("seed", "seed --demo | seed --scale large")
 	demo := fs.Bool("demo", false, "load the fictional demo firm, clients and engagements (idempotent)")
+	scale := fs.String("scale", "", "large: load the scale fixture for benchmarks and `attest loadtest` (idempotent; about a minute)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if !*demo {
+	if *scale != "" && *scale != "large" {
+		fmt.Fprintf(a.stderr, "attest seed: unknown scale %q (the one scale is \"large\")\n", *scale)
+		return ErrUsage
+	}
+	if !*demo && *scale == "" {
 		fs.Usage()
 		return ErrUsage
 	}
@@ -144,11 +149,35 @@ func runSeed(ctx context.Context, a *app, args []string) error {
 	if err := db.Migrate(ctx, gdb); err != nil {
 		return err
 	}
+	if *scale != "" {
+		return a.seedScale(ctx, gdb)
+	}
 	logins, err := a.seedDemo(ctx, gdb)
 	if err != nil {
 		return err
 	}
 	printLogins(a, logins)
+	return nil
+}
+
+// seedScale loads the large scale fixture and says where it is.
+func (a *app) seedScale(ctx context.Context, gdb *gorm.DB) error {
+	store, err := evidence.NewStore(ctx, a.cfg)
+	if err != nil {
+		return fmt.Errorf("opening the evidence store: %w", err)
+	}
+	fmt.Fprintln(a.stdout, "Loading the large scale fixture (200 clients, 1,000 engagements, one large engagement with a 1,000,000-row population and 200,000 audit events)…")
+	res, err := seed.SeedScale(ctx, gdb, store, a.clock, seed.LargeScale)
+	if err != nil {
+		return err
+	}
+	if res.Created {
+		fmt.Fprintf(a.stdout, "Loaded in %s.\n", res.Took.Round(time.Second))
+	} else {
+		fmt.Fprintln(a.stdout, "The scale fixture is already loaded; nothing changed.")
+	}
+	fmt.Fprintf(a.stdout, "Large engagement: /engagements/%d (test with samples: /tests/%d)\nSign in as %s or %s, password %q; then run `attest loadtest`.\n",
+		res.EngagementID, res.TestID, seed.ScaleManagerEmail, seed.ScaleClientEmail, seed.DemoPassword)
 	return nil
 }
 
