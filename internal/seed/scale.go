@@ -287,6 +287,12 @@ func seedScaleTx(ctx context.Context, tx *gorm.DB, conn *sql.Conn, sc Scale, use
 		FROM generate_series(1, ?) g`, eng, client, senior, sc.Requests); err != nil {
 		return err
 	}
+	// The firm's other engagements have their own requests (ten each), as years of work leave.
+	if err := exec("other requests", `INSERT INTO info_requests (engagement_id, number, title, assignee_id, due_date, status, created_by)
+		SELECT e.id, g, 'Request ' || g, NULL, coalesce(e.period_end, date '2025-12-31') - 30 + g, CASE WHEN e.status IN ('issued','archived') THEN 'accepted' ELSE 'open' END, ?
+		FROM engagements e, generate_series(1, 10) g WHERE e.name LIKE 'Scale SOC 2 %'`, senior); err != nil {
+		return err
+	}
 	var firstRequest int64
 	if err := tx.Raw(`SELECT coalesce(min(id), 0) FROM info_requests WHERE engagement_id = ?`, eng).Row().Scan(&firstRequest); err != nil {
 		return fmt.Errorf("requests: %w", err)

@@ -49,9 +49,16 @@ type App struct {
 func New(t testing.TB, adjust ...func(*config.Config)) *App {
 	t.Helper()
 	gdb, dsn := dbtest.NewWithDSN(t)
+	return NewOn(t, gdb, dsn, t.TempDir(), adjust...)
+}
+
+// NewOn starts Attest on an existing database with its evidence in blobDir (benchmarks on the
+// scale fixture).
+func NewOn(t testing.TB, gdb *gorm.DB, dsn, blobDir string, adjust ...func(*config.Config)) *App {
+	t.Helper()
 	cfg, err := config.Load(func(key string) string {
 		if key == "ATTEST_BLOB_DIR" {
-			return t.TempDir()
+			return blobDir
 		}
 		return ""
 	})
