@@ -61,8 +61,8 @@ func New(gdb *gorm.DB, cfg config.Config, clk clock.Clock, log *slog.Logger) (*S
 	}
 	s.Evidence = &evidence.Service{DB: gdb, Store: store, MaxBytes: cfg.MaxUploadBytes}
 	s.Description = &description.Service{DB: gdb, Clock: clk, Store: store, Password: s.Auth}
+	s.Reports = &report.Service{DB: gdb, Store: store, Clock: clk, Description: s.Description}
 	s.Requests = &requests.Service{DB: gdb, Clock: clk, Evidence: s.Evidence, BaseURL: cfg.BaseURL}
-	s.Reports = &report.Service{DB: gdb, Store: store, Clock: clk}
 	s.Notifier = &notify.Sender{DB: gdb, Mailer: notify.NewMailer(cfg, log), Clock: clk, Log: log}
 	if gdb != nil { // unit tests of the error pages build a server without a database
 		if s.Jobs, err = jobs.NewInserter(gdb); err != nil {
