@@ -5,6 +5,7 @@ import (
 	"context"
 	"embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -608,7 +609,14 @@ func (s *Service) Approve(ctx context.Context, u auth.User, engagementID int64, 
 		return apperr.Validation{"password": "Only the signing officer designated by the client contact can approve the assertion."}
 	}
 	if err := s.Password.ConfirmPassword(ctx, u.ID, in.Password, in.IP); err != nil {
-		return apperr.Validation{"password": "That password is not right. Enter the password you sign in with."}
+		var throttled *auth.ThrottledError
+		switch {
+		case errors.As(err, &throttled):
+			return apperr.Validation{"password": throttled.Error()}
+		case errors.Is(err, auth.ErrInvalidCredentials):
+			return apperr.Validation{"password": "That password is not right. Enter the password you sign in with."}
+		}
+		return err
 	}
 	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		e, err := loadEngagement(tx, engagementID, true)

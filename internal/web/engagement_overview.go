@@ -51,6 +51,11 @@ func (s *Server) engagementOverview(c echo.Context) error {
 	if e.ReportDate != nil {
 		o.ReportDate = LongDate(*e.ReportDate)
 	}
+	sum, err := s.Description.Summarize(ctx, e.ID)
+	if err != nil {
+		return err
+	}
+	o.Description = descriptionSummaryView(sum)
 	if !h.IsClient {
 		// Test results and the criteria roll-up are the auditors' working conclusions: clients
 		// see the outcome in the report, not on this page.
