@@ -57,8 +57,8 @@ func New(gdb *gorm.DB, cfg config.Config, clk clock.Clock, log *slog.Logger) (*S
 	}
 	s.Evidence = &evidence.Service{DB: gdb, Store: store, MaxBytes: cfg.MaxUploadBytes}
 	s.Description = &description.Service{DB: gdb, Clock: clk, Store: store, Password: s.Auth}
+	s.Reports = &report.Service{DB: gdb, Store: store, Clock: clk, Description: s.Description}
 	s.Requests = &requests.Service{DB: gdb, Clock: clk, Evidence: s.Evidence, BaseURL: cfg.BaseURL}
-	s.Reports = &report.Service{DB: gdb, Store: store, Clock: clk}
 	s.Notifier = &notify.Sender{DB: gdb, Mailer: notify.NewMailer(cfg, log), Clock: clk, Log: log}
 	if s.assets, err = newAssetIndex(); err != nil {
 		return nil, fmt.Errorf("indexing static files: %w", err)
