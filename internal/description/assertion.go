@@ -660,3 +660,20 @@ func (s *Service) Approve(ctx context.Context, u auth.User, engagementID int64, 
 			After: map[string]any{"name": in.Name, "title": in.Title, "date": day.Format(dateLayout), "sha256": digest(a.Body), "soc3_sha256": digest(a.SOC3Body), "facts": f}})
 	})
 }
+
+// Person is a user who may sign the assertion.
+type Person struct {
+	ID          int64
+	Name, Title string
+}
+
+// OfficerCandidates lists the active users of the engagement's client, who may be designated
+// as the signing officer.
+func (s *Service) OfficerCandidates(ctx context.Context, engagementID int64) ([]Person, error) {
+	var out []Person
+	if err := s.DB.WithContext(ctx).Raw(`SELECT u.id, u.name, u.title FROM users u JOIN engagements e ON e.client_id = u.client_id
+		WHERE e.id = ? AND u.role = 'client' AND u.disabled_at IS NULL ORDER BY u.name`, engagementID).Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("listing possible officers: %w", err)
+	}
+	return out, nil
+}

@@ -18,7 +18,9 @@ const (
 )
 
 // clientContact: a client user who is a client contact on the engagement's team.
-func clientContact(u auth.User, r Resource) bool { return isClientOf(u, r) && r.TeamRole == TeamClientContact }
+func clientContact(u auth.User, r Resource) bool {
+	return isClientOf(u, r) && r.TeamRole == TeamClientContact
+}
 
 var descriptionRules = map[Action]rule{
 	DescriptionView:    anyOf(firmOversight, onTeam, isClientOf),

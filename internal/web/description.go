@@ -89,12 +89,6 @@ func tablesView(code string, t *description.Tables) *templates.DescriptionTables
 	return v
 }
 
-func (s *Server) engagementStatus(c echo.Context, engagementID int64) string {
-	var status string
-	s.DB.WithContext(c.Request().Context()).Raw(`SELECT status FROM engagements WHERE id = ?`, engagementID).Row().Scan(&status)
-	return status
-}
-
 func (s *Server) descriptionIndex(c echo.Context) error {
 	return s.renderDescriptionIndex(c, http.StatusOK, nil)
 }
@@ -280,13 +274,8 @@ func (s *Server) descriptionNoteRaise(c echo.Context) error {
 
 // noteSection finds where a description note lives, to return there.
 func (s *Server) noteSection(c echo.Context, noteID int64) (int64, string) {
-	var row struct {
-		EngagementID int64
-		Code         string
-	}
-	s.DB.WithContext(c.Request().Context()).Raw(`SELECT s.engagement_id, s.code FROM review_notes n JOIN description_sections s ON s.id = n.target_id
-		WHERE n.id = ? AND n.target_type = 'description_section'`, noteID).Scan(&row)
-	return row.EngagementID, row.Code
+	engagementID, code, _ := s.Description.NoteSection(c.Request().Context(), noteID)
+	return engagementID, code
 }
 
 func (s *Server) descriptionNoteAnswer(c echo.Context) error {
@@ -312,7 +301,11 @@ func (s *Server) descriptionNoteClear(c echo.Context) error {
 	if code == "" {
 		return apperr.ErrNotFound
 	}
-	if err := s.fieldwork().ClearReviewNote(ctx, u, resource(c).TeamRole, noteID, formVersion(c)); err != nil {
+	back := fmt.Sprintf("/engagements/%d/description/%s#notes", engagementID, code)
+	if !policy.Can(u, policy.ReviewNoteClear, resource(c)) {
+		return s.redirectWithFlashKind(c, back, "error", "Only the note's author, or a manager or partner on the team, can clear it.")
+	}
+	if err := s.fieldwork().ClearReviewNote(ctx, u, noteID, formVersion(c)); err != nil {
 		if v, ok := apperr.AsValidation(err); ok {
 			return s.redirectWithFlashKind(c, fmt.Sprintf("/engagements/%d/description/%s#notes", engagementID, code), "error", sortedMessages(v)[0])
 		}
@@ -466,16 +459,12 @@ func (s *Server) renderAssertion(c echo.Context, status int, values map[string]s
 		v.OfficerID = itoa(*a.OfficerID)
 	}
 	if v.CanDesignate {
-		var users []struct {
-			ID          int64
-			Name, Title string
-		}
-		if err := s.DB.WithContext(ctx).Raw(`SELECT u.id, u.name, u.title FROM users u JOIN engagements e ON e.client_id = u.client_id
-			WHERE e.id = ? AND u.disabled_at IS NULL ORDER BY u.name`, engagementID).Scan(&users).Error; err != nil {
-			return fmt.Errorf("listing possible officers: %w", err)
+		officers, err := s.Description.OfficerCandidates(ctx, engagementID)
+		if err != nil {
+			return err
 		}
 		v.OfficerOptions = []templates.Option{{Value: "", Label: "Choose a person"}}
-		for _, o := range users {
+		for _, o := range officers {
 			v.OfficerOptions = append(v.OfficerOptions, templates.Option{Value: itoa(o.ID), Label: o.Name + titleSuffix(o.Title)})
 		}
 	}

@@ -111,7 +111,7 @@ func (s *Server) registerRoutes() {
 	s.handle(get, "/engagements/:id/review-notes", policy.ReviewNoteView, s.engagementScope("id"), s.reviewNoteList)
 	s.handle(post, "/engagements/:id/review-notes", policy.ReviewNoteEdit, s.engagementScope("id"), s.reviewNoteRaise)
 	s.handle(post, "/review-notes/:noteID/answer", policy.ReviewNoteEdit, s.childScope("review_notes", "noteID"), s.reviewNoteAnswer)
-	s.handle(post, "/review-notes/:noteID/clear", policy.ReviewNoteEdit, s.childScope("review_notes", "noteID"), s.reviewNoteClear)
+	s.handle(post, "/review-notes/:noteID/clear", policy.ReviewNoteEdit, s.reviewNoteScope("noteID"), s.reviewNoteClear)
 	s.handle(get, "/review", policy.ReviewQueue, firmLevel, s.reviewQueue)
 
 	// System description (Section III) and management's assertion (Section II).
@@ -124,7 +124,7 @@ func (s *Server) registerRoutes() {
 	s.handle(post, "/engagements/:id/description/:code/review", policy.DescriptionReview, s.engagementScope("id"), s.descriptionConclude)
 	s.handle(post, "/engagements/:id/description/:code/notes", policy.DescriptionReview, s.engagementScope("id"), s.descriptionNoteRaise)
 	s.handle(post, "/description-notes/:noteID/answer", policy.DescriptionEdit, s.childScope("review_notes", "noteID"), s.descriptionNoteAnswer)
-	s.handle(post, "/description-notes/:noteID/clear", policy.DescriptionReview, s.childScope("review_notes", "noteID"), s.descriptionNoteClear)
+	s.handle(post, "/description-notes/:noteID/clear", policy.DescriptionReview, s.reviewNoteScope("noteID"), s.descriptionNoteClear)
 	s.handle(get, "/description/images/:imageID", policy.DescriptionView, s.childScope("description_images", "imageID"), s.descriptionImage)
 	s.handle(get, "/engagements/:id/assertion", policy.DescriptionView, s.engagementScope("id"), s.assertionShow)
 	s.handle(post, "/engagements/:id/assertion", policy.DescriptionEdit, s.engagementScope("id"), s.assertionSave)
