@@ -47,7 +47,12 @@ func TestBrowserDescriptionJourney(t *testing.T) {
 	setBody("# Components\n\nThe platform runs on managed containers and PostgreSQL.\n\n" + markdown)
 	clearFlash()
 	b.ClickAndWait(`form[action$="/description/DC3"] button[type=submit]`, ".flash-success")
-	assert.True(t, browsertest.Eval[bool](b, `document.querySelector('#section-body img').naturalWidth > 0`), "the diagram shows in the section")
+	assert.True(t, browsertest.Eval[bool](b, `new Promise(done => {
+		const img = document.querySelector('#section-body img');
+		if (img.complete) { done(img.naturalWidth > 0); return; }
+		img.onload = () => done(img.naturalWidth > 0);
+		img.onerror = () => done(false);
+	})`), "the diagram shows in the section")
 	setBody("# Components\n\nThe platform runs on managed containers, PostgreSQL and Redis.\n\n" + markdown)
 	clearFlash()
 	b.ClickAndWait(`form[action$="/description/DC3"] button[type=submit]`, ".flash-success")
