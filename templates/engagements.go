@@ -29,6 +29,7 @@ type EngagementRow struct {
 	OpenRequests    int
 	OpenExceptions  int
 	OpenReviewNotes int
+	Description     string // the description's state, on the firm's home page
 }
 
 // EngagementFilters is the filter form of the engagement list, as submitted.

@@ -348,9 +348,14 @@ func (s *Server) clientHome(c echo.Context, u auth.User) error {
 	}
 	v := templates.ClientDashboardView{Attention: s.requestRows(attention)}
 	for _, e := range sums {
+		desc, err := s.Description.Summarize(c.Request().Context(), e.EngagementID)
+		if err != nil {
+			return err
+		}
 		v.Engagements = append(v.Engagements, templates.ClientEngagementView{ID: e.EngagementID, Name: e.Name, Open: e.Open,
 			Returned: e.Returned, Submitted: e.Submitted, Accepted: e.Accepted, Overdue: e.Overdue,
-			ExceptionsAwaiting: tasks[e.EngagementID].ExceptionsAwaitingResponse, SamplesSent: tasks[e.EngagementID].SamplesSent})
+			ExceptionsAwaiting: tasks[e.EngagementID].ExceptionsAwaitingResponse, SamplesSent: tasks[e.EngagementID].SamplesSent,
+			DescriptionTodo: desc.ClientTodo})
 	}
 	return s.render(c, http.StatusOK, templates.ClientHomePage(s.page(c, "Overview", "home"), v))
 }
