@@ -16,7 +16,8 @@ import (
 	"github.com/attest-soc/attest/templates"
 )
 
-func (s *Server) fieldwork() *fieldwork.Service { return fieldwork.NewService(s.DB, s.Clock) }
+// fieldwork is s.Fieldwork (built once in New).
+func (s *Server) fieldwork() *fieldwork.Service { return s.Fieldwork }
 
 // testScope resolves routes whose :param is a test id.
 func (s *Server) testScope(param string) scope { return s.childScope("tests", param) }

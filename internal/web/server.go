@@ -18,6 +18,8 @@ import (
 	"github.com/attest-soc/attest/internal/config"
 	"github.com/attest-soc/attest/internal/description"
 	"github.com/attest-soc/attest/internal/evidence"
+	"github.com/attest-soc/attest/internal/fieldwork"
+	"github.com/attest-soc/attest/internal/firm"
 	"github.com/attest-soc/attest/internal/notify"
 	"github.com/attest-soc/attest/internal/report"
 	"github.com/attest-soc/attest/internal/requests"
@@ -31,7 +33,10 @@ type Server struct {
 	Log    *slog.Logger
 	Auth   *auth.Service
 
+	// One Service per capability, built once here; handlers reach each through its field.
 	Evidence    *evidence.Service
+	Fieldwork   *fieldwork.Service
+	Firm        *firm.Service
 	Description *description.Service
 	Requests    *requests.Service
 	Reports     *report.Service
@@ -56,6 +61,8 @@ func New(gdb *gorm.DB, cfg config.Config, clk clock.Clock, log *slog.Logger) (*S
 		return nil, fmt.Errorf("opening the evidence store: %w", err)
 	}
 	s.Evidence = &evidence.Service{DB: gdb, Store: store, MaxBytes: cfg.MaxUploadBytes}
+	s.Fieldwork = fieldwork.NewService(gdb, clk)
+	s.Firm = &firm.Service{DB: gdb, Clock: clk}
 	s.Description = &description.Service{DB: gdb, Clock: clk, Store: store, Password: s.Auth}
 	s.Reports = &report.Service{DB: gdb, Store: store, Clock: clk, Description: s.Description}
 	s.Requests = &requests.Service{DB: gdb, Clock: clk, Evidence: s.Evidence, BaseURL: cfg.BaseURL}
