@@ -19,10 +19,17 @@ import (
 	"github.com/attest-soc/attest/internal/audit"
 	"github.com/attest-soc/attest/internal/auth"
 	dbx "github.com/attest-soc/attest/internal/db"
+	"github.com/attest-soc/attest/internal/fieldwork/result"
 )
 
-// Sample results.
-var SampleResults = []string{"untested", "pass", "deviation", "not_applicable"}
+// SampleResults lists the stored sample results (result.Samples, with their labels).
+var SampleResults = func() []string {
+	out := make([]string, len(result.Samples))
+	for i, r := range result.Samples {
+		out[i] = string(r)
+	}
+	return out
+}()
 
 // Sample is one selected item and what testing it showed.
 type Sample struct {

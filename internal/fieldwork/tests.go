@@ -15,17 +15,19 @@ import (
 	"github.com/attest-soc/attest/internal/audit"
 	"github.com/attest-soc/attest/internal/auth"
 	dbx "github.com/attest-soc/attest/internal/db"
+	"github.com/attest-soc/attest/internal/fieldwork/result"
 )
 
 // Test techniques (domain guide §6).
 var Techniques = []string{"inquiry", "observation", "inspection", "reperformance"}
 
-// Test results.
+// Test results (the typed values with their labels are result.Test; these are the stored
+// strings, for the string fields of Test and TestInput).
 const (
-	ResultNotStarted   = "not_started"
-	ResultInProgress   = "in_progress"
-	ResultNoExceptions = "no_exceptions"
-	ResultExceptions   = "exceptions"
+	ResultNotStarted   = string(result.NotStarted)
+	ResultInProgress   = string(result.InProgress)
+	ResultNoExceptions = string(result.NoExceptions)
+	ResultExceptions   = string(result.Exceptions)
 )
 
 // Results lists the results in workflow order.
