@@ -2,8 +2,6 @@ package fieldwork
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -237,12 +235,8 @@ func (s *Service) UpdateTest(ctx context.Context, u auth.User, id int64, in Test
 
 // lockTest loads a test FOR UPDATE and checks that the caller edited the stored version.
 func lockTest(tx *gorm.DB, id int64, version int) (Test, error) {
-	var locked int
-	if err := tx.Raw(`SELECT version FROM tests WHERE id = ? FOR UPDATE`, id).Row().Scan(&locked); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return Test{}, apperr.ErrNotFound
-		}
-		return Test{}, fmt.Errorf("locking test %d: %w", id, err)
+	if _, err := dbx.One[int](tx, fmt.Sprintf("test %d to lock it", id), `SELECT version FROM tests WHERE id = ? FOR UPDATE`, id); err != nil {
+		return Test{}, err
 	}
 	t, err := loadTest(tx, id)
 	if err != nil {
