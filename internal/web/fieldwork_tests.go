@@ -16,7 +16,7 @@ import (
 	"github.com/attest-soc/attest/templates"
 )
 
-// fieldwork is s.Fieldwork (built once in New).
+// fieldwork is s.Fieldwork (built once in New, with the blob store and the job queue).
 func (s *Server) fieldwork() *fieldwork.Service { return s.Fieldwork }
 
 // testScope resolves routes whose :param is a test id.
@@ -163,6 +163,11 @@ func (s *Server) testView(ctx context.Context, c echo.Context, testID int64) (te
 		v.Checked[c] = true
 	}
 	v.Populations = populationViews(w.Populations)
+	imports, err := fw.PopulationImports(ctx, testID, 5)
+	if err != nil {
+		return v, err
+	}
+	v.Imports = importViews(imports, w.Populations, s.Clock.Now())
 	if w.SuggestionProblem == "" {
 		v.Suggestion = fmt.Sprintf("Suggested sample size: %d (%s).", w.Suggestion.Size, w.Suggestion.Basis)
 	} else {
