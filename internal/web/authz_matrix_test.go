@@ -155,6 +155,16 @@ var routeAccess = map[string]access{
 	"POST /admin/request-template":                 allow("oversight"),
 	"POST /admin/request-template/:itemID":         allow("oversight"),
 	"POST /admin/request-template/:itemID/delete":  allow("oversight"),
+
+	// Quality review: boilerplate warnings, the firm comparison, the engagement timeline.
+	"GET /engagements/:id/boilerplate":              allow("oversight", "team"),
+	"POST /engagements/:id/boilerplate/acknowledge": allow("partner-team"),
+	"GET /engagements/:id/timeline":                 allow("oversight", "team"),
+	"GET /engagements/:id/timeline.pdf":             allow("oversight", "team"),
+	"GET /admin/boilerplate-templates":              allow("oversight"),
+	"POST /admin/boilerplate-templates":             allow("oversight"),
+	"POST /admin/boilerplate-templates/:tid/delete": allow("oversight"),
+	"GET /firm/comparison":                          allow("oversight"),
 }
 
 // access is the set of subjects a route allows (public: no sign-in at all).

@@ -139,4 +139,14 @@ func (s *Server) registerRoutes() {
 	s.handle(post, "/admin/request-template", policy.RequestTemplateManage, firmLevel, s.requestTemplateSave)
 	s.handle(post, "/admin/request-template/:itemID", policy.RequestTemplateManage, firmLevel, s.requestTemplateSave)
 	s.handle(post, "/admin/request-template/:itemID/delete", policy.RequestTemplateManage, firmLevel, s.requestTemplateDelete)
+
+	// Quality review: boilerplate warnings, the firm comparison, the engagement timeline.
+	s.handle(get, "/engagements/:id/boilerplate", policy.QualityView, s.engagementScope("id"), s.engagementBoilerplate)
+	s.handle(post, "/engagements/:id/boilerplate/acknowledge", policy.BoilerplateAcknowledge, s.engagementScope("id"), s.boilerplateAcknowledge)
+	s.handle(get, "/engagements/:id/timeline", policy.QualityView, s.engagementScope("id"), s.engagementTimeline)
+	s.handle(get, "/engagements/:id/timeline.pdf", policy.QualityView, s.engagementScope("id"), s.engagementTimelinePDF)
+	s.handle(get, "/admin/boilerplate-templates", policy.BoilerplateTemplates, firmLevel, s.boilerplateTemplates)
+	s.handle(post, "/admin/boilerplate-templates", policy.BoilerplateTemplates, firmLevel, s.boilerplateTemplateAdd)
+	s.handle(post, "/admin/boilerplate-templates/:tid/delete", policy.BoilerplateTemplates, firmLevel, s.boilerplateTemplateDelete)
+	s.handle(get, "/firm/comparison", policy.FirmComparison, firmLevel, s.firmComparison)
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/attest-soc/attest/internal/config"
 	"github.com/attest-soc/attest/internal/evidence"
 	"github.com/attest-soc/attest/internal/notify"
+	"github.com/attest-soc/attest/internal/quality"
 	"github.com/attest-soc/attest/internal/requests"
 )
 
@@ -32,6 +33,7 @@ type Server struct {
 	Evidence *evidence.Service
 	Requests *requests.Service
 	Notifier *notify.Sender // delivers the e-mail outbox; `attest serve` runs it
+	Quality  *quality.Service
 
 	echo   *echo.Echo
 	routes []route
@@ -53,6 +55,7 @@ func New(gdb *gorm.DB, cfg config.Config, clk clock.Clock, log *slog.Logger) (*S
 	}
 	s.Evidence = &evidence.Service{DB: gdb, Store: store, MaxBytes: cfg.MaxUploadBytes}
 	s.Requests = &requests.Service{DB: gdb, Clock: clk, Evidence: s.Evidence, BaseURL: cfg.BaseURL}
+	s.Quality = &quality.Service{DB: gdb, Clock: clk, Threshold: cfg.BoilerplateThreshold}
 	s.Notifier = &notify.Sender{DB: gdb, Mailer: notify.NewMailer(cfg, log), Clock: clk, Log: log}
 	if s.assets, err = newAssetIndex(); err != nil {
 		return nil, fmt.Errorf("indexing static files: %w", err)
