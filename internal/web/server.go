@@ -19,6 +19,7 @@ import (
 	"github.com/attest-soc/attest/internal/evidence"
 	"github.com/attest-soc/attest/internal/notify"
 	"github.com/attest-soc/attest/internal/quality"
+	"github.com/attest-soc/attest/internal/report"
 	"github.com/attest-soc/attest/internal/requests"
 )
 
@@ -32,6 +33,7 @@ type Server struct {
 
 	Evidence *evidence.Service
 	Requests *requests.Service
+	Reports  *report.Service
 	Notifier *notify.Sender // delivers the e-mail outbox; `attest serve` runs it
 	Quality  *quality.Service
 
@@ -56,6 +58,7 @@ func New(gdb *gorm.DB, cfg config.Config, clk clock.Clock, log *slog.Logger) (*S
 	s.Evidence = &evidence.Service{DB: gdb, Store: store, MaxBytes: cfg.MaxUploadBytes}
 	s.Requests = &requests.Service{DB: gdb, Clock: clk, Evidence: s.Evidence, BaseURL: cfg.BaseURL}
 	s.Quality = &quality.Service{DB: gdb, Clock: clk, Threshold: cfg.BoilerplateThreshold}
+	s.Reports = &report.Service{DB: gdb, Store: store, Clock: clk}
 	s.Notifier = &notify.Sender{DB: gdb, Mailer: notify.NewMailer(cfg, log), Clock: clk, Log: log}
 	if s.assets, err = newAssetIndex(); err != nil {
 		return nil, fmt.Errorf("indexing static files: %w", err)
