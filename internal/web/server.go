@@ -21,6 +21,8 @@ import (
 	"github.com/attest-soc/attest/internal/quality"
 	"github.com/attest-soc/attest/internal/report"
 	"github.com/attest-soc/attest/internal/requests"
+	"github.com/attest-soc/attest/internal/signing"
+	"github.com/attest-soc/attest/internal/verification"
 )
 
 // Server holds every dependency the handlers use; nothing is global.
@@ -36,6 +38,11 @@ type Server struct {
 	Reports  *report.Service
 	Notifier *notify.Sender // delivers the e-mail outbox; `attest serve` runs it
 	Quality  *quality.Service
+	// Verification answers the public verification page and makes recipient copies.
+	Verification *verification.Service
+	// Signer puts the firm's PDF signature on issued reports and recipient copies; nil when no
+	// certificate is configured (reports are then issued unsigned).
+	Signer *signing.Signer
 
 	echo   *echo.Echo
 	routes []route
@@ -55,8 +62,16 @@ func New(gdb *gorm.DB, cfg config.Config, clk clock.Clock, log *slog.Logger) (*S
 	if err != nil {
 		return nil, fmt.Errorf("opening the evidence store: %w", err)
 	}
+	if cfg.SigningCertFile != "" {
+		// A key that does not match its certificate stops the server here, with the reason.
+		if s.Signer, err = signing.Load(cfg.SigningCertFile, cfg.SigningKeyFile); err != nil {
+			return nil, err
+		}
+		log.Info("issued reports are signed", "signer", s.Signer.Subject(), "certificate_expires", s.Signer.NotAfter().Format("2006-01-02"))
+	}
 	s.Evidence = &evidence.Service{DB: gdb, Store: store, MaxBytes: cfg.MaxUploadBytes}
 	s.Requests = &requests.Service{DB: gdb, Clock: clk, Evidence: s.Evidence, BaseURL: cfg.BaseURL}
+	s.Verification = &verification.Service{DB: gdb, Clock: clk, Store: store, Signer: s.Signer, BaseURL: cfg.BaseURL}
 	s.Quality = &quality.Service{DB: gdb, Clock: clk, Threshold: cfg.BoilerplateThreshold}
 	s.Reports = &report.Service{DB: gdb, Store: store, Clock: clk}
 	s.Notifier = &notify.Sender{DB: gdb, Mailer: notify.NewMailer(cfg, log), Clock: clk, Log: log}
