@@ -16,6 +16,7 @@ import (
 	"github.com/attest-soc/attest/internal/auth"
 	"github.com/attest-soc/attest/internal/clock"
 	"github.com/attest-soc/attest/internal/config"
+	"github.com/attest-soc/attest/internal/description"
 	"github.com/attest-soc/attest/internal/evidence"
 	"github.com/attest-soc/attest/internal/notify"
 	"github.com/attest-soc/attest/internal/quality"
@@ -33,11 +34,12 @@ type Server struct {
 	Log    *slog.Logger
 	Auth   *auth.Service
 
-	Evidence *evidence.Service
-	Requests *requests.Service
-	Reports  *report.Service
-	Notifier *notify.Sender // delivers the e-mail outbox; `attest serve` runs it
-	Quality  *quality.Service
+	Evidence    *evidence.Service
+	Description *description.Service
+	Requests    *requests.Service
+	Reports     *report.Service
+	Notifier    *notify.Sender // delivers the e-mail outbox; `attest serve` runs it
+	Quality     *quality.Service
 	// Verification answers the public verification page and makes recipient copies.
 	Verification *verification.Service
 	// Signer puts the firm's PDF signature on issued reports and recipient copies; nil when no
@@ -70,10 +72,11 @@ func New(gdb *gorm.DB, cfg config.Config, clk clock.Clock, log *slog.Logger) (*S
 		log.Info("issued reports are signed", "signer", s.Signer.Subject(), "certificate_expires", s.Signer.NotAfter().Format("2006-01-02"))
 	}
 	s.Evidence = &evidence.Service{DB: gdb, Store: store, MaxBytes: cfg.MaxUploadBytes}
+	s.Description = &description.Service{DB: gdb, Clock: clk, Store: store, Password: s.Auth}
+	s.Reports = &report.Service{DB: gdb, Store: store, Clock: clk, Description: s.Description}
 	s.Requests = &requests.Service{DB: gdb, Clock: clk, Evidence: s.Evidence, BaseURL: cfg.BaseURL}
 	s.Verification = &verification.Service{DB: gdb, Clock: clk, Store: store, Signer: s.Signer, BaseURL: cfg.BaseURL}
 	s.Quality = &quality.Service{DB: gdb, Clock: clk, Threshold: cfg.BoilerplateThreshold}
-	s.Reports = &report.Service{DB: gdb, Store: store, Clock: clk}
 	s.Notifier = &notify.Sender{DB: gdb, Mailer: notify.NewMailer(cfg, log), Clock: clk, Log: log}
 	if s.assets, err = newAssetIndex(); err != nil {
 		return nil, fmt.Errorf("indexing static files: %w", err)
