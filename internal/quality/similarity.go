@@ -256,6 +256,26 @@ func (s *Service) texts(ctx context.Context, where string, arg any) ([]Text, err
 			out = append(out, t)
 		}
 	}
+	var sections []struct {
+		ID             int64
+		Code           string
+		EngagementID   int64
+		EngagementName string
+		ClientID       int64
+		ClientName     string
+		Body           string
+	}
+	err = s.DB.WithContext(ctx).Raw(`SELECT d.id, d.code, e.id AS engagement_id, e.name AS engagement_name, e.client_id,
+			c.name AS client_name, d.body
+		FROM description_sections d JOIN engagements e ON e.id = d.engagement_id JOIN clients c ON c.id = e.client_id
+		WHERE d.body <> '' AND `+where+` ORDER BY d.id`, arg).Scan(&sections).Error
+	if err != nil {
+		return nil, fmt.Errorf("loading description sections: %w", err)
+	}
+	for _, d := range sections {
+		out = append(out, Text{Kind: KindDescription, ItemID: d.ID, Ref: d.Code, EngagementID: d.EngagementID,
+			EngagementName: d.EngagementName, ClientID: d.ClientID, ClientName: d.ClientName, Body: d.Body})
+	}
 	return out, nil
 }
 

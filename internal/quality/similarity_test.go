@@ -198,3 +198,25 @@ func TestTemplateTextSilencesTheWarning(t *testing.T) {
 	assert.Len(t, ws, 1)
 	assert.ErrorIs(t, f.svc.DeleteTemplate(f.ctx, f.partner, id), apperr.ErrNotFound)
 }
+
+func TestDescriptionSectionsCopiedBetweenClients(t *testing.T) {
+	f := newDBFixture(t)
+	const system = `The Ledger platform is a multi-tenant accounting service hosted in two regions of a public
+cloud provider. Customers reach it through a web application and an API; engineers deploy through a
+pipeline that requires peer review and passing tests before any change reaches production.`
+	for _, eng := range []int64{f.mine, f.theirs} {
+		require.NoError(t, f.db.Exec(`INSERT INTO description_sections (engagement_id, code, body) VALUES (?, 'DC2', ?)`, eng, system).Error)
+	}
+	require.NoError(t, f.db.Exec(`INSERT INTO description_sections (engagement_id, code, body) VALUES (?, 'DC3', ?)`, f.mine, differentProcedure).Error)
+	ws, err := f.svc.Warnings(f.ctx, f.mine)
+	require.NoError(t, err)
+	var desc []Warning
+	for _, w := range ws {
+		if w.Text.Kind == KindDescription {
+			desc = append(desc, w)
+		}
+	}
+	require.Len(t, desc, 1)
+	assert.Equal(t, "DC2", desc[0].Text.Ref)
+	assert.Equal(t, f.theirs, desc[0].Other.EngagementID)
+}
