@@ -66,3 +66,15 @@ func (r ReportRenderer) RenderCopy(ctx context.Context, versionID int64, stamp s
 	pdf, _, err := report.RenderPDF(doc)
 	return pdf, err
 }
+
+// Prepare gives a document about to be issued a fresh verification code on its cover and in
+// its footers (report.IssueHooks).
+func (s *Service) Prepare(doc *report.Document) (string, error) {
+	code, err := NewCode()
+	if err != nil {
+		return "", err
+	}
+	return code, Decorate(doc, s.BaseURL, code, "")
+}
+
+var _ report.IssueHooks = (*Service)(nil)

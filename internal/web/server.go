@@ -77,6 +77,7 @@ func New(gdb *gorm.DB, cfg config.Config, clk clock.Clock, log *slog.Logger) (*S
 	s.Requests = &requests.Service{DB: gdb, Clock: clk, Evidence: s.Evidence, BaseURL: cfg.BaseURL}
 	s.Verification = &verification.Service{DB: gdb, Clock: clk, Store: store, Signer: s.Signer, BaseURL: cfg.BaseURL}
 	s.Verification.Render = verification.ReportRenderer{Reports: s.Reports, Codes: s.Verification}
+	s.Reports.Issuing = s.Verification
 	s.Quality = &quality.Service{DB: gdb, Clock: clk, Threshold: cfg.BoilerplateThreshold}
 	s.Notifier = &notify.Sender{DB: gdb, Mailer: notify.NewMailer(cfg, log), Clock: clk, Log: log}
 	if s.assets, err = newAssetIndex(); err != nil {
