@@ -264,6 +264,10 @@ func (p *pdfPass) cover() {
 			pdf.SetX(x)
 			pdf.CellFormat(contentW-22, 4, v.URL, "", 2, "L", false, 0, "")
 		}
+		if v.Note != "" {
+			pdf.SetX(x)
+			pdf.CellFormat(contentW-22, 4, v.Note, "", 2, "L", false, 0, "")
+		}
 	}
 	p.inCover = false
 }

@@ -19,6 +19,21 @@ func Decorate(doc *report.Document, baseURL, code, stamp string) error {
 	}
 	doc.Cover.Verification = &report.Verification{Code: Format(code), URL: url,
 		QR: &report.Image{Name: "verification-qr", Type: "PNG", Data: png, Alt: "QR code of " + url}}
+	doc.Cover.Verification.Note = doc.VerificationCover
+	for i := range doc.Sections {
+		if doc.Sections[i].Key != "section1" || len(doc.VerificationNotice) == 0 {
+			continue
+		}
+		// Before the firm's signature at the end of the auditor's report.
+		blocks := doc.Sections[i].Blocks
+		at := len(blocks)
+		if at > 0 && blocks[at-1].Kind == report.KindSignature {
+			at--
+		}
+		out := append(append(append([]report.Block{}, blocks[:at]...), doc.VerificationNotice...), blocks[at:]...)
+		doc.Sections[i].Blocks = out
+		doc.VerificationNotice = nil // placed once, even if Decorate runs again
+	}
 	doc.Footer = "Verification code " + Format(code) + " — verify at " + url
 	if stamp != "" {
 		doc.Footer = stamp + " — verification code " + Format(code)

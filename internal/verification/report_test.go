@@ -78,3 +78,17 @@ func TestACopyNamesItsRecipientInEveryFooter(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, pages, strings.Count(string(out), "Prepared for Acme Bank (Riley Risk, riley@acme.example) — 1 September 2026 — copy 3"))
 }
+
+func TestDecoratePlacesTheNoticeBeforeTheSignature(t *testing.T) {
+	doc := minimalReport()
+	doc.Sections[0].Blocks = append(doc.Sections[0].Blocks, report.Block{Kind: report.KindSignature, Lines: []string{"Example LLP"}})
+	doc.VerificationNotice = []report.Block{{Kind: report.KindHeading, Level: 2, Text: "Verifying This Report"}, {Kind: report.KindParagraph, Text: "Open the address."}}
+	doc.VerificationCover = "Scan the code."
+	require.NoError(t, Decorate(doc, "https://attest.firm.example", "ABCDEFGHIJKLMNOP", ""))
+	require.NoError(t, Decorate(doc, "https://attest.firm.example", "ABCDEFGHIJKLMNOP", ""))
+	blocks := doc.Sections[0].Blocks
+	require.Len(t, blocks, 4, "placed once")
+	assert.Equal(t, "Verifying This Report", blocks[1].Text)
+	assert.Equal(t, report.KindSignature, blocks[3].Kind)
+	assert.Equal(t, "Scan the code.", doc.Cover.Verification.Note)
+}
