@@ -18,9 +18,7 @@ func (s *Server) reportVersionScope(param string) scope {
 }
 
 // reportCopyScope resolves routes whose :param is a recipient copy (through its version).
-func (s *Server) reportCopyScope(param string) scope {
-	return s.childScope(`(SELECT rc.id, v.engagement_id FROM report_copies rc JOIN report_versions v ON v.id = rc.report_version_id) AS copies`, param)
-}
+func (s *Server) reportCopyScope(param string) scope { return s.childScope("report_copies", param) }
 
 // reportCopies: GET /engagements/:id/report-copies.
 func (s *Server) reportCopies(c echo.Context) error {
