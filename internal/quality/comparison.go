@@ -58,7 +58,7 @@ func (s *Service) Comparison(ctx context.Context) ([]Figures, error) {
 			(SELECT count(*) FROM tests t WHERE t.engagement_id = e.id AND t.result IN ('no_exceptions','exceptions')) AS tests_concluded,
 			(SELECT count(*) FROM tests t WHERE t.engagement_id = e.id AND t.result = 'exceptions') AS tests_with_exceptions,
 			(SELECT min(f.uploaded_at) FROM evidence_files f WHERE f.engagement_id = e.id) AS first_evidence_at,
-			e.locked_at AS signed_at
+			coalesce((SELECT o.signed_at FROM opinions o WHERE o.engagement_id = e.id), e.locked_at) AS signed_at
 		FROM engagements e JOIN clients c ON c.id = e.client_id
 		ORDER BY c.name, e.name, e.id`).Scan(&out).Error
 	if err != nil {
