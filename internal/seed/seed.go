@@ -56,6 +56,7 @@ var steps = []step{
 	{"fieldwork: tests, samples, exceptions, review notes", seedFieldwork},
 	{"information requests and evidence", seedPortal},
 	{"quality review: a procedure copied between clients", seedQuality},
+	{"system description and management's assertion", seedDescription},
 }
 
 // Option adjusts the seed environment.

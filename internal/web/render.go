@@ -114,6 +114,12 @@ func (s *Server) takeFlashes(c echo.Context) []templates.Flash {
 }
 
 // redirectWithFlash is the usual end of a successful form post.
+// redirectWithFlashKind is redirectWithFlash with another kind of message (error, info).
+func (s *Server) redirectWithFlashKind(c echo.Context, to, kind, message string) error {
+	s.flash(c, kind, message)
+	return c.Redirect(http.StatusSeeOther, to)
+}
+
 func (s *Server) redirectWithFlash(c echo.Context, to, message string) error {
 	s.flash(c, "success", message)
 	return c.Redirect(http.StatusSeeOther, to)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/riverqueue/river"
 	"gorm.io/gorm"
 
 	"github.com/attest-soc/attest/internal/auth"
@@ -18,6 +19,8 @@ import (
 	"github.com/attest-soc/attest/internal/config"
 	"github.com/attest-soc/attest/internal/description"
 	"github.com/attest-soc/attest/internal/evidence"
+	"github.com/attest-soc/attest/internal/fieldwork"
+	"github.com/attest-soc/attest/internal/jobs"
 	"github.com/attest-soc/attest/internal/notify"
 	"github.com/attest-soc/attest/internal/quality"
 	"github.com/attest-soc/attest/internal/report"
@@ -45,6 +48,7 @@ type Server struct {
 	// Signer puts the firm's PDF signature on issued reports and recipient copies; nil when no
 	// certificate is configured (reports are then issued unsigned).
 	Signer *signing.Signer
+	Jobs   *jobs.Inserter // queues background jobs (River); `attest serve` works them
 
 	echo   *echo.Echo
 	routes []route
@@ -80,6 +84,11 @@ func New(gdb *gorm.DB, cfg config.Config, clk clock.Clock, log *slog.Logger) (*S
 	s.Reports.Issuing = s.Verification
 	s.Quality = &quality.Service{DB: gdb, Clock: clk, Threshold: cfg.BoilerplateThreshold}
 	s.Notifier = &notify.Sender{DB: gdb, Mailer: notify.NewMailer(cfg, log), Clock: clk, Log: log}
+	if gdb != nil { // unit tests of the error pages build a server without a database
+		if s.Jobs, err = jobs.NewInserter(gdb); err != nil {
+			return nil, err
+		}
+	}
 	if s.assets, err = newAssetIndex(); err != nil {
 		return nil, fmt.Errorf("indexing static files: %w", err)
 	}
@@ -91,6 +100,14 @@ func New(gdb *gorm.DB, cfg config.Config, clk clock.Clock, log *slog.Logger) (*S
 	s.useMiddleware()
 	s.registerRoutes()
 	return s, nil
+}
+
+// Workers lists the background jobs this server can work, for the River client that
+// `attest serve` runs (jobs.NewRunner).
+func (s *Server) Workers() *river.Workers {
+	w := river.NewWorkers()
+	river.AddWorker(w, &fieldwork.PopulationImportWorker{Service: s.fieldwork()})
+	return w
 }
 
 // ServeHTTP makes the server an http.Handler (tests use it with httptest).
