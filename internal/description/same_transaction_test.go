@@ -22,7 +22,7 @@ func TestChangesRollBackWhenTheirAuditEventFails(t *testing.T) {
 				RETURN NEW;
 			END $$`).Error)
 		require.NoError(t, f.db.Exec(`DROP TRIGGER IF EXISTS test_fail_audit ON audit_events`).Error)
-		require.NoError(t, f.db.Exec(`CREATE TRIGGER test_fail_audit BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION test_fail_audit('` + action + `')`).Error)
+		require.NoError(t, f.db.Exec(`CREATE TRIGGER test_fail_audit BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION test_fail_audit('`+action+`')`).Error)
 	}
 	count := func(q string) int {
 		var n int
