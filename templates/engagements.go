@@ -36,6 +36,7 @@ type EngagementRow struct {
 type EngagementFilters struct {
 	Status, ClientID, PartnerID, PeriodFrom, PeriodTo string
 	Statuses, Clients, Partners                       []Option
+	Pager                                             PagerView // the list's page, filters kept
 }
 
 // EngagementFormView is the create/edit form of an engagement.

@@ -31,6 +31,7 @@ type RequestListView struct {
 	Contacts    []Option
 	Controls    []Option
 	ExportQuery string // the filter as a query string for the export link
+	Pager       PagerView
 	// Forms on the page, with what was typed and the problems found.
 	Template       TemplateFormView
 	Invite         InviteFormView

@@ -111,6 +111,7 @@ var routeAccess = map[string]access{
 	"POST /tests/:testID/prepare":              allow("team"),
 	"POST /tests/:testID/review":               allow("partner-team", "manager-team", "senior-team"),
 	"POST /tests/:testID/populations":          allow("team"),
+	"GET /tests/:testID/imports/:importID":     allow("oversight", "team"),
 	"POST /tests/:testID/samples/draw":         allow("team"),
 	"POST /tests/:testID/samples/pick":         allow("team"),
 	"POST /tests/:testID/samples/send":         allow("team"),

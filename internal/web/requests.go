@@ -55,13 +55,17 @@ func (s *Server) requestRows(rs []requests.Request) []templates.RequestRow {
 func (s *Server) requestListView(c echo.Context, engagementID int64, u auth.User) (templates.RequestListView, error) {
 	ctx := c.Request().Context()
 	f, fv := requestFilter(c)
+	page := pageParam(c)
+	f.Limit, f.Offset = pageSize+1, (page-1)*pageSize // one more row tells whether a next page exists
 	rs, err := s.Requests.List(ctx, engagementID, f)
 	if err != nil {
 		return templates.RequestListView{}, err
 	}
+	more := len(rs) > pageSize
+	rs = rs[:min(len(rs), pageSize)]
 	res := resource(c)
 	v := templates.RequestListView{Rows: s.requestRows(rs), Filter: fv, IsClient: u.Role == auth.RoleClient,
-		CanManage: policy.Can(u, policy.RequestManage, res)}
+		CanManage: policy.Can(u, policy.RequestManage, res), Pager: pager(c, page, len(rs), more)}
 	if v.IsClient {
 		return v, nil
 	}

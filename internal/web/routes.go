@@ -95,6 +95,7 @@ func (s *Server) registerRoutes() {
 	s.handle(post, "/tests/:testID/prepare", policy.TestEdit, s.testScope("testID"), s.testSignPreparer)
 	s.handle(post, "/tests/:testID/review", policy.TestReview, s.testScope("testID"), s.testSignReviewer)
 	s.handle(post, "/tests/:testID/populations", policy.TestEdit, s.testScope("testID"), s.populationUpload, upload)
+	s.handle(get, "/tests/:testID/imports/:importID", policy.TestView, s.testScope("testID"), s.populationImportShow)
 	s.handle(post, "/tests/:testID/samples/draw", policy.TestEdit, s.testScope("testID"), s.samplesDraw)
 	s.handle(post, "/tests/:testID/samples/pick", policy.TestEdit, s.testScope("testID"), s.samplesPick)
 	s.handle(post, "/tests/:testID/samples/send", policy.TestEdit, s.testScope("testID"), s.samplesSend)
