@@ -77,8 +77,14 @@ func SelectExtension(seed int64, rowCount int, excluded []int, size int) ([]int,
 // Draws lists a test's recorded draws in order.
 func (s *Service) Draws(ctx context.Context, testID int64) ([]Draw, error) {
 	var rows []struct {
-		Draw
-		Excluded, Selected string
+		ID, TestID, PopulationID int64
+		Kind                     string
+		Seed                     int64
+		Size                     int
+		Justification            string
+		DrawnByName              string
+		DrawnAt                  time.Time
+		Excluded, Selected       string
 	}
 	err := s.DB.WithContext(ctx).Raw(`SELECT d.id, d.test_id, d.population_id, d.kind, d.seed, d.size, d.justification,
 			coalesce(u.name, '') AS drawn_by_name, d.drawn_at,
@@ -89,8 +95,9 @@ func (s *Service) Draws(ctx context.Context, testID int64) ([]Draw, error) {
 	}
 	out := make([]Draw, len(rows))
 	for i, r := range rows {
-		out[i] = r.Draw
-		out[i].ExcludedRows, out[i].SelectedRows = parseInts(r.Excluded), parseInts(r.Selected)
+		out[i] = Draw{ID: r.ID, TestID: r.TestID, PopulationID: r.PopulationID, Kind: r.Kind, Seed: r.Seed, Size: r.Size,
+			Justification: r.Justification, DrawnByName: r.DrawnByName, DrawnAt: r.DrawnAt,
+			ExcludedRows: parseInts(r.Excluded), SelectedRows: parseInts(r.Selected)}
 	}
 	return out, nil
 }

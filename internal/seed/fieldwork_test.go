@@ -68,7 +68,8 @@ func TestFieldworkDemoData(t *testing.T) {
 	assert.Equal(t, 16, tests)
 	assert.Equal(t, 16, populations)
 	var unconcluded, untested, unevidenced int
-	require.NoError(t, gdb.Raw(`SELECT count(*) FROM tests WHERE result NOT IN ('no_exceptions', 'exceptions')`).Row().Scan(&unconcluded))
+	require.NoError(t, gdb.Raw(`SELECT count(*) FROM tests t JOIN engagements e ON e.id = t.engagement_id
+		WHERE e.period_start = '2026-01-01' AND t.result NOT IN ('no_exceptions', 'exceptions')`).Row().Scan(&unconcluded))
 	require.NoError(t, gdb.Raw(`SELECT count(*) FROM samples WHERE result = 'untested'`).Row().Scan(&untested))
 	require.NoError(t, gdb.Raw(`SELECT count(*) FROM samples s WHERE NOT EXISTS (SELECT 1 FROM evidence_files f WHERE f.sample_id = s.id)`).Row().Scan(&unevidenced))
 	assert.Zero(t, unconcluded)

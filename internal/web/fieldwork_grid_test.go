@@ -42,6 +42,7 @@ func cellResult(t *testing.T, f *fieldworkFixture, sample, attr int64) string {
 // TestGridOverHTTP: attributes, a stale save refused with both versions, bulk-set with the plain
 // form (redirected), and validation that keeps what was typed.
 func TestGridOverHTTP(t *testing.T) {
+	t.Parallel()
 	f, path, samples, attrs := gridFixture(t)
 	staff := f.login("staff@firm.example")
 	page := staff.Get(path + "/grid")
@@ -119,6 +120,7 @@ func TestGridOverHTTP(t *testing.T) {
 // TestBrowserGridKeyboardAndBulkSet: results are entered with the keyboard and saved without a
 // page reload; Space selects rows and one key sets every selected row.
 func TestBrowserGridKeyboardAndBulkSet(t *testing.T) {
+	t.Parallel()
 	f, path, samples, attrs := gridFixture(t)
 	b := browsertest.Start(t, f.app.HTTP.URL)
 	browserLogin(b, "staff@firm.example")
@@ -166,14 +168,15 @@ func TestBrowserGridKeyboardAndBulkSet(t *testing.T) {
 // TestSampleExtensionOverHTTP: the extension form refuses more items than remain, then extends
 // by the same size; the page shows both draws reperformed and "x of n" over the whole sample.
 func TestSampleExtensionOverHTTP(t *testing.T) {
+	t.Parallel()
 	f := newFieldworkFixture(t)
 	staff := f.login("staff@firm.example")
 	path := f.createTest(t, staff, f.nl03, "inspection")
-	resp := uploadPopulation(t, staff, path, map[string]string{"source": "HRIS", "completeness_check": "Agreed to payroll"}, "hires.csv", hires(60))
-	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	f.startJobs()
+	importPopulation(t, staff, f.app.DB, path, map[string]string{"source": "HRIS", "completeness_check": "Agreed to payroll"}, "hires.csv", hires(60))
 	var popID string
 	require.NoError(t, f.app.DB.Raw(`SELECT id::text FROM populations`).Row().Scan(&popID))
-	resp = staff.PostForm(path+"/samples/draw", url.Values{"version": {version(t, staff.Get(path).Body)}, "population_id": {popID}})
+	resp := staff.PostForm(path+"/samples/draw", url.Values{"version": {version(t, staff.Get(path).Body)}, "population_id": {popID}})
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
 	assert.NotContains(t, staff.Get(path).Body, `id="extend-form"`, "no deviation, no extension")
 	var first int64

@@ -26,6 +26,7 @@ type fieldworkFixture struct {
 	engagement int64
 	clientID   int64
 	nl03, nl05 int64
+	jobs       bool // background jobs started
 }
 
 func newFieldworkFixture(t *testing.T) *fieldworkFixture {
@@ -58,6 +59,14 @@ func (f *fieldworkFixture) control(t *testing.T, ref, freq string, criteria ...s
 		require.NoError(t, f.app.DB.Exec(`INSERT INTO control_criteria (control_id, criterion_id) VALUES (?, ?)`, id, c).Error)
 	}
 	return id
+}
+
+// startJobs works the population imports of the fixture's app, once.
+func (f *fieldworkFixture) startJobs() {
+	if !f.jobs {
+		f.app.StartJobs()
+		f.jobs = true
+	}
 }
 
 func (f *fieldworkFixture) login(email string) *webtest.Client {
@@ -509,8 +518,8 @@ func TestTestPageErrorSummary(t *testing.T) {
 // the sample ids.
 func (f *fieldworkFixture) testSamples(t *testing.T, c *webtest.Client, path string, n int) []int64 {
 	t.Helper()
-	resp := uploadPopulation(t, c, path, map[string]string{"source": "HRIS", "completeness_check": "Agreed to payroll"}, "hires.csv", hires(n+5))
-	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	f.startJobs()
+	importPopulation(t, c, f.app.DB, path, map[string]string{"source": "HRIS", "completeness_check": "Agreed to payroll"}, "hires.csv", hires(n+5))
 	testID := strings.TrimPrefix(path, "/tests/")
 	var popID string
 	require.NoError(t, f.app.DB.Raw(`SELECT id::text FROM populations WHERE test_id = ? ORDER BY id DESC LIMIT 1`, testID).Row().Scan(&popID))
@@ -518,7 +527,7 @@ func (f *fieldworkFixture) testSamples(t *testing.T, c *webtest.Client, path str
 	for i := 1; i <= n; i++ {
 		keys = append(keys, fmt.Sprintf("E%03d", i))
 	}
-	resp = c.PostForm(path+"/samples/pick", url.Values{"version": {version(t, c.Get(path).Body)}, "pick_population_id": {popID},
+	resp := c.PostForm(path+"/samples/pick", url.Values{"version": {version(t, c.Get(path).Body)}, "pick_population_id": {popID},
 		"keys": {strings.Join(keys, "\n")}, "pick_justification": {"The first hires."}})
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
 	return f.passUntested(t, c, testID)
