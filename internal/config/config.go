@@ -25,18 +25,20 @@ type Config struct {
 	MaxUploadBytes int64         // ATTEST_MAX_UPLOAD_BYTES: limit per evidence file
 	BlobBackend    string        // ATTEST_BLOB_BACKEND: local or s3
 	BlobDir        string        // ATTEST_BLOB_DIR
-	S3Endpoint     string        // ATTEST_S3_ENDPOINT
-	S3Bucket       string        // ATTEST_S3_BUCKET
-	S3AccessKey    string        // ATTEST_S3_ACCESS_KEY
-	S3SecretKey    string        // ATTEST_S3_SECRET_KEY
-	S3Region       string        // ATTEST_S3_REGION
-	S3UseSSL       bool          // ATTEST_S3_USE_SSL
-	SMTPHost       string        // ATTEST_SMTP_HOST; empty means mail goes to the log
-	SMTPPort       int           // ATTEST_SMTP_PORT
-	SMTPUser       string        // ATTEST_SMTP_USER
-	SMTPPassword   string        // ATTEST_SMTP_PASSWORD
-	MailFrom       string        // ATTEST_MAIL_FROM
-	TrustedProxies []*net.IPNet  // ATTEST_TRUSTED_PROXIES: proxies whose X-Forwarded-For names the client
+	// ReportWordingDir holds the firm's own report wording templates (ATTEST_REPORT_WORDING_DIR).
+	ReportWordingDir string
+	S3Endpoint       string       // ATTEST_S3_ENDPOINT
+	S3Bucket         string       // ATTEST_S3_BUCKET
+	S3AccessKey      string       // ATTEST_S3_ACCESS_KEY
+	S3SecretKey      string       // ATTEST_S3_SECRET_KEY
+	S3Region         string       // ATTEST_S3_REGION
+	S3UseSSL         bool         // ATTEST_S3_USE_SSL
+	SMTPHost         string       // ATTEST_SMTP_HOST; empty means mail goes to the log
+	SMTPPort         int          // ATTEST_SMTP_PORT
+	SMTPUser         string       // ATTEST_SMTP_USER
+	SMTPPassword     string       // ATTEST_SMTP_PASSWORD
+	MailFrom         string       // ATTEST_MAIL_FROM
+	TrustedProxies   []*net.IPNet // ATTEST_TRUSTED_PROXIES: proxies whose X-Forwarded-For names the client
 }
 
 // Production reports whether the server runs with production settings (JSON logs, secure cookies).
@@ -113,6 +115,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.MaxUploadBytes = size("ATTEST_MAX_UPLOAD_BYTES", 200<<20)
 	c.BlobBackend = str("ATTEST_BLOB_BACKEND", "local")
 	c.BlobDir = str("ATTEST_BLOB_DIR", ".data/evidence")
+	c.ReportWordingDir = str("ATTEST_REPORT_WORDING_DIR", "")
 	c.S3Endpoint = str("ATTEST_S3_ENDPOINT", "")
 	c.S3Bucket = str("ATTEST_S3_BUCKET", "")
 	c.S3AccessKey = str("ATTEST_S3_ACCESS_KEY", "")

@@ -334,3 +334,29 @@ func TestDocumentModelGolden(t *testing.T) {
 		})
 	}
 }
+
+// The HTML preview shows the same document: every heading and table cell of the PDF model.
+func TestHTMLPreviewShowsTheSameDocument(t *testing.T) {
+	doc, err := Build(withKind(northwind("type2"), "qualified"), Type2, BuildOptions{})
+	require.NoError(t, err)
+	doc.Sections[2].Blocks = append(doc.Sections[2].Blocks, Block{Kind: KindParagraph, Text: "<script>alert(1)</script>"})
+	html, err := RenderHTML(doc)
+	require.NoError(t, err)
+	s := string(html)
+	assert.Contains(t, s, `class="watermark"`)
+	for _, sec := range doc.Sections {
+		assert.Contains(t, s, templateEscape(sec.Title))
+		for _, b := range sec.Blocks {
+			if b.Kind == KindHeading {
+				assert.Contains(t, s, templateEscape(b.Text))
+			}
+		}
+	}
+	assert.Contains(t, s, "Basis for Qualified Opinion")
+	assert.Contains(t, s, "For 1 of 15 sampled leavers")
+	assert.NotContains(t, s, "<script>")
+}
+
+func templateEscape(s string) string {
+	return strings.NewReplacer("&", "&amp;", "'", "&#39;", "<", "&lt;", ">", "&gt;", `"`, "&#34;").Replace(s)
+}

@@ -20,4 +20,6 @@ type Service struct {
 	Clock clock.Clock
 	// Description provides Sections II and III (nil: those sections say they are not available).
 	Description *description.Service
+	// Wording is the firm's report wording (nil: the shipped templates).
+	Wording *Wording
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -19,6 +20,7 @@ import (
 	"github.com/attest-soc/attest/internal/description"
 	"github.com/attest-soc/attest/internal/evidence"
 	"github.com/attest-soc/attest/internal/notify"
+	"github.com/attest-soc/attest/internal/opinion"
 	"github.com/attest-soc/attest/internal/report"
 	"github.com/attest-soc/attest/internal/requests"
 )
@@ -35,6 +37,7 @@ type Server struct {
 	Description *description.Service
 	Requests    *requests.Service
 	Reports     *report.Service
+	Opinions    *opinion.Service
 	Notifier    *notify.Sender // delivers the e-mail outbox; `attest serve` runs it
 
 	echo   *echo.Echo
@@ -58,6 +61,10 @@ func New(gdb *gorm.DB, cfg config.Config, clk clock.Clock, log *slog.Logger) (*S
 	s.Evidence = &evidence.Service{DB: gdb, Store: store, MaxBytes: cfg.MaxUploadBytes}
 	s.Description = &description.Service{DB: gdb, Clock: clk, Store: store, Password: s.Auth}
 	s.Reports = &report.Service{DB: gdb, Store: store, Clock: clk, Description: s.Description}
+	if cfg.ReportWordingDir != "" {
+		s.Reports.Wording = &report.Wording{FS: os.DirFS(cfg.ReportWordingDir)}
+	}
+	s.Opinions = opinion.NewService(gdb, clk, s.Auth, s.Reports)
 	s.Requests = &requests.Service{DB: gdb, Clock: clk, Evidence: s.Evidence, BaseURL: cfg.BaseURL}
 	s.Notifier = &notify.Sender{DB: gdb, Mailer: notify.NewMailer(cfg, log), Clock: clk, Log: log}
 	if s.assets, err = newAssetIndex(); err != nil {
