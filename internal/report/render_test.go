@@ -360,3 +360,31 @@ func TestHTMLPreviewShowsTheSameDocument(t *testing.T) {
 func templateEscape(s string) string {
 	return strings.NewReplacer("&", "&amp;", "'", "&#39;", "<", "&lt;", ">", "&gt;", `"`, "&#34;").Replace(s)
 }
+
+// No heading is left alone at the foot of a page: the line before each page's footer is never a
+// heading, whatever the lengths of the paragraphs between them.
+func TestNoHeadingAloneAtThePageFoot(t *testing.T) {
+	doc, err := Build(signed(northwind("type2")), Type2, BuildOptions{})
+	require.NoError(t, err)
+	var blocks []Block
+	headings := map[string]bool{}
+	for i := 0; i < 120; i++ {
+		h := fmt.Sprintf("Heading number %d", i)
+		headings[h] = true
+		blocks = append(blocks, Block{Kind: KindHeading, Level: 2 + i%2, Text: h, Outline: true},
+			Block{Kind: KindParagraph, Text: strings.Repeat("Words that fill a line. ", 1+(i*7)%23)})
+	}
+	doc.Sections[2].Blocks = blocks
+	pdf, _, err := RenderPDF(doc)
+	require.NoError(t, err)
+	checked := 0
+	for _, page := range strings.Split(pdfText(t, pdf), "\f") {
+		lines := strings.Split(strings.TrimSpace(page), "\n")
+		if len(lines) < 2 || !strings.HasPrefix(lines[len(lines)-1], "Page ") {
+			continue
+		}
+		checked++
+		assert.False(t, headings[lines[len(lines)-2]], "page ends with the heading %q", lines[len(lines)-2])
+	}
+	assert.Greater(t, checked, 10)
+}
