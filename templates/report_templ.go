@@ -534,15 +534,15 @@ func ReportShow(p Page, v ReportPage) templ.Component {
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err
 						}
-						templ_7745c5c3_Err = TextField("Report date", "report_date", v.Values["report_date"], "date", v.Errors, "The date of the auditor's report (on or after the end of the period).", true).Render(ctx, templ_7745c5c3_Buffer)
+						templ_7745c5c3_Err = TextField("Report date", "report_date", "date", v.Values["report_date"], v.Errors, "The date of the auditor's report (on or after the end of the period).", true).Render(ctx, templ_7745c5c3_Buffer)
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err
 						}
-						templ_7745c5c3_Err = TextField("Your password", "password", "", "password", v.Errors, "Re-enter your password to sign.", true).Render(ctx, templ_7745c5c3_Buffer)
+						templ_7745c5c3_Err = TextField("Your password", "password", "password", "", v.Errors, "Re-enter your password to sign.", true).Render(ctx, templ_7745c5c3_Buffer)
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err
 						}
-						templ_7745c5c3_Err = TextField("Authenticator code", "code", "", "text", v.Errors, "The 6-digit code from your authenticator app.", true).Render(ctx, templ_7745c5c3_Buffer)
+						templ_7745c5c3_Err = TextField("Authenticator code", "code", "text", "", v.Errors, "The 6-digit code from your authenticator app.", true).Render(ctx, templ_7745c5c3_Buffer)
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err
 						}
@@ -588,7 +588,7 @@ func ReportShow(p Page, v ReportPage) templ.Component {
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = TextField("Release date", "release_date", v.Values["release_date"], "date", v.Errors, "The day the report is released: it starts the 60-day documentation and 5-year retention clocks.", true).Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = TextField("Release date", "release_date", "date", v.Values["release_date"], v.Errors, "The day the report is released: it starts the 60-day documentation and 5-year retention clocks.", true).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
@@ -1011,7 +1011,7 @@ func ReportShow(p Page, v ReportPage) templ.Component {
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = TextField("Reason", "addendum_reason", v.Values["addendum_reason"], "text", v.Errors, "Why this is added after the signature.", true).Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = TextField("Reason", "addendum_reason", "text", v.Values["addendum_reason"], v.Errors, "Why this is added after the signature.", true).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}

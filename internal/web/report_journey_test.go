@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -37,7 +38,9 @@ func TestBrowserPartnerSignsIssuesAndClientDownloads(t *testing.T) {
 
 	b.Visit(base)
 	b.CheckAccessibility("report-issued")
-	b.Fill("#f-reopen_reason", "Management corrected the description of DC4 after release.")
+	// An empty textarea has no text node to clear: type into it.
+	b.Do("type the reason", chromedp.WaitVisible(chromedp.CSS("#f-reopen_reason")),
+		chromedp.SendKeys(chromedp.CSS("#f-reopen_reason"), "Management corrected the description of DC4 after release."))
 	b.ClickAndWait("#reopen-engagement", "#sign-form")
 	assert.Contains(t, b.Text(".flash-success"), "reopened")
 	assert.Contains(t, b.Text("#gates"), "Every in-scope criterion has a control")

@@ -134,6 +134,7 @@ func TestReportSignatureIssueAndDownloads(t *testing.T) {
 
 	// After the documentation completion date: no reopening, only dated addenda.
 	app.Clock.T = time.Date(2026, 5, 15, 9, 0, 0, 0, time.UTC)
+	partner, manager = demoLogin(t, app, "partner@attest.example"), demoLogin(t, app, "manager@attest.example")
 	resp = partner.PostForm("/engagements/"+issued+"/report/reopen", url.Values{"reopen_reason": {"Too late"}})
 	assert.Equal(t, http.StatusSeeOther, resp.StatusCode)
 	require.NoError(t, app.DB.Raw(`SELECT status FROM engagements WHERE id = ?`, ids["issued"]).Row().Scan(&status))
@@ -186,4 +187,16 @@ func TestReportDraftsAndGates(t *testing.T) {
 	var status string
 	require.NoError(t, app.DB.Raw(`SELECT status FROM engagements WHERE id = ?`, ids["fieldwork"]).Row().Scan(&status))
 	assert.Equal(t, "fieldwork", status, "the gates stop the signature")
+
+	// Wrong passwords at the signature count towards the sign-in throttle (the count starts after
+	// the last success, which the fixed clock places at the same instant: move on a second).
+	app.Clock.Advance(time.Second)
+	for i := 0; i < 5; i++ {
+		resp = partner.PostForm("/engagements/"+id+"/report/sign", url.Values{"password": {"not the password"}, "code": {"123456"}, "report_date": {"2026-08-15"}})
+		require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	}
+	resp = partner.PostForm("/engagements/"+id+"/report/sign", url.Values{"password": {seed.DemoPassword}, "code": {"123456"}, "report_date": {"2026-08-15"}})
+	assert.Equal(t, http.StatusTooManyRequests, resp.StatusCode)
+	assert.Contains(t, resp.Body, "Too many failed sign-in attempts")
+	assert.NotEmpty(t, resp.Header.Get("Retry-After"))
 }
