@@ -10,6 +10,7 @@ import (
 
 	"github.com/attest-soc/attest/internal/db"
 	"github.com/attest-soc/attest/internal/evidence"
+	"github.com/attest-soc/attest/internal/jobs"
 	"github.com/attest-soc/attest/internal/seed"
 	"github.com/attest-soc/attest/internal/web"
 )
@@ -35,6 +36,27 @@ func (a *app) serve(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// Background jobs (population imports) run on River beside the server; every instance works
+	// the same queue, each job once. Stopping cancels jobs in progress: they roll back and are
+	// retried here after a restart or by another instance.
+	dsn, err := a.databaseURL(ctx)
+	if err != nil {
+		return err
+	}
+	runner, err := jobs.NewRunner(ctx, dsn, srv.Workers(), a.log, jobs.Options{})
+	if err != nil {
+		return err
+	}
+	if err := runner.Start(ctx); err != nil {
+		return err
+	}
+	defer func() {
+		stopCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := runner.Stop(stopCtx); err != nil {
+			a.log.Error("stopping the job runner", "err", err)
+		}
+	}()
 	// The e-mail sender and the hourly housekeeping (the overdue digest, at most one per person
 	// per day however many servers run it; pruning dead sessions and old sign-in attempts) work
 	// beside the server and stop with it.
@@ -105,12 +127,17 @@ func printLogins(a *app, logins []seed.Login) {
 }
 
 func runSeed(ctx context.Context, a *app, args []string) error {
-	fs := a.newFlags("seed", "seed --demo")
+	fs := a.newFlags("seed", "seed --demo | seed --scale large")
 	demo := fs.Bool("demo", false, "load the fictional demo firm, clients and engagements (idempotent)")
+	scale := fs.String("scale", "", "large: load the scale fixture for benchmarks and `attest loadtest` (idempotent; about a minute)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if !*demo {
+	if *scale != "" && *scale != "large" {
+		fmt.Fprintf(a.stderr, "attest seed: unknown scale %q (the one scale is \"large\")\n", *scale)
+		return ErrUsage
+	}
+	if !*demo && *scale == "" {
 		fs.Usage()
 		return ErrUsage
 	}
@@ -122,11 +149,35 @@ func runSeed(ctx context.Context, a *app, args []string) error {
 	if err := db.Migrate(ctx, gdb); err != nil {
 		return err
 	}
+	if *scale != "" {
+		return a.seedScale(ctx, gdb)
+	}
 	logins, err := a.seedDemo(ctx, gdb)
 	if err != nil {
 		return err
 	}
 	printLogins(a, logins)
+	return nil
+}
+
+// seedScale loads the large scale fixture and says where it is.
+func (a *app) seedScale(ctx context.Context, gdb *gorm.DB) error {
+	store, err := evidence.NewStore(ctx, a.cfg)
+	if err != nil {
+		return fmt.Errorf("opening the evidence store: %w", err)
+	}
+	fmt.Fprintln(a.stdout, "Loading the large scale fixture (200 clients, 1,000 engagements, one large engagement with a 1,000,000-row population and 200,000 audit events)…")
+	res, err := seed.SeedScale(ctx, gdb, store, a.clock, seed.LargeScale)
+	if err != nil {
+		return err
+	}
+	if res.Created {
+		fmt.Fprintf(a.stdout, "Loaded in %s.\n", res.Took.Round(time.Second))
+	} else {
+		fmt.Fprintln(a.stdout, "The scale fixture is already loaded; nothing changed.")
+	}
+	fmt.Fprintf(a.stdout, "Large engagement: /engagements/%d (test with samples: /tests/%d)\nSign in as %s or %s, password %q; then run `attest loadtest`.\n",
+		res.EngagementID, res.TestID, seed.ScaleManagerEmail, seed.ScaleClientEmail, seed.DemoPassword)
 	return nil
 }
 

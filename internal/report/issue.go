@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -165,4 +166,27 @@ func (s *Service) LoadEvidence(ctx context.Context, engagementID int64) (opinion
 		return opinion.Evidence{}, err
 	}
 	return d.Evidence(), nil
+}
+
+// Facts are the engagement fields the Report tab shows around the report.
+type Facts struct {
+	ReportType string
+	ClientName string
+	ReportDate *time.Time // planned, or the signature's
+	ReleasedAt *time.Time
+}
+
+// EngagementFacts loads the Report tab's facts of engagementID.
+func (s *Service) EngagementFacts(ctx context.Context, engagementID int64) (Facts, error) {
+	var f Facts
+	err := s.DB.WithContext(ctx).Raw(`SELECT e.report_type, c.name AS client_name, e.report_date, e.released_at
+		FROM engagements e JOIN clients c ON c.id = e.client_id WHERE e.id = ?`, engagementID).Take(&f).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return f, apperr.ErrNotFound
+	}
+	if err != nil {
+		return f, fmt.Errorf("loading engagement %d: %w", engagementID, err)
+	}
+	f.ReportDate = utcDate(f.ReportDate)
+	return f, nil
 }

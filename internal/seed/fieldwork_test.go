@@ -53,7 +53,7 @@ func TestFieldworkDemoData(t *testing.T) {
 		"population_items": `SELECT count(*) FROM population_items WHERE population_id IN (SELECT p.id FROM populations p JOIN tests t ON t.id = p.test_id WHERE t.engagement_id <> ?)`,
 		"samples":          `SELECT count(*) FROM samples WHERE test_id IN (SELECT id FROM tests WHERE engagement_id <> ?)`,
 		"exceptions":       `SELECT count(*) FROM exceptions WHERE engagement_id <> ?`,
-		"review_notes":     `SELECT count(*) FROM review_notes WHERE engagement_id <> ?`,
+		"review_notes":     `SELECT count(*) FROM review_notes WHERE engagement_id <> ? AND target_type <> 'description_section'`, // the description step raises its own
 		"audit_events":     `SELECT count(*) FROM audit_events WHERE ? <> 0`,
 	}
 	counts := func() map[string]int {

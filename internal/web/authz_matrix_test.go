@@ -111,6 +111,7 @@ var routeAccess = map[string]access{
 	"POST /tests/:testID/prepare":              allow("team"),
 	"POST /tests/:testID/review":               allow("partner-team", "manager-team", "senior-team"),
 	"POST /tests/:testID/populations":          allow("team"),
+	"GET /tests/:testID/imports/:importID":     allow("oversight", "team"),
 	"POST /tests/:testID/samples/draw":         allow("team"),
 	"POST /tests/:testID/samples/pick":         allow("team"),
 	"POST /tests/:testID/samples/send":         allow("team"),
@@ -140,6 +141,26 @@ var routeAccess = map[string]access{
 	"POST /review-notes/:noteID/answer":     allow("team"),
 	"POST /review-notes/:noteID/clear":      allow("team"),
 	"GET /review":                           allow("firm"),
+
+	// System description and management's assertion.
+	"GET /engagements/:id/description":               allow("oversight", "team", "client-own"),
+	"GET /engagements/:id/description/preview":       allow("oversight", "team", "client-own"),
+	"POST /engagements/:id/description/images":       allow("team", "client-own"),
+	"GET /engagements/:id/description/:code":         allow("oversight", "team", "client-own"),
+	"POST /engagements/:id/description/:code":        allow("team", "client-own"),
+	"GET /engagements/:id/description/:code/compare": allow("oversight", "team", "client-own"),
+	"POST /engagements/:id/description/:code/review": allow("team"),
+	"POST /engagements/:id/description/:code/notes":  allow("team"),
+	"POST /description-notes/:noteID/answer":         allow("team", "client-own"),
+	"POST /description-notes/:noteID/clear":          allow("team"),
+	"GET /description/images/:imageID":               allow("oversight", "team", "client-own"),
+	"GET /engagements/:id/assertion":                 allow("oversight", "team", "client-own"),
+	"POST /engagements/:id/assertion":                allow("team", "client-own"),
+	"POST /engagements/:id/assertion/redraft":        allow("team", "client-own"),
+	"POST /engagements/:id/assertion/approve":        allow("client-own"),
+	// Only a client contact on the team designates the officer; the matrix has no such subject
+	// (policy.TestDescriptionRules covers it), so every subject here is refused.
+	"POST /engagements/:id/assertion/officer": allow(),
 
 	// Client portal: information requests and evidence.
 	"GET /engagements/:id/requests":                allow("oversight", "team", "client-own"),
@@ -239,6 +260,7 @@ func isFirmLevel(sc func(echo.Context, auth.User) (policy.Resource, error)) bool
 }
 
 func TestEveryRouteHasAnAuthorizationEntry(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	registered := map[string]bool{}
 	var missing []string
@@ -262,6 +284,7 @@ func TestEveryRouteHasAnAuthorizationEntry(t *testing.T) {
 }
 
 func TestPolicyMatchesTheAuthorizationMatrix(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	const clientA, clientB = 1, 2
 	for _, r := range app.Server.Routes() {
@@ -292,6 +315,7 @@ func TestPolicyMatchesTheAuthorizationMatrix(t *testing.T) {
 // parameter, or only the engagement's :id): allowed subjects get through, the others are refused
 // (client users of another organization with 404, so ids cannot be probed).
 func TestRoutesEnforceTheMatrixOverHTTP(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	clientA, clientB := app.CreateClient("Northwind Ledger"), app.CreateClient("Bluejay Health")
 	var engagementID int64

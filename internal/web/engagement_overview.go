@@ -51,7 +51,13 @@ func (s *Server) engagementOverview(c echo.Context) error {
 	if e.ReportDate != nil {
 		o.ReportDate = LongDate(*e.ReportDate)
 	}
-	if !h.IsClient {
+	sum, err := s.Description.Summarize(ctx, e.ID)
+	if err != nil {
+		return err
+	}
+	o.Description = descriptionSummaryView(sum)
+	workingPapers := policy.Can(u, policy.WorkingPapersView, res)
+	if workingPapers {
 		// Test results and the criteria roll-up are the auditors' working conclusions: clients
 		// see the outcome in the report, not on this page.
 		criteria, err := s.fieldwork().CriteriaStatus(ctx, e.ID)
@@ -78,7 +84,7 @@ func (s *Server) engagementOverview(c echo.Context) error {
 	for _, cat := range e.Categories() {
 		o.Categories = append(o.Categories, criteria.CategoryLabel(cat))
 	}
-	if !h.IsClient {
+	if workingPapers {
 		blockers, err := engagements.Blockers(ctx, s.DB, e, u.ID)
 		if err != nil {
 			return err

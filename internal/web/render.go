@@ -31,9 +31,9 @@ func (s *Server) page(c echo.Context, title, activeNav string) templates.Page {
 	if u, ok := currentUser(c); ok && currentSession(c).Stage == auth.StageFull {
 		p.User = &templates.UserView{ID: u.ID, Name: u.Name, Email: u.Email, RoleLabel: u.Role.Label(), IsClient: u.Role == auth.RoleClient}
 		if u.ClientID != nil {
-			var name string
-			s.DB.WithContext(c.Request().Context()).Raw(`SELECT name FROM clients WHERE id = ?`, *u.ClientID).Scan(&name)
-			p.User.ClientName = name
+			if cl, err := s.firm().GetClient(c.Request().Context(), *u.ClientID); err == nil {
+				p.User.ClientName = cl.Name
+			}
 		}
 		p.Nav = navFor(u)
 	}
@@ -113,6 +113,12 @@ func (s *Server) takeFlashes(c echo.Context) []templates.Flash {
 }
 
 // redirectWithFlash is the usual end of a successful form post.
+// redirectWithFlashKind is redirectWithFlash with another kind of message (error, info).
+func (s *Server) redirectWithFlashKind(c echo.Context, to, kind, message string) error {
+	s.flash(c, kind, message)
+	return c.Redirect(http.StatusSeeOther, to)
+}
+
 func (s *Server) redirectWithFlash(c echo.Context, to, message string) error {
 	s.flash(c, "success", message)
 	return c.Redirect(http.StatusSeeOther, to)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
@@ -54,11 +53,11 @@ func (s *Server) renderReport(c echo.Context, status int, values map[string]stri
 		}
 		v.Versions = append(v.Versions, vv)
 	}
-	var released *time.Time
-	if err := s.DB.WithContext(ctx).Raw(`SELECT released_at FROM engagements WHERE id = ?`, id).Row().Scan(&released); err != nil {
-		return fmt.Errorf("loading release date of engagement %d: %w", id, err)
+	facts, err := s.Reports.EngagementFacts(ctx, id)
+	if err != nil {
+		return err
 	}
-	if released != nil {
+	if released := facts.ReleasedAt; released != nil {
 		v.Released = true
 		v.ReleaseDate = released.UTC().Format(dateOnly)
 		v.CompletionDate = opinion.DocumentationCompletion(released.UTC()).Format(dateOnly)
@@ -103,12 +102,8 @@ func (s *Server) renderReport(c echo.Context, status int, values map[string]stri
 			v.ReportDate = st.Stored.ReportDate.Format(dateOnly)
 		}
 	}
-	if v.Values["report_date"] == "" {
-		var planned *time.Time
-		_ = s.DB.WithContext(ctx).Raw(`SELECT report_date FROM engagements WHERE id = ?`, id).Row().Scan(&planned)
-		if planned != nil {
-			v.Values["report_date"] = planned.Format(dateOnly)
-		}
+	if v.Values["report_date"] == "" && facts.ReportDate != nil {
+		v.Values["report_date"] = facts.ReportDate.Format(dateOnly)
 	}
 	if v.Values["release_date"] == "" {
 		v.Values["release_date"] = s.Clock.Now().Format(dateOnly)
@@ -123,7 +118,7 @@ func (s *Server) renderReport(c echo.Context, status int, values map[string]stri
 	v.CanReopen = policy.Can(u, policy.EngagementReopen, res)
 	v.CanDraft = policy.Can(u, policy.ReportDraft, res)
 	v.CanAddendum = policy.Can(u, policy.AddendumAdd, res)
-	v.Variants = s.variantOptions(c, id)
+	v.Variants = variantOptions(facts.ReportType)
 	addenda, err := s.Reports.Addenda(ctx, id)
 	if err != nil {
 		return err
@@ -153,10 +148,8 @@ func humanSize(n int64) string {
 	return fmt.Sprintf("%d bytes", n)
 }
 
-// variantOptions lists the reports the engagement produces (its SOC 2 type, and SOC 3).
-func (s *Server) variantOptions(c echo.Context, id int64) []templates.Option {
-	var reportType string
-	_ = s.DB.WithContext(c.Request().Context()).Raw(`SELECT report_type FROM engagements WHERE id = ?`, id).Row().Scan(&reportType)
+// variantOptions lists the reports an engagement of reportType produces (its SOC 2 type, and SOC 3).
+func variantOptions(reportType string) []templates.Option {
 	out := []templates.Option{{Value: reportType, Label: report.Variant(reportType).Label()}}
 	return append(out, templates.Option{Value: string(report.SOC3), Label: report.SOC3.Label()})
 }
@@ -244,18 +237,25 @@ func (s *Server) addendumAdd(c echo.Context) error {
 	return s.redirectWithFlash(c, "/engagements/"+itoa(id)+"/report", "Addendum added, dated and signed with your name.")
 }
 
-func (s *Server) requestedVariant(c echo.Context) report.Variant {
+func (s *Server) requestedVariant(c echo.Context) (report.Variant, string, error) {
+	f, err := s.Reports.EngagementFacts(c.Request().Context(), resource(c).EngagementID)
+	if err != nil {
+		return "", "", err
+	}
 	v := report.Variant(c.QueryParam("variant"))
 	if v == "" {
-		_ = s.DB.WithContext(c.Request().Context()).Raw(`SELECT report_type FROM engagements WHERE id = ?`, resource(c).EngagementID).Row().Scan(&v)
+		v = report.Variant(f.ReportType)
 	}
-	return v
+	return v, f.ReportType, nil
 }
 
 // reportDraftPDF renders a watermarked draft, at any time, with the same renderer as issuing.
 func (s *Server) reportDraftPDF(c echo.Context) error {
 	ctx, id := c.Request().Context(), resource(c).EngagementID
-	v := s.requestedVariant(c)
+	v, _, err := s.requestedVariant(c)
+	if err != nil {
+		return err
+	}
 	pdf, doc, err := s.Reports.Render(ctx, id, v, true)
 	if err != nil {
 		return s.reportRenderFailed(c, err)
@@ -286,7 +286,11 @@ func (s *Server) reportPreview(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := templates.ReportPreviewPage{Header: h, Variant: string(s.requestedVariant(c)), Variants: s.variantOptions(c, id)}
+	variant, reportType, err := s.requestedVariant(c)
+	if err != nil {
+		return err
+	}
+	v := templates.ReportPreviewPage{Header: h, Variant: string(variant), Variants: variantOptions(reportType)}
 	d, err := s.Reports.Load(ctx, id)
 	if err != nil {
 		return err
@@ -319,9 +323,11 @@ func (s *Server) reportDownload(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var client string
-	_ = s.DB.WithContext(ctx).Raw(`SELECT c.name FROM engagements e JOIN clients c ON c.id = e.client_id WHERE e.id = ?`, ver.EngagementID).Row().Scan(&client)
-	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+ver.FileName(client)+`"`)
+	f, err := s.Reports.EngagementFacts(ctx, ver.EngagementID)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+ver.FileName(f.ClientName)+`"`)
 	c.Response().Header().Set("X-Content-SHA256", ver.SHA256)
 	return c.Blob(http.StatusOK, "application/pdf", data)
 }

@@ -171,7 +171,7 @@ func TestReportDraftsAndGates(t *testing.T) {
 	// The 2026 engagement is not ready: each unmet gate is listed with its link, and signing is refused.
 	page := partner.Get("/engagements/" + id + "/report")
 	require.Equal(t, http.StatusOK, page.StatusCode)
-	for _, gate := range []string{"gate-review_notes", "gate-test_signoffs", "gate-description_review", "gate-assertion_approved"} {
+	for _, gate := range []string{"gate-review_notes", "gate-test_signoffs", "gate-description_review"} {
 		assert.Contains(t, page.Body, `id="`+gate+`" class="unmet"`, gate)
 	}
 	assert.Contains(t, page.Body, `href="/engagements/`+id+`/review-notes"`)

@@ -95,6 +95,7 @@ func (s *Server) registerRoutes() {
 	s.handle(post, "/tests/:testID/prepare", policy.TestEdit, s.testScope("testID"), s.testSignPreparer)
 	s.handle(post, "/tests/:testID/review", policy.TestReview, s.testScope("testID"), s.testSignReviewer)
 	s.handle(post, "/tests/:testID/populations", policy.TestEdit, s.testScope("testID"), s.populationUpload, upload)
+	s.handle(get, "/tests/:testID/imports/:importID", policy.TestView, s.testScope("testID"), s.populationImportShow)
 	s.handle(post, "/tests/:testID/samples/draw", policy.TestEdit, s.testScope("testID"), s.samplesDraw)
 	s.handle(post, "/tests/:testID/samples/pick", policy.TestEdit, s.testScope("testID"), s.samplesPick)
 	s.handle(post, "/tests/:testID/samples/send", policy.TestEdit, s.testScope("testID"), s.samplesSend)
@@ -111,7 +112,7 @@ func (s *Server) registerRoutes() {
 	s.handle(get, "/engagements/:id/review-notes", policy.ReviewNoteView, s.engagementScope("id"), s.reviewNoteList)
 	s.handle(post, "/engagements/:id/review-notes", policy.ReviewNoteEdit, s.engagementScope("id"), s.reviewNoteRaise)
 	s.handle(post, "/review-notes/:noteID/answer", policy.ReviewNoteEdit, s.childScope("review_notes", "noteID"), s.reviewNoteAnswer)
-	s.handle(post, "/review-notes/:noteID/clear", policy.ReviewNoteEdit, s.childScope("review_notes", "noteID"), s.reviewNoteClear)
+	s.handle(post, "/review-notes/:noteID/clear", policy.ReviewNoteEdit, s.reviewNoteScope("noteID"), s.reviewNoteClear)
 	s.handle(get, "/review", policy.ReviewQueue, firmLevel, s.reviewQueue)
 
 	// Opinion, signature and reports.
@@ -124,6 +125,23 @@ func (s *Server) registerRoutes() {
 	s.handle(post, "/engagements/:id/report/reopen", policy.EngagementReopen, s.engagementScope("id"), s.engagementReopen)
 	s.handle(post, "/engagements/:id/report/addenda", policy.AddendumAdd, s.engagementScope("id"), s.addendumAdd)
 	s.handle(get, "/reports/:versionID", policy.ReportDownload, s.childScope("report_versions", "versionID"), s.reportDownload)
+	// System description (Section III) and management's assertion (Section II).
+	s.handle(get, "/engagements/:id/description", policy.DescriptionView, s.engagementScope("id"), s.descriptionIndex)
+	s.handle(get, "/engagements/:id/description/preview", policy.DescriptionView, s.engagementScope("id"), s.descriptionPreview)
+	s.handle(post, "/engagements/:id/description/images", policy.DescriptionEdit, s.engagementScope("id"), s.descriptionImageUpload, upload)
+	s.handle(get, "/engagements/:id/description/:code", policy.DescriptionView, s.engagementScope("id"), s.descriptionSection)
+	s.handle(post, "/engagements/:id/description/:code", policy.DescriptionEdit, s.engagementScope("id"), s.descriptionSectionSave)
+	s.handle(get, "/engagements/:id/description/:code/compare", policy.DescriptionView, s.engagementScope("id"), s.descriptionCompare)
+	s.handle(post, "/engagements/:id/description/:code/review", policy.DescriptionReview, s.engagementScope("id"), s.descriptionConclude)
+	s.handle(post, "/engagements/:id/description/:code/notes", policy.DescriptionReview, s.engagementScope("id"), s.descriptionNoteRaise)
+	s.handle(post, "/description-notes/:noteID/answer", policy.DescriptionEdit, s.childScope("review_notes", "noteID"), s.descriptionNoteAnswer)
+	s.handle(post, "/description-notes/:noteID/clear", policy.DescriptionReview, s.reviewNoteScope("noteID"), s.descriptionNoteClear)
+	s.handle(get, "/description/images/:imageID", policy.DescriptionView, s.childScope("description_images", "imageID"), s.descriptionImage)
+	s.handle(get, "/engagements/:id/assertion", policy.DescriptionView, s.engagementScope("id"), s.assertionShow)
+	s.handle(post, "/engagements/:id/assertion", policy.DescriptionEdit, s.engagementScope("id"), s.assertionSave)
+	s.handle(post, "/engagements/:id/assertion/redraft", policy.DescriptionEdit, s.engagementScope("id"), s.assertionRedraft)
+	s.handle(post, "/engagements/:id/assertion/officer", policy.AssertionDesignate, s.engagementScope("id"), s.assertionDesignate)
+	s.handle(post, "/engagements/:id/assertion/approve", policy.AssertionApprove, s.engagementScope("id"), s.assertionApprove)
 
 	// Client portal: information requests and evidence.
 	s.handle(get, "/engagements/:id/requests", policy.RequestView, s.engagementScope("id"), s.requestList)

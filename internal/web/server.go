@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/riverqueue/river"
 	"gorm.io/gorm"
 
 	"github.com/attest-soc/attest/internal/auth"
@@ -19,6 +20,8 @@ import (
 	"github.com/attest-soc/attest/internal/config"
 	"github.com/attest-soc/attest/internal/description"
 	"github.com/attest-soc/attest/internal/evidence"
+	"github.com/attest-soc/attest/internal/fieldwork"
+	"github.com/attest-soc/attest/internal/jobs"
 	"github.com/attest-soc/attest/internal/notify"
 	"github.com/attest-soc/attest/internal/opinion"
 	"github.com/attest-soc/attest/internal/report"
@@ -39,6 +42,7 @@ type Server struct {
 	Reports     *report.Service
 	Opinions    *opinion.Service
 	Notifier    *notify.Sender // delivers the e-mail outbox; `attest serve` runs it
+	Jobs        *jobs.Inserter // queues background jobs (River); `attest serve` works them
 
 	echo   *echo.Echo
 	routes []route
@@ -67,6 +71,11 @@ func New(gdb *gorm.DB, cfg config.Config, clk clock.Clock, log *slog.Logger) (*S
 	s.Opinions = opinion.NewService(gdb, clk, s.Auth, s.Reports)
 	s.Requests = &requests.Service{DB: gdb, Clock: clk, Evidence: s.Evidence, BaseURL: cfg.BaseURL}
 	s.Notifier = &notify.Sender{DB: gdb, Mailer: notify.NewMailer(cfg, log), Clock: clk, Log: log}
+	if gdb != nil { // unit tests of the error pages build a server without a database
+		if s.Jobs, err = jobs.NewInserter(gdb); err != nil {
+			return nil, err
+		}
+	}
 	if s.assets, err = newAssetIndex(); err != nil {
 		return nil, fmt.Errorf("indexing static files: %w", err)
 	}
@@ -78,6 +87,14 @@ func New(gdb *gorm.DB, cfg config.Config, clk clock.Clock, log *slog.Logger) (*S
 	s.useMiddleware()
 	s.registerRoutes()
 	return s, nil
+}
+
+// Workers lists the background jobs this server can work, for the River client that
+// `attest serve` runs (jobs.NewRunner).
+func (s *Server) Workers() *river.Workers {
+	w := river.NewWorkers()
+	river.AddWorker(w, &fieldwork.PopulationImportWorker{Service: s.fieldwork()})
+	return w
 }
 
 // ServeHTTP makes the server an http.Handler (tests use it with httptest).
