@@ -83,6 +83,7 @@ var ownerQueries = map[string]string{
 	"review_notes":           `SELECT engagement_id FROM review_notes WHERE id = ?`,
 	"info_requests":          `SELECT engagement_id FROM info_requests WHERE id = ?`,
 	"description_images":     `SELECT engagement_id FROM description_images WHERE id = ?`,
+	"report_versions":        `SELECT engagement_id FROM report_versions WHERE id = ?`,
 }
 
 // OwnsKind reports whether EngagementOf knows rows of kind (routes check it when registered).
