@@ -138,6 +138,8 @@ type CommentView struct {
 type ClientDashboardView struct {
 	Engagements []ClientEngagementView
 	Attention   []RequestRow
+	// AttentionMore: more requests need attention than the dashboard shows (the most urgent first).
+	AttentionMore bool
 }
 
 // ClientEngagementView counts one engagement's requests.

@@ -24,20 +24,28 @@ type Config struct {
 	MaxUploadBytes int64         // ATTEST_MAX_UPLOAD_BYTES: limit per evidence file
 	BlobBackend    string        // ATTEST_BLOB_BACKEND: local or s3
 	BlobDir        string        // ATTEST_BLOB_DIR
+	S3Endpoint     string        // ATTEST_S3_ENDPOINT
+	S3Bucket       string        // ATTEST_S3_BUCKET
+	S3AccessKey    string        // ATTEST_S3_ACCESS_KEY
+	S3SecretKey    string        // ATTEST_S3_SECRET_KEY
+	S3Region       string        // ATTEST_S3_REGION
+	S3UseSSL       bool          // ATTEST_S3_USE_SSL
+	SMTPHost       string        // ATTEST_SMTP_HOST; empty means mail goes to the log
+	SMTPPort       int           // ATTEST_SMTP_PORT
+	SMTPUser       string        // ATTEST_SMTP_USER
+	SMTPPassword   string        // ATTEST_SMTP_PASSWORD
+	MailFrom       string        // ATTEST_MAIL_FROM
+	TrustedProxies []*net.IPNet  // ATTEST_TRUSTED_PROXIES: proxies whose X-Forwarded-For names the client
+
+	// BoilerplateThreshold is the share of identical text (0.5–1) from which a text is
+	// near-identical to another client's (ATTEST_BOILERPLATE_THRESHOLD, default 0.9).
+	BoilerplateThreshold float64
+	// SigningCertFile and SigningKeyFile name the PEM files of the firm's certificate and private
+	// key (ATTEST_SIGNING_CERT, ATTEST_SIGNING_KEY); with both set, issued PDFs are signed.
+	SigningCertFile string
+	SigningKeyFile  string
 	// ReportWordingDir holds the firm's own report wording templates (ATTEST_REPORT_WORDING_DIR).
 	ReportWordingDir string
-	S3Endpoint       string       // ATTEST_S3_ENDPOINT
-	S3Bucket         string       // ATTEST_S3_BUCKET
-	S3AccessKey      string       // ATTEST_S3_ACCESS_KEY
-	S3SecretKey      string       // ATTEST_S3_SECRET_KEY
-	S3Region         string       // ATTEST_S3_REGION
-	S3UseSSL         bool         // ATTEST_S3_USE_SSL
-	SMTPHost         string       // ATTEST_SMTP_HOST; empty means mail goes to the log
-	SMTPPort         int          // ATTEST_SMTP_PORT
-	SMTPUser         string       // ATTEST_SMTP_USER
-	SMTPPassword     string       // ATTEST_SMTP_PASSWORD
-	MailFrom         string       // ATTEST_MAIL_FROM
-	TrustedProxies   []*net.IPNet // ATTEST_TRUSTED_PROXIES: proxies whose X-Forwarded-For names the client
 }
 
 // Production reports whether the server runs with production settings (JSON logs, secure cookies).
@@ -152,6 +160,20 @@ func Load(getenv func(string) string) (Config, error) {
 			continue
 		}
 		c.TrustedProxies = append(c.TrustedProxies, ipnet)
+	}
+	c.BoilerplateThreshold = 0.9
+	if v := str("ATTEST_BOILERPLATE_THRESHOLD", ""); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f < 0.5 || f > 1 {
+			errs = append(errs, fmt.Sprintf("ATTEST_BOILERPLATE_THRESHOLD=%q: set a share between 0.5 and 1, e.g. 0.9", v))
+		} else {
+			c.BoilerplateThreshold = f
+		}
+	}
+	c.SigningCertFile = str("ATTEST_SIGNING_CERT", "")
+	c.SigningKeyFile = str("ATTEST_SIGNING_KEY", "")
+	if (c.SigningCertFile == "") != (c.SigningKeyFile == "") {
+		errs = append(errs, "ATTEST_SIGNING_CERT and ATTEST_SIGNING_KEY go together: set both PEM files (certificate and private key) or neither")
 	}
 	if c.SessionIdle > c.SessionMaxAge {
 		errs = append(errs, "ATTEST_SESSION_IDLE must not exceed ATTEST_SESSION_MAX_AGE")

@@ -23,8 +23,8 @@ const (
 	AddendumAdd Action = "engagement.addendum"
 )
 
-// engagementPartner: a firm partner who is this engagement's partner.
-func engagementPartner(u auth.User, r Resource) bool {
+// signingPartner: a firm partner (role) who is this engagement's partner (team role).
+func signingPartner(u auth.User, r Resource) bool {
 	return u.Role == auth.RolePartner && r.TeamRole == TeamPartner
 }
 
@@ -32,10 +32,10 @@ var reportRules = map[Action]rule{
 	ReportView:  anyOf(firmOversight, onTeam, isClientOf),
 	ReportDraft: anyOf(firmOversight, onTeam),
 	// Choosing happens before the signature; signing, issuing and reopening act on the lock.
-	OpinionChoose:    unlocked(engagementPartner),
-	OpinionSign:      engagementPartner,
-	ReportIssue:      engagementPartner,
-	EngagementReopen: engagementPartner,
+	OpinionChoose:    unlocked(signingPartner),
+	OpinionSign:      signingPartner,
+	ReportIssue:      signingPartner,
+	EngagementReopen: signingPartner,
 	ReportDownload:   anyOf(firmOversight, onTeam, isClientOf),
 	AddendumAdd:      onTeam,
 }

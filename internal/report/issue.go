@@ -53,9 +53,11 @@ func (s *Service) Issue(ctx context.Context, actor audit.Actor, engagementID int
 	}
 	kind := d.Kind()
 	type rendered struct {
-		v     Variant
-		pdf   []byte
-		pages int
+		v      Variant
+		pdf    []byte
+		pages  int
+		code   string
+		signed bool
 	}
 	var out []rendered
 	for _, v := range d.VariantsInScope() {
@@ -67,11 +69,22 @@ func (s *Service) Issue(ctx context.Context, actor audit.Actor, engagementID int
 		if err != nil {
 			return nil, err
 		}
-		pdf, pages, err := RenderPDF(doc)
-		if err != nil {
+		r := rendered{v: v}
+		if s.Issuing != nil {
+			// The verification feature puts its code on the cover and in the footer.
+			if r.code, err = s.Issuing.Prepare(doc); err != nil {
+				return nil, err
+			}
+		}
+		if r.pdf, r.pages, err = RenderPDF(doc); err != nil {
 			return nil, err
 		}
-		out = append(out, rendered{v, pdf, pages})
+		if s.Issuing != nil {
+			if r.pdf, r.signed, err = s.Issuing.Seal(r.pdf, s.Clock.Now(), "Issued "+doc.Title+" of "+d.ServiceOrg); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, r)
 	}
 	var versions []Version
 	err = s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -87,6 +100,11 @@ func (s *Service) Issue(ctx context.Context, actor audit.Actor, engagementID int
 				OpinionKind: string(kind), PDF: r.pdf, PageCount: r.pages, ReleaseDate: release, ReportDate: *d.ReportDate})
 			if err != nil {
 				return err
+			}
+			if s.Issuing != nil {
+				if err := s.Issuing.Register(ctx, tx, actor, engagementID, v.ID, r.code, r.signed); err != nil {
+					return err
+				}
 			}
 			versions = append(versions, v)
 		}

@@ -22,4 +22,6 @@ type Service struct {
 	Description *description.Service
 	// Wording is the firm's report wording (nil: the shipped templates).
 	Wording *Wording
+	// Issuing gives each issued PDF its verification code and signature (see IssueHooks).
+	Issuing IssueHooks
 }

@@ -68,7 +68,7 @@ func TestFieldworkDemoData(t *testing.T) {
 	_, err = Demo(ctx, gdb, clk)
 	require.NoError(t, err)
 	first := counts()
-	assert.Equal(t, 16, first["tests"])
+	assert.Equal(t, 17, first["tests"], "16 of Northwind 2026 and the Bluejay test of the boilerplate demo")
 	assert.Equal(t, 2, first["populations"])
 	assert.Equal(t, 160, first["population_items"])
 	assert.Equal(t, 40, first["samples"])

@@ -38,6 +38,10 @@ var routeAccess = map[string]access{
 	"POST /login":              allow("public"),
 	"GET /invitations/:token":  allow("public"),
 	"POST /invitations/:token": allow("public"),
+	"GET /verify":              allow("public"),
+	"GET /verify/:code":        allow("public"),
+	"POST /verify":             allow("public"),
+	"POST /verify/:code":       allow("public"),
 
 	// Account and sign-in steps.
 	"POST /logout":            allow("signed-in"),
@@ -155,8 +159,8 @@ var routeAccess = map[string]access{
 	"POST /description-notes/:noteID/clear":          allow("team"),
 	"GET /description/images/:imageID":               allow("oversight", "team", "client-own"),
 	"GET /engagements/:id/assertion":                 allow("oversight", "team", "client-own"),
-	"POST /engagements/:id/assertion":                allow("team", "client-own"),
-	"POST /engagements/:id/assertion/redraft":        allow("team", "client-own"),
+	"POST /engagements/:id/assertion":                allow("client-own"),
+	"POST /engagements/:id/assertion/redraft":        allow("client-own"),
 	"POST /engagements/:id/assertion/approve":        allow("client-own"),
 	// Only a client contact on the team designates the officer; the matrix has no such subject
 	// (policy.TestDescriptionRules covers it), so every subject here is refused.
@@ -187,6 +191,22 @@ var routeAccess = map[string]access{
 	"POST /admin/request-template":                 allow("oversight"),
 	"POST /admin/request-template/:itemID":         allow("oversight"),
 	"POST /admin/request-template/:itemID/delete":  allow("oversight"),
+
+	// Quality review: boilerplate warnings, the firm comparison, the engagement timeline.
+	"GET /engagements/:id/boilerplate":              allow("oversight", "team"),
+	"POST /engagements/:id/boilerplate/acknowledge": allow("partner-team"),
+	"GET /engagements/:id/timeline":                 allow("oversight", "team"),
+	"GET /engagements/:id/timeline.pdf":             allow("oversight", "team"),
+	"GET /admin/boilerplate-templates":              allow("oversight"),
+	"POST /admin/boilerplate-templates":             allow("oversight"),
+	"POST /admin/boilerplate-templates/:tid/delete": allow("oversight"),
+	"GET /firm/comparison":                          allow("oversight"),
+
+	// Issued reports for their readers: codes, recipient copies, withdrawal.
+	"GET /engagements/:id/report-copies":        allow("oversight", "team", "client-own"),
+	"POST /report-versions/:versionID/copies":   allow("team", "client-own"),
+	"POST /report-versions/:versionID/withdraw": allow("partner-team"),
+	"GET /report-copies/:copyID":                allow("oversight", "team", "client-own"),
 }
 
 // access is the set of subjects a route allows (public: no sign-in at all).

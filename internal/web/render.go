@@ -51,6 +51,7 @@ var mainNav = []struct {
 	{templates.NavItem{Key: "engagements", Label: "Engagements", Href: "/engagements"}, policy.EngagementList},
 	{templates.NavItem{Key: "review", Label: "Review queue", Href: "/review"}, policy.ReviewQueue},
 	{templates.NavItem{Key: "criteria", Label: "Criteria", Href: "/criteria"}, policy.CriteriaView},
+	{templates.NavItem{Key: "comparison", Label: "Firm comparison", Href: "/firm/comparison"}, policy.FirmComparison},
 	{templates.NavItem{Key: "audit", Label: "Audit trail", Href: "/audit"}, policy.AuditViewAll},
 	{templates.NavItem{Key: "admin", Label: "Administration", Href: "/admin/users"}, policy.AdminUsers},
 }

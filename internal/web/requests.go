@@ -346,7 +346,9 @@ func (s *Server) clientHome(c echo.Context, u auth.User) error {
 	if err != nil {
 		return err
 	}
-	v := templates.ClientDashboardView{Attention: s.requestRows(attention)}
+	more := len(attention) > requests.AttentionLimit
+	attention = attention[:min(len(attention), requests.AttentionLimit)]
+	v := templates.ClientDashboardView{Attention: s.requestRows(attention), AttentionMore: more}
 	for _, e := range sums {
 		desc, err := s.Description.Summarize(c.Request().Context(), e.EngagementID)
 		if err != nil {

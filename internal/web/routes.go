@@ -21,6 +21,12 @@ func (s *Server) registerRoutes() {
 	s.public(get, "/invitations/:token", s.showInvitation)
 	s.public(post, "/invitations/:token", s.acceptInvitation)
 
+	// Public: report verification for the readers of a report (no sign-in; rate-limited, logged).
+	s.public(get, "/verify", s.verifyHome)
+	s.public(get, "/verify/:code", s.verifyCode)
+	s.publicUpload(post, "/verify", s.verifyUpload, maxVerifyUpload+1<<20)
+	s.publicUpload(post, "/verify/:code", s.verifyUpload, maxVerifyUpload+1<<20)
+
 	// Account and sign-in steps.
 	s.handle(post, "/logout", policy.AccountMFAStep, firmLevel, s.logout)
 	s.handle(get, "/", policy.HomeView, firmLevel, s.home)
@@ -138,8 +144,8 @@ func (s *Server) registerRoutes() {
 	s.handle(post, "/description-notes/:noteID/clear", policy.DescriptionReview, s.reviewNoteScope("noteID"), s.descriptionNoteClear)
 	s.handle(get, "/description/images/:imageID", policy.DescriptionView, s.childScope("description_images", "imageID"), s.descriptionImage)
 	s.handle(get, "/engagements/:id/assertion", policy.DescriptionView, s.engagementScope("id"), s.assertionShow)
-	s.handle(post, "/engagements/:id/assertion", policy.DescriptionEdit, s.engagementScope("id"), s.assertionSave)
-	s.handle(post, "/engagements/:id/assertion/redraft", policy.DescriptionEdit, s.engagementScope("id"), s.assertionRedraft)
+	s.handle(post, "/engagements/:id/assertion", policy.AssertionEdit, s.engagementScope("id"), s.assertionSave)
+	s.handle(post, "/engagements/:id/assertion/redraft", policy.AssertionEdit, s.engagementScope("id"), s.assertionRedraft)
 	s.handle(post, "/engagements/:id/assertion/officer", policy.AssertionDesignate, s.engagementScope("id"), s.assertionDesignate)
 	s.handle(post, "/engagements/:id/assertion/approve", policy.AssertionApprove, s.engagementScope("id"), s.assertionApprove)
 
@@ -168,4 +174,20 @@ func (s *Server) registerRoutes() {
 	s.handle(post, "/admin/request-template", policy.RequestTemplateManage, firmLevel, s.requestTemplateSave)
 	s.handle(post, "/admin/request-template/:itemID", policy.RequestTemplateManage, firmLevel, s.requestTemplateSave)
 	s.handle(post, "/admin/request-template/:itemID/delete", policy.RequestTemplateManage, firmLevel, s.requestTemplateDelete)
+
+	// Quality review: boilerplate warnings, the firm comparison, the engagement timeline.
+	s.handle(get, "/engagements/:id/boilerplate", policy.QualityView, s.engagementScope("id"), s.engagementBoilerplate)
+	s.handle(post, "/engagements/:id/boilerplate/acknowledge", policy.BoilerplateAcknowledge, s.engagementScope("id"), s.boilerplateAcknowledge)
+	s.handle(get, "/engagements/:id/timeline", policy.QualityView, s.engagementScope("id"), s.engagementTimeline)
+	s.handle(get, "/engagements/:id/timeline.pdf", policy.QualityView, s.engagementScope("id"), s.engagementTimelinePDF)
+	s.handle(get, "/admin/boilerplate-templates", policy.BoilerplateTemplates, firmLevel, s.boilerplateTemplates)
+	s.handle(post, "/admin/boilerplate-templates", policy.BoilerplateTemplates, firmLevel, s.boilerplateTemplateAdd)
+	s.handle(post, "/admin/boilerplate-templates/:tid/delete", policy.BoilerplateTemplates, firmLevel, s.boilerplateTemplateDelete)
+	s.handle(get, "/firm/comparison", policy.FirmComparison, firmLevel, s.firmComparison)
+
+	// Issued reports for their readers: codes, recipient copies, withdrawal.
+	s.handle(get, "/engagements/:id/report-copies", policy.ReportCopiesView, s.engagementScope("id"), s.reportCopies)
+	s.handle(post, "/report-versions/:versionID/copies", policy.ReportCopyRequest, s.reportVersionScope("versionID"), s.reportCopyRequest)
+	s.handle(post, "/report-versions/:versionID/withdraw", policy.ReportWithdraw, s.reportVersionScope("versionID"), s.reportWithdraw)
+	s.handle(get, "/report-copies/:copyID", policy.ReportCopiesView, s.reportCopyScope("copyID"), s.reportCopyDownload)
 }
