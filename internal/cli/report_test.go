@@ -48,7 +48,8 @@ func TestReportRenderCommand(t *testing.T) {
 	var issued, draft, empty int64
 	require.NoError(t, gdb.Raw(`SELECT id FROM engagements WHERE name = 'SOC 2 Type II 2025'`).Row().Scan(&issued))
 	require.NoError(t, gdb.Raw(`SELECT id FROM engagements WHERE name = 'SOC 2 Type II 2026'`).Row().Scan(&draft))
-	require.NoError(t, gdb.Raw(`SELECT id FROM engagements WHERE name = 'SOC 2 Type I 2026'`).Row().Scan(&empty))
+	require.NoError(t, gdb.Raw(`INSERT INTO engagements (client_id, name, report_type, as_of_date)
+		SELECT client_id, 'Empty Type I', 'type1', '2026-09-30' FROM engagements WHERE id = ? RETURNING id`, draft).Row().Scan(&empty))
 
 	dir := t.TempDir()
 	for _, variant := range []string{"type2", "soc3"} {
