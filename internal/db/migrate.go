@@ -23,7 +23,10 @@ func provider(gdb *gorm.DB) (*goose.Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	return goose.NewProvider(goose.DialectPostgres, sqlDB, migrations.FS, goose.WithSessionLocker(locker))
+	// Out-of-order migrations are applied rather than refused: each issue owns a range of numbers
+	// (docs/decisions.md), so a lower number can land after a higher one (0130 after 0140), and a
+	// database migrated in between must still take it.
+	return goose.NewProvider(goose.DialectPostgres, sqlDB, migrations.FS, goose.WithSessionLocker(locker), goose.WithAllowOutofOrder(true))
 }
 
 // Migrate applies every pending migration.

@@ -3,6 +3,7 @@ package seed
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/attest-soc/attest/internal/auth"
@@ -43,8 +44,12 @@ var northwindSections = []struct{ code, body string }{
 func seedDescription(ctx context.Context, e *Env) error {
 	store := e.Evidence
 	if store == nil {
-		var err error
-		if store, err = evidence.NewLocalStore(".data/evidence"); err != nil {
+		// Callers without a store (tests) get a throwaway one, never a folder in the working directory.
+		dir, err := os.MkdirTemp("", "attest-demo-description-")
+		if err != nil {
+			return err
+		}
+		if store, err = evidence.NewLocalStore(dir); err != nil {
 			return err
 		}
 	}

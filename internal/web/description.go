@@ -121,6 +121,7 @@ func (s *Server) renderDescriptionIndex(c echo.Context, status int, errs apperr.
 			UpdatedBy: sec.UpdatedByName, UpdatedAt: stamp(sec.UpdatedAt), Changed: sec.ChangedAfterReview(), OpenNotes: sec.OpenNotes}
 		if sec.Review != nil {
 			row.Conclusion, row.ConclusionKind = sec.Review.Conclusion.Label(), conclusionKind(sec.Review.Conclusion)
+			row.Reviewer, row.Comment = sec.Review.ReviewerName+", "+stamp(&sec.Review.ReviewedAt), sec.Review.Comment
 		}
 		v.Sections = append(v.Sections, row)
 	}
