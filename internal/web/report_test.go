@@ -165,8 +165,12 @@ func TestReportDraftsAndGates(t *testing.T) {
 	assert.Equal(t, http.StatusBadRequest, staff.Get("/engagements/"+id+"/report/draft.pdf?variant=type1").StatusCode)
 
 	// An engagement without controls: a clear message, not an empty PDF.
-	resp = partner.Get("/engagements/" + itoa(ids["bluejay"]) + "/report/draft.pdf?variant=type1")
+	var empty int64
+	require.NoError(t, app.DB.Raw(`INSERT INTO engagements (client_id, name, report_type, as_of_date)
+		SELECT client_id, 'Empty Type I', 'type1', '2026-09-30' FROM engagements WHERE id = ? RETURNING id`, ids["bluejay"]).Row().Scan(&empty))
+	resp = partner.Get("/engagements/" + itoa(empty) + "/report/draft.pdf?variant=type1")
 	assert.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	assert.Equal(t, "/engagements/"+itoa(empty)+"/report", resp.Header.Get("Location"))
 
 	// The 2026 engagement is not ready: each unmet gate is listed with its link, and signing is refused.
 	page := partner.Get("/engagements/" + id + "/report")
