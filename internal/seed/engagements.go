@@ -32,7 +32,7 @@ var demoEngagements = []demoEngagement{
 		team: []demoMember{{"partner@attest.example", "partner", true}, {"manager@attest.example", "manager", true},
 			{"senior@attest.example", "senior", true}, {"dana@northwind.example", "client_contact", false}},
 		orgs: []engagements.SubserviceOrg{{Name: "Cloud host (public cloud)", Services: "Infrastructure hosting and physical data centres", Method: "carve_out"}},
-		// Review, signature and issue follow once its controls are tested (seedPriorYear).
+		// The report step tests, reviews, signs (password + code) and issues it.
 		moves: []demoMove{{"fieldwork", "manager@attest.example"}},
 	},
 	{

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -23,6 +24,7 @@ import (
 	"github.com/attest-soc/attest/internal/firm"
 	"github.com/attest-soc/attest/internal/jobs"
 	"github.com/attest-soc/attest/internal/notify"
+	"github.com/attest-soc/attest/internal/opinion"
 	"github.com/attest-soc/attest/internal/quality"
 	"github.com/attest-soc/attest/internal/report"
 	"github.com/attest-soc/attest/internal/requests"
@@ -45,6 +47,7 @@ type Server struct {
 	Description *description.Service
 	Requests    *requests.Service
 	Reports     *report.Service
+	Opinions    *opinion.Service
 	Notifier    *notify.Sender // delivers the e-mail outbox; `attest serve` runs it
 	Quality     *quality.Service
 	// Verification answers the public verification page and makes recipient copies.
@@ -84,6 +87,10 @@ func New(gdb *gorm.DB, cfg config.Config, clk clock.Clock, log *slog.Logger) (*S
 	s.Firm = &firm.Service{DB: gdb, Clock: clk}
 	s.Description = &description.Service{DB: gdb, Clock: clk, Store: store, Password: s.Auth}
 	s.Reports = &report.Service{DB: gdb, Store: store, Clock: clk, Description: s.Description}
+	if cfg.ReportWordingDir != "" {
+		s.Reports.Wording = &report.Wording{FS: os.DirFS(cfg.ReportWordingDir)}
+	}
+	s.Opinions = opinion.NewService(gdb, clk, s.Auth, s.Reports)
 	s.Requests = &requests.Service{DB: gdb, Clock: clk, Evidence: s.Evidence, BaseURL: cfg.BaseURL}
 	s.Verification = &verification.Service{DB: gdb, Clock: clk, Store: store, Signer: s.Signer, BaseURL: cfg.BaseURL}
 	s.Verification.Render = verification.ReportRenderer{Reports: s.Reports, Codes: s.Verification}
