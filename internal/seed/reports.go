@@ -16,7 +16,6 @@ import (
 	"github.com/attest-soc/attest/internal/fieldwork"
 	"github.com/attest-soc/attest/internal/opinion"
 	"github.com/attest-soc/attest/internal/report"
-	"github.com/attest-soc/attest/internal/verification"
 )
 
 // The 2025 examination had one deviation (domain guide §9 names two for 2026).
@@ -184,8 +183,6 @@ func seedIssuedReport(ctx context.Context, e *Env) error {
 	}
 
 	reports := &report.Service{DB: e.DB, Store: store, Clock: e.Clock, Description: desc}
-	// The issued demo reports carry verification codes (cover, QR code, footers) like real ones.
-	reports.Issuing = &verification.Service{DB: e.DB, Clock: e.Clock, Store: store, BaseURL: e.BaseURL}
 	opinions := opinion.NewService(e.DB, e.Clock, e.Auth, reports)
 	if err := opinions.Choose(ctx, partner, engID, opinion.ChoiceInput{Kind: string(opinion.Unmodified)}); err != nil {
 		return fmt.Errorf("choosing the opinion: %w", err)
