@@ -98,6 +98,20 @@ func plural(n int, one, many string) string {
 	return many
 }
 
+// IsSigningPartner reports whether userID may sign for engagementID: the engagement partner on
+// its team whose firm role is still partner (so MFA is enforced) and whose account is active.
+// The opinion's signature calls it inside its transaction.
+func IsSigningPartner(ctx context.Context, tx *gorm.DB, engagementID, userID int64) (bool, error) {
+	var ok bool
+	err := tx.WithContext(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM engagement_members m JOIN users u ON u.id = m.user_id
+		WHERE m.engagement_id = ? AND m.role = 'partner' AND m.user_id = ? AND u.role = 'partner' AND u.disabled_at IS NULL)`,
+		engagementID, userID).Row().Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("checking the signing partner of engagement %d: %w", engagementID, err)
+	}
+	return ok, nil
+}
+
 // readiness gathers the facts CheckMove needs for engagementID and the acting user.
 func readiness(ctx context.Context, tx *gorm.DB, engagementID, actorID int64) (Readiness, error) {
 	var r Readiness
@@ -108,9 +122,12 @@ func readiness(ctx context.Context, tx *gorm.DB, engagementID, actorID int64) (R
 		UnevaluatedExceptions                  int
 	}
 	err := tx.WithContext(ctx).Raw(`SELECT
-		EXISTS (SELECT 1 FROM engagement_members WHERE engagement_id = @id AND role = 'partner') AS has_partner,
+		EXISTS (SELECT 1 FROM engagement_members m JOIN users u ON u.id = m.user_id
+			WHERE m.engagement_id = @id AND m.role = 'partner' AND u.role = 'partner' AND u.disabled_at IS NULL) AS has_partner,
 		EXISTS (SELECT 1 FROM engagement_members WHERE engagement_id = @id AND role = 'manager') AS has_manager,
-		EXISTS (SELECT 1 FROM engagement_members WHERE engagement_id = @id AND role = 'partner' AND user_id = @actor) AS actor_is_partner,
+		EXISTS (SELECT 1 FROM engagement_members m JOIN users u ON u.id = m.user_id
+			WHERE m.engagement_id = @id AND m.role = 'partner' AND m.user_id = @actor
+			  AND u.role = 'partner' AND u.disabled_at IS NULL) AS actor_is_partner,
 		coalesce((SELECT string_agg(u.name, '|' ORDER BY u.name) FROM engagement_members m JOIN users u ON u.id = m.user_id
 			WHERE m.engagement_id = @id AND m.role <> 'client_contact' AND m.independence_confirmed_at IS NULL), '') AS unconfirmed,
 		(SELECT count(*) FROM tests WHERE engagement_id = @id AND result IN ('not_started', 'in_progress')) AS tests_without_result,
