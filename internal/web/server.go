@@ -18,6 +18,7 @@ import (
 	"github.com/attest-soc/attest/internal/config"
 	"github.com/attest-soc/attest/internal/evidence"
 	"github.com/attest-soc/attest/internal/notify"
+	"github.com/attest-soc/attest/internal/report"
 	"github.com/attest-soc/attest/internal/requests"
 )
 
@@ -31,6 +32,7 @@ type Server struct {
 
 	Evidence *evidence.Service
 	Requests *requests.Service
+	Reports  *report.Service
 	Notifier *notify.Sender // delivers the e-mail outbox; `attest serve` runs it
 
 	echo   *echo.Echo
@@ -53,6 +55,7 @@ func New(gdb *gorm.DB, cfg config.Config, clk clock.Clock, log *slog.Logger) (*S
 	}
 	s.Evidence = &evidence.Service{DB: gdb, Store: store, MaxBytes: cfg.MaxUploadBytes}
 	s.Requests = &requests.Service{DB: gdb, Clock: clk, Evidence: s.Evidence, BaseURL: cfg.BaseURL}
+	s.Reports = &report.Service{DB: gdb, Store: store, Clock: clk}
 	s.Notifier = &notify.Sender{DB: gdb, Mailer: notify.NewMailer(cfg, log), Clock: clk, Log: log}
 	if s.assets, err = newAssetIndex(); err != nil {
 		return nil, fmt.Errorf("indexing static files: %w", err)
