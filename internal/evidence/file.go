@@ -4,7 +4,6 @@ import (
 	"archive/zip"
 	"bufio"
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/attest-soc/attest/internal/apperr"
 	"github.com/attest-soc/attest/internal/audit"
+	"github.com/attest-soc/attest/internal/csvsafe"
 )
 
 // MaxFilesPerUpload bounds one upload; each file has its own size limit (Service.MaxBytes).
@@ -224,7 +224,21 @@ func (s *Service) WriteZip(ctx context.Context, w io.Writer, files []File) error
 	if err != nil {
 		return err
 	}
-	cw := csv.NewWriter(mf)
+	if err := writeManifest(mf, names, files); err != nil {
+		return err
+	}
+	for i, f := range files {
+		if err := s.copyEntry(ctx, zw, names[i], f); err != nil {
+			return err
+		}
+	}
+	return zw.Close()
+}
+
+// writeManifest writes manifest.csv. File names come from clients, so cells go through csvsafe:
+// a name such as =cmd|'/C calc'!A0 opens in a spreadsheet as text, not as a formula.
+func writeManifest(w io.Writer, names []string, files []File) error {
+	cw := csvsafe.NewWriter(w)
 	cw.Write([]string{"path", "file_name", "size_bytes", "sha256", "request", "uploaded_by", "uploaded_at"})
 	for i, f := range files {
 		req := ""
@@ -234,15 +248,7 @@ func (s *Service) WriteZip(ctx context.Context, w io.Writer, files []File) error
 		cw.Write([]string{names[i], f.FileName, strconv.FormatInt(f.SizeBytes, 10), f.SHA256, req, f.UploaderEmail, f.UploadedAt.UTC().Format(time.RFC3339)})
 	}
 	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return err
-	}
-	for i, f := range files {
-		if err := s.copyEntry(ctx, zw, names[i], f); err != nil {
-			return err
-		}
-	}
-	return zw.Close()
+	return cw.Error()
 }
 
 // zipPaths names each file's entry: a folder per request (R-007/), per sampled item
