@@ -101,3 +101,17 @@ func (s *Service) checkCurrentPassword(ctx context.Context, u User, password, ip
 	}
 	return s.attemptSucceeded(ctx, attempt)
 }
+
+// ConfirmPassword checks the password of a signed-in user again before a weighty step (the
+// officer's approval of management's assertion). Wrong passwords count towards the sign-in
+// throttle like any other.
+func (s *Service) ConfirmPassword(ctx context.Context, userID int64, password, ip string) error {
+	var u User
+	if err := s.DB.WithContext(ctx).Where("id = ?", userID).First(&u).Error; err != nil {
+		return fmt.Errorf("loading user %d: %w", userID, err)
+	}
+	if !u.Active() || u.PasswordHash == "" {
+		return ErrInvalidCredentials
+	}
+	return s.checkCurrentPassword(ctx, u, password, ip)
+}

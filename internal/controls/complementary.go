@@ -10,6 +10,7 @@ import (
 
 	"github.com/attest-soc/attest/internal/apperr"
 	"github.com/attest-soc/attest/internal/audit"
+	"github.com/attest-soc/attest/internal/description"
 )
 
 // Kinds of complementary controls: the report relies on user entities (CUECs) and on carved-out
@@ -207,6 +208,10 @@ func CreateComplementary(ctx context.Context, db *gorm.DB, actor audit.Actor, en
 		if err := setComplementaryCriteria(tx, id, in.Criteria); err != nil {
 			return err
 		}
+		// The approved assertion rests on these facts: a change withdraws it, in this transaction.
+		if err := description.WithdrawIfFactsChanged(ctx, tx, time.Now().UTC(), actor, engagementID); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, actor, audit.Event{Action: "complementary_control.create", EntityType: "complementary_control",
 			EntityID: id, EngagementID: engagementID, ClientID: sc.ClientID, After: in})
 	})
@@ -243,6 +248,10 @@ func UpdateComplementary(ctx context.Context, db *gorm.DB, actor audit.Actor, id
 		if err := setComplementaryCriteria(tx, id, in.Criteria); err != nil {
 			return err
 		}
+		// The approved assertion rests on these facts: a change withdraws it, in this transaction.
+		if err := description.WithdrawIfFactsChanged(ctx, tx, time.Now().UTC(), actor, cur.EngagementID); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, actor, audit.Event{Action: "complementary_control.update", EntityType: "complementary_control",
 			EntityID: id, EngagementID: cur.EngagementID, ClientID: sc.ClientID, Before: cur.Input(), After: in})
 	})
@@ -264,6 +273,10 @@ func DeleteComplementary(ctx context.Context, db *gorm.DB, actor audit.Actor, id
 		}
 		if err := tx.Exec(`DELETE FROM complementary_controls WHERE id = ?`, id).Error; err != nil {
 			return fmt.Errorf("deleting complementary control %d: %w", id, err)
+		}
+		// The approved assertion rests on these facts: a change withdraws it, in this transaction.
+		if err := description.WithdrawIfFactsChanged(ctx, tx, time.Now().UTC(), actor, cur.EngagementID); err != nil {
+			return err
 		}
 		return audit.Record(ctx, tx, actor, audit.Event{Action: "complementary_control.delete", EntityType: "complementary_control",
 			EntityID: id, EngagementID: cur.EngagementID, ClientID: sc.ClientID, Before: cur.Input()})

@@ -16,6 +16,7 @@ import (
 	"github.com/attest-soc/attest/internal/apperr"
 	"github.com/attest-soc/attest/internal/audit"
 	"github.com/attest-soc/attest/internal/criteria"
+	"github.com/attest-soc/attest/internal/description"
 )
 
 // DateLayout is how dates travel in forms and in the stored Input.
@@ -267,6 +268,10 @@ func Update(ctx context.Context, db *gorm.DB, actor audit.Actor, id int64, in In
 			val.categories, val.in.PeriodWarningReason, id).Error
 		if err != nil {
 			return fmt.Errorf("updating engagement %d: %w", id, err)
+		}
+		// The approved assertion rests on these facts: a change withdraws it, in this transaction.
+		if err := description.WithdrawIfFactsChanged(ctx, tx, time.Now().UTC(), actor, id); err != nil {
+			return err
 		}
 		return audit.Record(ctx, tx, actor, audit.Event{Action: "engagement.update", EntityType: "engagement",
 			EntityID: id, EngagementID: id, ClientID: cur.ClientID, Before: cur.Input(), After: val.in})

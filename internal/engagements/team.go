@@ -10,6 +10,7 @@ import (
 
 	"github.com/attest-soc/attest/internal/apperr"
 	"github.com/attest-soc/attest/internal/audit"
+	"github.com/attest-soc/attest/internal/description"
 )
 
 // Team roles, as engagement_members.role stores them.
@@ -279,6 +280,10 @@ func AddSubserviceOrg(ctx context.Context, db *gorm.DB, actor audit.Actor, engag
 			return fmt.Errorf("adding subservice organization: %w", err)
 		}
 		in.ID = id
+		// The approved assertion rests on these facts: a change withdraws it, in this transaction.
+		if err := description.WithdrawIfFactsChanged(ctx, tx, time.Now().UTC(), actor, engagementID); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, actor, audit.Event{Action: "subservice_org.create", EntityType: "subservice_organization",
 			EntityID: id, EngagementID: engagementID, ClientID: e.ClientID, After: in})
 	})
@@ -310,6 +315,10 @@ func RemoveSubserviceOrg(ctx context.Context, db *gorm.DB, actor audit.Actor, en
 		}
 		if before.ID == 0 {
 			return apperr.ErrNotFound
+		}
+		// The approved assertion rests on these facts: a change withdraws it, in this transaction.
+		if err := description.WithdrawIfFactsChanged(ctx, tx, time.Now().UTC(), actor, engagementID); err != nil {
+			return err
 		}
 		return audit.Record(ctx, tx, actor, audit.Event{Action: "subservice_org.delete", EntityType: "subservice_organization",
 			EntityID: id, EngagementID: engagementID, ClientID: e.ClientID, Before: before})

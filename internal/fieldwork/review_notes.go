@@ -46,7 +46,8 @@ func (n ReviewNote) Status() string {
 
 const noteSelect = `SELECT n.id, n.engagement_id, n.target_type, n.target_id,
 	coalesce(CASE n.target_type WHEN 'test' THEN (SELECT 'Test of ' || c.ref FROM tests t JOIN controls c ON c.id = t.control_id WHERE t.id = n.target_id)
-		WHEN 'control' THEN (SELECT 'Control ' || ref FROM controls WHERE id = n.target_id) END, n.target_type) AS target_label,
+		WHEN 'control' THEN (SELECT 'Control ' || ref FROM controls WHERE id = n.target_id)
+		WHEN 'description_section' THEN (SELECT 'Description ' || code FROM description_sections WHERE id = n.target_id) END, n.target_type) AS target_label,
 	n.body, n.raised_by, ru.name AS raised_by_name, n.raised_at, n.response, coalesce(au.name, '') AS responder_name, n.responded_at,
 	n.cleared_at, coalesce(cu.name, '') AS clearer_name, n.version
 	FROM review_notes n JOIN users ru ON ru.id = n.raised_by LEFT JOIN users au ON au.id = n.responded_by LEFT JOIN users cu ON cu.id = n.cleared_by `

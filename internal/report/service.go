@@ -7,6 +7,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/attest-soc/attest/internal/clock"
+	"github.com/attest-soc/attest/internal/description"
 	"github.com/attest-soc/attest/internal/evidence"
 )
 
@@ -17,4 +18,6 @@ type Service struct {
 	DB    *gorm.DB
 	Store evidence.Store
 	Clock clock.Clock
+	// Description provides Sections II and III (nil: those sections say they are not available).
+	Description *description.Service
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/attest-soc/attest/internal/auth"
 	"github.com/attest-soc/attest/internal/clock"
 	"github.com/attest-soc/attest/internal/config"
+	"github.com/attest-soc/attest/internal/description"
 	"github.com/attest-soc/attest/internal/evidence"
 	"github.com/attest-soc/attest/internal/notify"
 	"github.com/attest-soc/attest/internal/report"
@@ -30,10 +31,11 @@ type Server struct {
 	Log    *slog.Logger
 	Auth   *auth.Service
 
-	Evidence *evidence.Service
-	Requests *requests.Service
-	Reports  *report.Service
-	Notifier *notify.Sender // delivers the e-mail outbox; `attest serve` runs it
+	Evidence    *evidence.Service
+	Description *description.Service
+	Requests    *requests.Service
+	Reports     *report.Service
+	Notifier    *notify.Sender // delivers the e-mail outbox; `attest serve` runs it
 
 	echo   *echo.Echo
 	routes []route
@@ -54,8 +56,9 @@ func New(gdb *gorm.DB, cfg config.Config, clk clock.Clock, log *slog.Logger) (*S
 		return nil, fmt.Errorf("opening the evidence store: %w", err)
 	}
 	s.Evidence = &evidence.Service{DB: gdb, Store: store, MaxBytes: cfg.MaxUploadBytes}
+	s.Description = &description.Service{DB: gdb, Clock: clk, Store: store, Password: s.Auth}
+	s.Reports = &report.Service{DB: gdb, Store: store, Clock: clk, Description: s.Description}
 	s.Requests = &requests.Service{DB: gdb, Clock: clk, Evidence: s.Evidence, BaseURL: cfg.BaseURL}
-	s.Reports = &report.Service{DB: gdb, Store: store, Clock: clk}
 	s.Notifier = &notify.Sender{DB: gdb, Mailer: notify.NewMailer(cfg, log), Clock: clk, Log: log}
 	if s.assets, err = newAssetIndex(); err != nil {
 		return nil, fmt.Errorf("indexing static files: %w", err)
