@@ -51,7 +51,8 @@ type Store interface {
 // Spooled is an upload received into a temporary file but not yet stored.
 type Spooled struct {
 	Blob
-	path string
+	path      string
+	committed bool // in the store (CommitBlobs)
 }
 
 // Discard removes the temporary file; after Commit it is a no-op or frees the local copy.

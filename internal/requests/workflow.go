@@ -165,6 +165,10 @@ func (s *Service) AddComment(ctx context.Context, actor auth.User, id int64, bod
 // AddEvidence records files already received into the store as evidence for request id. Files
 // are accepted while the request is with the client (open or returned).
 func (s *Service) AddEvidence(ctx context.Context, actor auth.User, id int64, files []evidence.Received) error {
+	// The bytes go to the store first, outside the transaction and its locks (docs/decisions.md).
+	if err := evidence.CommitBlobs(ctx, files); err != nil {
+		return err
+	}
 	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		r, err := lockRequest(tx, id)
 		if err != nil {
