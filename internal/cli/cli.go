@@ -34,6 +34,7 @@ var commands = map[string]command{
 	"localdb":   {"the project-local PostgreSQL: localdb start|stop|dsn|psql", runLocalDB},
 	"demo-code": {"print the current MFA code of a demo account (not in production)", runDemoCode},
 	"criteria":  {"load the official criterion texts: criteria import FILE", runCriteria},
+	"evidence":  {"check the evidence store: evidence verify (every blob against its SHA-256)", runEvidence},
 	"notify":    {"e-mail: notify send (deliver the outbox) | notify digest (queue the daily overdue digest, then send)", runNotify},
 }
 

@@ -55,6 +55,13 @@ func (a *app) serve(ctx context.Context) error {
 			} else if sessions+attempts > 0 {
 				a.log.Info("pruned", "sessions", sessions, "login_attempts", attempts)
 			}
+			// Temporary files of interrupted uploads (older than an hour) and blobs no row refers
+			// to (older than a day), in the local directory or S3.
+			if got, err := evidence.CollectLeftovers(ctx, gdb, srv.Evidence.Store); err != nil && ctx.Err() == nil {
+				a.log.Error("collecting evidence leftovers", "err", err, "temp_files", got.TempFiles, "orphan_blobs", got.Orphans)
+			} else {
+				a.log.Info("evidence leftovers collected", "temp_files", got.TempFiles, "orphan_blobs", got.Orphans)
+			}
 		})
 	}()
 	defer func() { stopWork(); wg.Wait() }()
