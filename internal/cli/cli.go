@@ -30,7 +30,7 @@ var commands = map[string]command{
 	"migrate":   {"apply (up), roll back (down) or list (status) migrations", runMigrate},
 	"seed":      {"load demo data (--demo)", runSeed},
 	"user":      {"manage users: user create", runUser},
-	"audit":     {"check the audit trail: audit verify", runAudit},
+	"audit":     {"the audit trail: audit verify | audit checkpoints --export | audit keygen FILE", runAudit},
 	"localdb":   {"the project-local PostgreSQL: localdb start|stop|dsn|psql", runLocalDB},
 	"demo-code": {"print the current MFA code of a demo account (not in production)", runDemoCode},
 	"criteria":  {"load the official criterion texts: criteria import FILE", runCriteria},
@@ -115,9 +115,14 @@ func (a *app) newFlags(name, synopsis string) *flag.FlagSet {
 	return fs
 }
 
-// database connects to DATABASE_URL, or starts (or reuses) the project-local cluster.
+// database connects as the schema's owner for operator commands and migrations:
+// ATTEST_MIGRATE_DATABASE_URL when set, else DATABASE_URL, else the project-local cluster
+// (started or reused).
 func (a *app) database(ctx context.Context) (*gorm.DB, error) {
-	dsn := a.cfg.DatabaseURL
+	dsn := a.cfg.MigrateDatabaseURL
+	if dsn == "" {
+		dsn = a.cfg.DatabaseURL
+	}
 	if dsn == "" {
 		cluster, err := db.DefaultLocalCluster()
 		if err != nil {

@@ -2,12 +2,15 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
 	"sync"
 	"time"
 
 	"gorm.io/gorm"
 
+	"github.com/attest-soc/attest/internal/audit"
 	"github.com/attest-soc/attest/internal/db"
 	"github.com/attest-soc/attest/internal/evidence"
 	"github.com/attest-soc/attest/internal/seed"
@@ -23,18 +26,20 @@ func runServe(ctx context.Context, a *app, args []string) error {
 }
 
 func (a *app) serve(ctx context.Context) error {
-	gdb, err := a.database(ctx)
+	signer, err := a.auditSigner()
+	if err != nil {
+		return err
+	}
+	gdb, err := a.appDatabase(ctx)
 	if err != nil {
 		return err
 	}
 	defer db.Close(gdb)
-	if err := db.Migrate(ctx, gdb); err != nil {
-		return err
-	}
 	srv, err := web.New(gdb, a.cfg, a.clock, a.log)
 	if err != nil {
 		return err
 	}
+	srv.AuditSigner = signer
 	// The e-mail sender and the hourly housekeeping (the overdue digest, at most one per person
 	// per day however many servers run it; pruning dead sessions and old sign-in attempts) work
 	// beside the server and stop with it.
@@ -55,6 +60,13 @@ func (a *app) serve(ctx context.Context) error {
 			} else if sessions+attempts > 0 {
 				a.log.Info("pruned", "sessions", sessions, "login_attempts", attempts)
 			}
+			// A signed checkpoint of the audit chain at least hourly, so truncating or rewriting
+			// the trail is detected (attest audit verify).
+			if cp, err := audit.WriteCheckpoint(ctx, gdb, signer, audit.CheckpointHourly); err != nil && ctx.Err() == nil {
+				a.log.Error("writing the audit checkpoint", "err", err)
+			} else if err == nil {
+				a.log.Info("audit checkpoint written", "events", cp.EventCount, "head_id", cp.HeadID, "key_id", cp.KeyID)
+			}
 			// Temporary files of interrupted uploads (older than an hour) and blobs no row refers
 			// to (older than a day), in the local directory or S3.
 			if got, err := evidence.CollectLeftovers(ctx, gdb, srv.Evidence.Store); err != nil && ctx.Err() == nil {
@@ -66,6 +78,82 @@ func (a *app) serve(ctx context.Context) error {
 	}()
 	defer func() { stopWork(); wg.Wait() }()
 	return srv.Run(ctx)
+}
+
+// auditSigner loads the checkpoint signing key (ATTEST_AUDIT_KEY_FILE). Development generates
+// one at the default .data/audit-key.pem; production refuses to start without it.
+func (a *app) auditSigner() (*audit.Signer, error) {
+	path := a.cfg.AuditKeyFile
+	if path == "" {
+		return nil, errors.New("ATTEST_AUDIT_KEY_FILE must be set when ATTEST_ENV=production: it names the Ed25519 key that signs the audit trail's checkpoints, kept outside the database. Create one with `attest audit keygen FILE` (README: The anchored audit trail)")
+	}
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		if a.cfg.Production() {
+			return nil, fmt.Errorf("ATTEST_AUDIT_KEY_FILE=%s does not exist: create it with `attest audit keygen %s` and keep a copy of its public key elsewhere", path, path)
+		}
+		if err := audit.GenerateKeyFile(path); err != nil {
+			return nil, err
+		}
+		a.log.Info("generated the development audit signing key", "file", path)
+	}
+	return audit.LoadSigner(path)
+}
+
+// appDatabase migrates as the schema's owner and returns the connection the server runs on: the
+// least-privilege application role wherever one is set up (db.GrantAppRole). The local cluster
+// creates attest_app; with ATTEST_MIGRATE_DATABASE_URL the owner grants DATABASE_URL's role. The
+// production server refuses a role that could alter the audit trail.
+func (a *app) appDatabase(ctx context.Context) (*gorm.DB, error) {
+	owner, err := a.database(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close(owner)
+	if err := db.Migrate(ctx, owner); err != nil {
+		return nil, err
+	}
+	var dsn string
+	switch {
+	case a.cfg.DatabaseURL == "":
+		cluster, err := db.DefaultLocalCluster()
+		if err != nil {
+			return nil, err
+		}
+		if err := db.EnsureRole(ctx, owner, db.LocalAppRole, ""); err != nil {
+			return nil, err
+		}
+		if err := db.GrantAppRole(ctx, owner, db.LocalAppRole); err != nil {
+			return nil, err
+		}
+		dsn = cluster.DSNAs(db.LocalAppRole, "attest")
+	case a.cfg.MigrateDatabaseURL != "":
+		dsn = a.cfg.DatabaseURL
+	default:
+		dsn = a.cfg.DatabaseURL // one role for both: development only
+	}
+	app, err := db.Open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	if a.cfg.MigrateDatabaseURL != "" {
+		var role string
+		if err := app.WithContext(ctx).Raw(`SELECT current_user`).Scan(&role).Error; err != nil {
+			db.Close(app)
+			return nil, err
+		}
+		if err := db.GrantAppRole(ctx, owner, role); err != nil {
+			db.Close(app)
+			return nil, err
+		}
+	}
+	if err := db.CheckLeastPrivilege(ctx, app); err != nil {
+		if a.cfg.Production() {
+			db.Close(app)
+			return nil, fmt.Errorf("refusing to start: %w. Connect the server (DATABASE_URL) as a role that may only read and add audit events, and run migrations as the owner (ATTEST_MIGRATE_DATABASE_URL); see README, Deployment", err)
+		}
+		a.log.Warn("the server's database role could alter the audit trail (allowed in development only)", "err", err)
+	}
+	return app, nil
 }
 
 // every runs fn at once and then every interval until ctx ends.

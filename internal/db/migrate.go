@@ -23,7 +23,10 @@ func provider(gdb *gorm.DB) (*goose.Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	return goose.NewProvider(goose.DialectPostgres, sqlDB, migrations.FS, goose.WithSessionLocker(locker))
+	// Each issue numbers its migrations in its own range, and ranges land in any order: a
+	// database that already has 0120 must still apply a later-landed 0070.
+	return goose.NewProvider(goose.DialectPostgres, sqlDB, migrations.FS, goose.WithSessionLocker(locker),
+		goose.WithAllowOutofOrder(true))
 }
 
 // Migrate applies every pending migration.

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"log/slog"
 	"net/http"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
 
+	"github.com/attest-soc/attest/internal/audit"
 	"github.com/attest-soc/attest/internal/auth"
 	"github.com/attest-soc/attest/internal/clock"
 	"github.com/attest-soc/attest/internal/config"
@@ -36,6 +38,9 @@ type Server struct {
 	Requests    *requests.Service
 	Reports     *report.Service
 	Notifier    *notify.Sender // delivers the e-mail outbox; `attest serve` runs it
+	// AuditSigner signs audit checkpoints (audit.WriteCheckpointTx); nil when no key file exists
+	// (tests; production refuses to start without one).
+	AuditSigner *audit.Signer
 
 	echo   *echo.Echo
 	routes []route
@@ -54,6 +59,13 @@ func New(gdb *gorm.DB, cfg config.Config, clk clock.Clock, log *slog.Logger) (*S
 	store, err := evidence.NewStore(context.Background(), cfg)
 	if err != nil {
 		return nil, fmt.Errorf("opening the evidence store: %w", err)
+	}
+	if cfg.AuditKeyFile != "" {
+		if _, statErr := os.Stat(cfg.AuditKeyFile); statErr == nil {
+			if s.AuditSigner, err = audit.LoadSigner(cfg.AuditKeyFile); err != nil {
+				return nil, err
+			}
+		}
 	}
 	s.Evidence = &evidence.Service{DB: gdb, Store: store, MaxBytes: cfg.MaxUploadBytes}
 	s.Description = &description.Service{DB: gdb, Clock: clk, Store: store, Password: s.Auth}
