@@ -17,7 +17,7 @@ build: ## build bin/attest
 	$(GO) build -o $(BIN) ./cmd/attest
 
 test: deps-test check-generated vet ## vet, check generated templ code, run every test against real PostgreSQL and Chromium
-	$(GO) test -p 2 -timeout 20m -count=1 $(PKGS)
+	$(GO) test -p 2 -parallel 4 -timeout 20m -count=1 $(PKGS)
 
 check-generated: ## fail when committed *_templ.go files differ from `templ generate`
 	@before=$$(cat templates/*_templ.go templates/**/*_templ.go 2>/dev/null | sha256sum); \

@@ -5,14 +5,12 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/attest-soc/attest/internal/words"
 )
 
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
-}
+// plural is words.Plural under a short name for the templates.
+func plural(n int, one, many string) string { return words.Plural(n, one, many) }
 
 func sortedKeys(m map[string]string) []string {
 	keys := make([]string, 0, len(m))

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -188,9 +187,6 @@ func parseRange(s string) (*net.IPNet, error) {
 	}
 	return &net.IPNet{IP: ip, Mask: net.CIDRMask(bits, bits)}, nil
 }
-
-// FromEnv loads the configuration from the process environment.
-func FromEnv() (Config, error) { return Load(os.Getenv) }
 
 // ParseSize reads a byte size such as 200MB, 512KiB or 1048576.
 func ParseSize(s string) (int64, error) {

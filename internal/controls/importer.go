@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/attest-soc/attest/internal/audit"
+	"github.com/attest-soc/attest/internal/words"
 )
 
 // Problem is one finding of an import, by spreadsheet row (the header is row 1) and column.
@@ -159,7 +160,7 @@ func planImport(sc Scope, existing []Control, sh Sheet) ([]plannedRow, []Problem
 	if len(noCriteria) > 0 {
 		warnings = append(warnings, Problem{Column: colName(ColCriteria), Message: fmt.Sprintf(
 			"Coverage question: %d %s no criteria: %s. They are imported without criteria; map each to the criteria it addresses, or confirm it belongs in the matrix.",
-			len(noCriteria), pluralWord(len(noCriteria), "control has", "controls have"), strings.Join(noCriteria, ", "))})
+			len(noCriteria), words.Plural(len(noCriteria), "control has", "controls have"), strings.Join(noCriteria, ", "))})
 	}
 	if len(outOfScope) > 0 {
 		var labels []string
@@ -173,12 +174,12 @@ func planImport(sc Scope, existing []Control, sh Sheet) ([]plannedRow, []Problem
 		// Typically the same or an updated file imported a second time.
 		warnings = append(warnings, Problem{Column: colName(ColControlID), Message: fmt.Sprintf(
 			"%d %s already in the matrix. An import adds controls; it never changes existing ones. Edit those controls in the matrix, or leave their rows out of the file.",
-			len(alreadyInMatrix), pluralWord(len(alreadyInMatrix), "control id of this file is", "control ids of this file are"))})
+			len(alreadyInMatrix), words.Plural(len(alreadyInMatrix), "control id of this file is", "control ids of this file are"))})
 	}
 	if len(noFrequency) > 0 {
 		warnings = append(warnings, Problem{Column: colName(ColFrequency), Message: fmt.Sprintf(
 			"%d %s no frequency (%s %s); recorded as “As needed”. Confirm the frequency before choosing sample sizes.",
-			len(noFrequency), pluralWord(len(noFrequency), "control has", "controls have"), pluralWord(len(noFrequency), "row", "rows"), compactRows(noFrequency))})
+			len(noFrequency), words.Plural(len(noFrequency), "control has", "controls have"), words.Plural(len(noFrequency), "row", "rows"), compactRows(noFrequency))})
 	}
 	if len(problems) > 0 {
 		return nil, problems, warnings
@@ -309,13 +310,6 @@ func choiceLabels(choices []Choice) string {
 		out = append(out, c.Label)
 	}
 	return strings.Join(out, ", ")
-}
-
-func pluralWord(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 // compactRows writes consecutive row numbers as ranges: 2, 3, 4, 7 → 2–4, 7.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/attest-soc/attest/internal/apperr"
 	"github.com/attest-soc/attest/internal/audit"
+	"github.com/attest-soc/attest/internal/words"
 )
 
 // Statuses in the order an engagement moves through them.
@@ -64,15 +65,15 @@ func CheckMove(from, to string, r Readiness) error {
 		}
 	case "review":
 		if r.TestsWithoutResult > 0 {
-			missing = append(missing, fmt.Sprintf("a result recorded for %d %s", r.TestsWithoutResult, plural(r.TestsWithoutResult, "test", "tests")))
+			missing = append(missing, fmt.Sprintf("a result recorded for %d %s", r.TestsWithoutResult, words.Plural(r.TestsWithoutResult, "test", "tests")))
 		}
 	case "signed":
 		if r.OpenReviewNotes > 0 {
-			missing = append(missing, fmt.Sprintf("%d open review %s cleared", r.OpenReviewNotes, plural(r.OpenReviewNotes, "note", "notes")))
+			missing = append(missing, fmt.Sprintf("%d open review %s cleared", r.OpenReviewNotes, words.Plural(r.OpenReviewNotes, "note", "notes")))
 		}
 		if r.UnevaluatedExceptions > 0 {
 			missing = append(missing, fmt.Sprintf("an evaluation of %d %s (isolated or systematic, criteria met or not)",
-				r.UnevaluatedExceptions, plural(r.UnevaluatedExceptions, "exception", "exceptions")))
+				r.UnevaluatedExceptions, words.Plural(r.UnevaluatedExceptions, "exception", "exceptions")))
 		}
 		// Someone added to the team after fieldwork began has not confirmed yet; the opinion
 		// cannot be signed until every firm member has.

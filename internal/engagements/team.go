@@ -10,28 +10,21 @@ import (
 
 	"github.com/attest-soc/attest/internal/apperr"
 	"github.com/attest-soc/attest/internal/audit"
+	"github.com/attest-soc/attest/internal/auth"
 	"github.com/attest-soc/attest/internal/description"
 )
 
-// Team roles, as engagement_members.role stores them.
-var TeamRoles = []string{"partner", "manager", "senior", "staff", "client_contact"}
-
-// TeamRoleLabel is a team role as users read it.
-func TeamRoleLabel(role string) string {
-	switch role {
-	case "partner":
-		return "Engagement partner"
-	case "manager":
-		return "Manager"
-	case "senior":
-		return "Senior"
-	case "staff":
-		return "Staff"
-	case "client_contact":
-		return "Client contact"
+// TeamRoles lists the team roles as engagement_members.role stores them (auth.TeamRoles).
+var TeamRoles = func() []string {
+	out := make([]string, len(auth.TeamRoles))
+	for i, r := range auth.TeamRoles {
+		out[i] = string(r)
 	}
-	return role
-}
+	return out
+}()
+
+// TeamRoleLabel is a team role as users read it (auth.TeamRole.Label).
+func TeamRoleLabel(role string) string { return auth.TeamRole(role).Label() }
 
 // Member is one person on an engagement's team.
 type Member struct {
@@ -340,11 +333,4 @@ func lockUnsigned(ctx context.Context, tx *gorm.DB, engagementID int64) (Engagem
 	return e, nil
 }
 
-func isTeamRole(r string) bool {
-	for _, x := range TeamRoles {
-		if x == r {
-			return true
-		}
-	}
-	return false
-}
+func isTeamRole(r string) bool { return auth.TeamRole(r).Valid() }

@@ -11,7 +11,6 @@ import (
 	"github.com/attest-soc/attest/internal/apperr"
 	"github.com/attest-soc/attest/internal/audit"
 	"github.com/attest-soc/attest/internal/auth"
-	"github.com/attest-soc/attest/internal/policy"
 )
 
 // ReviewNote is a reviewer's question or instruction on a test or control.
@@ -147,15 +146,26 @@ func (s *Service) AnswerReviewNote(ctx context.Context, u auth.User, id int64, r
 	})
 }
 
-// ClearReviewNote closes a note. Only its author or a manager or partner on the team may.
-func (s *Service) ClearReviewNote(ctx context.Context, u auth.User, role policy.TeamRole, id int64, version int) error {
+// ReviewNoteAuthor returns who raised note id (the policy's Resource.OwnerID for clearing it),
+// or apperr.ErrNotFound.
+func (s *Service) ReviewNoteAuthor(ctx context.Context, id int64) (int64, error) {
+	var ids []int64
+	if err := s.DB.WithContext(ctx).Raw(`SELECT raised_by FROM review_notes WHERE id = ?`, id).Scan(&ids).Error; err != nil {
+		return 0, fmt.Errorf("loading the author of review note %d: %w", id, err)
+	}
+	if len(ids) == 0 {
+		return 0, apperr.ErrNotFound
+	}
+	return ids[0], nil
+}
+
+// ClearReviewNote closes a note. Who may (its author, or a manager or partner on the team) is
+// the policy's ReviewNoteClear; the caller asks it first.
+func (s *Service) ClearReviewNote(ctx context.Context, u auth.User, id int64, version int) error {
 	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		n, err := loadNote(tx, id, version)
 		if err != nil {
 			return err
-		}
-		if n.RaisedBy != u.ID && role != policy.TeamManager && role != policy.TeamPartner {
-			return apperr.Validation{"clear": "Only the note's author, or a manager or partner on the team, can clear it."}
 		}
 		if n.ClearedAt != nil {
 			return nil

@@ -12,8 +12,12 @@ const (
 	ExceptionEdit    Action = "exception.edit"    // auditors record and evaluate
 	ExceptionRespond Action = "exception.respond" // client users write management's response
 	ReviewNoteView   Action = "review_note.view"
-	ReviewNoteEdit   Action = "review_note.edit" // raise and answer; clearing is checked per note
-	ReviewQueue      Action = "review.queue"
+	ReviewNoteEdit   Action = "review_note.edit"  // raise and answer
+	ReviewNoteClear  Action = "review_note.clear" // the note's author (Resource.OwnerID), or the team's manager or partner
+	// WorkingPapersView: the auditors' working conclusions (test results, the criteria roll-up,
+	// what blocks the next status, evidence on tests and samples). Clients see the report.
+	WorkingPapersView Action = "working_papers.view"
+	ReviewQueue       Action = "review.queue"
 )
 
 var fieldworkRules = map[Action]rule{
@@ -26,5 +30,9 @@ var fieldworkRules = map[Action]rule{
 	ExceptionRespond: unlocked(isClientOf),
 	ReviewNoteView:   anyOf(firmOversight, onTeam),
 	ReviewNoteEdit:   unlocked(onTeam),
-	ReviewQueue:      isFirm,
+	ReviewNoteClear: unlocked(allOf(onTeam, anyOf(leadsTeam, func(u auth.User, r Resource) bool {
+		return r.OwnerID != 0 && r.OwnerID == u.ID
+	}))),
+	WorkingPapersView: anyOf(firmOversight, onTeam),
+	ReviewQueue:       isFirm,
 }

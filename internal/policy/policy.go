@@ -13,16 +13,17 @@ type Action string
 // Public marks routes open without signing in (login, health checks, static files).
 const Public Action = "public"
 
-// TeamRole is a user's role on one engagement's team ("" when not on the team).
-type TeamRole string
+// TeamRole is a user's role on one engagement's team ("" when not on the team): the one type
+// auth.TeamRole, which engagements also stores and labels.
+type TeamRole = auth.TeamRole
 
-// Team roles.
+// Team roles (auth's, named here for the rules).
 const (
-	TeamPartner       TeamRole = "partner"
-	TeamManager       TeamRole = "manager"
-	TeamSenior        TeamRole = "senior"
-	TeamStaff         TeamRole = "staff"
-	TeamClientContact TeamRole = "client_contact"
+	TeamPartner       = auth.TeamPartner
+	TeamManager       = auth.TeamManager
+	TeamSenior        = auth.TeamSenior
+	TeamStaff         = auth.TeamStaff
+	TeamClientContact = auth.TeamClientContact
 )
 
 // Resource is what an action touches, reduced to what the rules need.
@@ -32,6 +33,9 @@ type Resource struct {
 	TeamRole     TeamRole // the acting user's role on that engagement's team
 	OwnerID      int64    // author of the object, for rules such as "only the author clears a note"
 	Locked       bool     // the engagement is signed or archived
+	// FirmOnly marks the auditors' own working papers (e.g. evidence on tests and samples):
+	// they do not exist for client users, whatever the action.
+	FirmOnly bool
 }
 
 // rule decides one action.
@@ -46,6 +50,9 @@ func Can(u auth.User, a Action, r Resource) bool {
 	if u.ID == 0 || !u.Active() {
 		return false
 	}
+	if r.FirmOnly && u.Role == auth.RoleClient {
+		return false
+	}
 	fn, ok := rules[a]
 	return ok && fn(u, r)
 }
@@ -56,7 +63,7 @@ func Check(u auth.User, a Action, r Resource) error {
 	if Can(u, a, r) {
 		return nil
 	}
-	if u.Role == auth.RoleClient && r.ClientID != 0 && !sameClient(u, r) {
+	if u.Role == auth.RoleClient && ((r.ClientID != 0 && !sameClient(u, r)) || r.FirmOnly) {
 		return apperr.ErrNotFound
 	}
 	if u.Role == auth.RoleClient && r.ClientID == 0 && r.EngagementID == 0 {

@@ -39,7 +39,6 @@ type demoDeviation struct {
 	population, source, check string
 	size                      string
 	justification             string
-	deviatingRow              int
 	description, cause        string
 	sampleNote, response      string
 	resultText                string

@@ -17,6 +17,7 @@ import (
 // with the demo password and an authenticator code, adds a client organization and invites one of
 // its people, then signs out.
 func TestBrowserAdminSetsUpAClientAndAUser(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	_, err := seed.Demo(context.Background(), app.DB, app.Clock)
 	require.NoError(t, err)
@@ -75,6 +76,7 @@ func TestBrowserAdminSetsUpAClientAndAUser(t *testing.T) {
 // adds the key to an "app" (the test computes the code), saves the recovery codes and lands on
 // the account page.
 func TestBrowserPartnerEnrolsInMFA(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	p := app.CreateUser("pat@firm.example", auth.RolePartner, 0)
 	if err := app.DB.Exec(`UPDATE users SET mfa_secret = '', mfa_enabled_at = NULL WHERE id = ?`, p.ID).Error; err != nil {

@@ -27,6 +27,7 @@ func adminClient(t *testing.T, app *webtest.App) (*webtest.Client, auth.User) {
 }
 
 func TestAdminInvitesAUserAndShowsTheOneTimeLink(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	admin, _ := adminClient(t, app)
 
@@ -56,6 +57,7 @@ func TestAdminInvitesAUserAndShowsTheOneTimeLink(t *testing.T) {
 }
 
 func TestAdminCreateUserKeepsInputAndExplainsEachField(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	admin, _ := adminClient(t, app)
 
@@ -83,6 +85,7 @@ func TestAdminCreateUserKeepsInputAndExplainsEachField(t *testing.T) {
 }
 
 func TestAdminChangesRoleAndCannotLockThemselvesOut(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	admin, me := adminClient(t, app)
 	tom := app.CreateUser("tom@firm.example", auth.RoleStaff, 0)
@@ -114,6 +117,7 @@ func TestAdminChangesRoleAndCannotLockThemselvesOut(t *testing.T) {
 }
 
 func TestAdminClientEditRefusesAStaleSave(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	admin, _ := adminClient(t, app)
 
@@ -189,6 +193,7 @@ func pngBytes(t *testing.T) []byte {
 }
 
 func TestAdminSettingsSaveNameAndLogo(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	admin, _ := adminClient(t, app)
 	assert.Equal(t, http.StatusNotFound, admin.Get("/admin/settings/logo").StatusCode)
@@ -230,6 +235,7 @@ func TestAdminSettingsSaveNameAndLogo(t *testing.T) {
 }
 
 func TestAdminCreatesANewSetPasswordLink(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	admin, _ := adminClient(t, app)
 	tom := app.CreateUser("tom@firm.example", auth.RoleStaff, 0)

@@ -31,6 +31,7 @@ func recordEvents(t *testing.T, app *webtest.App, n int, ev audit.Event, actor a
 }
 
 func TestAuditTrailFiltersAndPagesNewestFirst(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	admin, _ := adminClient(t, app)
 	require.Equal(t, http.StatusSeeOther, admin.PostForm("/admin/clients", url.Values{"name": {"Northwind Ledger"}}).StatusCode)
@@ -77,6 +78,7 @@ func TestAuditTrailFiltersAndPagesNewestFirst(t *testing.T) {
 }
 
 func TestEngagementAuditTrailShowsOnlyThatEngagement(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	clientA, clientB := app.CreateClient("Northwind Ledger"), app.CreateClient("Bluejay Health")
 	var eng, other int64
@@ -119,6 +121,7 @@ func TestEngagementAuditTrailShowsOnlyThatEngagement(t *testing.T) {
 // TestAuditTrailShowsWhereEachEventCameFrom: the address and request id show for every event,
 // also one without before/after values such as a sign-in.
 func TestAuditTrailShowsWhereEachEventCameFrom(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	admin, avery := adminClient(t, app)
 	var requestID string

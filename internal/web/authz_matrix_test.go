@@ -228,6 +228,7 @@ func isFirmLevel(sc func(echo.Context, auth.User) (policy.Resource, error)) bool
 }
 
 func TestEveryRouteHasAnAuthorizationEntry(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	registered := map[string]bool{}
 	var missing []string
@@ -251,6 +252,7 @@ func TestEveryRouteHasAnAuthorizationEntry(t *testing.T) {
 }
 
 func TestPolicyMatchesTheAuthorizationMatrix(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	const clientA, clientB = 1, 2
 	for _, r := range app.Server.Routes() {
@@ -281,6 +283,7 @@ func TestPolicyMatchesTheAuthorizationMatrix(t *testing.T) {
 // parameter, or only the engagement's :id): allowed subjects get through, the others are refused
 // (client users of another organization with 404, so ids cannot be probed).
 func TestRoutesEnforceTheMatrixOverHTTP(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	clientA, clientB := app.CreateClient("Northwind Ledger"), app.CreateClient("Bluejay Health")
 	var engagementID int64

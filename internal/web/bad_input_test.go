@@ -16,6 +16,7 @@ import (
 )
 
 func TestWrongPasswordAndDisabledUserAreRefusedAlike(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	tom := app.CreateUser("tom@firm.example", auth.RoleStaff, 0)
 	c := app.NewClient()
@@ -39,6 +40,7 @@ func TestWrongPasswordAndDisabledUserAreRefusedAlike(t *testing.T) {
 }
 
 func TestExpiredSessionPostExplainsAndChangesNothing(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	admin, _ := adminClient(t, app)
 	app.Clock.Advance(app.Config.SessionIdle + 1)
@@ -51,6 +53,7 @@ func TestExpiredSessionPostExplainsAndChangesNothing(t *testing.T) {
 }
 
 func TestMissingOrForgedCSRFTokenIsRefused(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	admin, _ := adminClient(t, app)
 	for name, token := range map[string][]string{"missing": nil, "forged": {"forged-token-forged-token-forged1"}} {
@@ -70,6 +73,7 @@ func TestMissingOrForgedCSRFTokenIsRefused(t *testing.T) {
 }
 
 func TestUnknownRouteGivesAHelpful404(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	resp := app.NewClient().Get("/no/such/page")
 	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
@@ -82,6 +86,7 @@ func TestUnknownRouteGivesAHelpful404(t *testing.T) {
 }
 
 func TestOversizeBodyIsRefusedWith413(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	admin, _ := adminClient(t, app)
 	big := strings.Repeat("x", int(app.Config.MaxBodyBytes)+1)
@@ -98,6 +103,7 @@ func TestOversizeBodyIsRefusedWith413(t *testing.T) {
 }
 
 func TestMalformedFormValuesGet422WithFieldMessages(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	admin, _ := adminClient(t, app)
 	resp := admin.PostForm("/admin/users", url.Values{"name": {"  "}, "email": {"x@"}, "role": {"overlord"},
@@ -133,6 +139,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // the size limit must come first; otherwise an anonymous client makes the server read (or spool
 // to disk) any amount, and a body over Go's 10 MB form cap even gets a misleading "form expired".
 func TestOversizeBodyIsRefusedBeforeItIsRead(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	for _, tc := range []struct {
 		name, contentType string

@@ -12,6 +12,7 @@ import (
 )
 
 func TestClientDashboardShowsWhatWaitsOnTheClient(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	p := newPortal(t, app)
 	yesterday := app.Clock.Now().AddDate(0, 0, -1).Format("2006-01-02")

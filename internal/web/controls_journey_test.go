@@ -14,6 +14,7 @@ import (
 // A senior on the team imports the client's control matrix, sees it and its coverage gaps, and
 // gets a row-by-row list of problems for a bad file, with nothing imported.
 func TestBrowserControlMatrixImportAndCoverage(t *testing.T) {
+	t.Parallel()
 	f := newControlsFixture(t, "{security,availability}")
 	b := browsertest.Start(t, f.app.HTTP.URL)
 	fixtures, err := filepath.Abs(filepath.Join("..", "..", "testdata", "control-matrices"))

@@ -67,6 +67,7 @@ func controlForm(ref, description string, criteria ...string) url.Values {
 }
 
 func TestControlCreateEditDelete(t *testing.T) {
+	t.Parallel()
 	f := newControlsFixture(t, "{security,availability}")
 
 	// The frequency drives sample sizes: the new-control form preselects none, and leaving it
@@ -115,6 +116,7 @@ func TestControlCreateEditDelete(t *testing.T) {
 }
 
 func TestControlStaleSaveShowsStoredValuesAndKeepsInput(t *testing.T) {
+	t.Parallel()
 	f := newControlsFixture(t, "{security}")
 	require.Equal(t, http.StatusSeeOther, f.senior.PostForm(f.path("/controls"), controlForm("CC-01", "Original wording", "CC6.1")).StatusCode)
 	var id int64
@@ -151,6 +153,7 @@ func TestControlStaleSaveShowsStoredValuesAndKeepsInput(t *testing.T) {
 }
 
 func TestControlImportUploadExportRoundTrip(t *testing.T) {
+	t.Parallel()
 	f := newControlsFixture(t, "{security,availability}")
 
 	resp := upload(t, f.senior, f.path("/controls/import"), "bad.csv", readFixture(t, "bad.csv"))
@@ -209,6 +212,7 @@ func TestControlImportUploadExportRoundTrip(t *testing.T) {
 }
 
 func TestControlImportRejectsOversizedFile(t *testing.T) {
+	t.Parallel()
 	f := newControlsFixture(t, "{security}")
 	big := append([]byte("control_id,control_description,criteria\n"), bytes.Repeat([]byte("x"), 6<<20)...)
 	resp := upload(t, f.senior, f.path("/controls/import"), "big.csv", big)
@@ -217,6 +221,7 @@ func TestControlImportRejectsOversizedFile(t *testing.T) {
 }
 
 func TestCoverageFlagsUncoveredCriteria(t *testing.T) {
+	t.Parallel()
 	f := newControlsFixture(t, "{security,availability}")
 	require.Equal(t, http.StatusSeeOther, upload(t, f.senior, f.path("/controls/import"), "good.csv", readFixture(t, "good.csv")).StatusCode)
 	require.NoError(t, f.app.DB.Exec(`INSERT INTO subservice_organizations (engagement_id, name, method) VALUES (?, 'Cloud host', 'carve_out')`, f.engagement).Error)
@@ -275,6 +280,7 @@ func between(s, from, to string) string {
 }
 
 func TestControlAccess(t *testing.T) {
+	t.Parallel()
 	f := newControlsFixture(t, "{security}")
 	f.app.CreateUser("outsider@firm.example", auth.RoleStaff, 0)
 	f.app.CreateUser("manager@firm.example", auth.RoleManager, 0)
@@ -303,6 +309,7 @@ func TestControlAccess(t *testing.T) {
 }
 
 func TestControlImportEmptyCriteriaIsACoverageQuestion(t *testing.T) {
+	t.Parallel()
 	f := newControlsFixture(t, "{security}")
 	resp := upload(t, f.senior, f.path("/controls/import"), "matrix.csv",
 		[]byte("Control ID,Description,Criteria,Frequency\nON,Organizational narrative,,\nCC-02,Access review,CC6.3,Quarterly\n"))
@@ -322,6 +329,7 @@ func TestControlImportEmptyCriteriaIsACoverageQuestion(t *testing.T) {
 }
 
 func TestControlDeleteRefusedWithTestsOrStaleVersion(t *testing.T) {
+	t.Parallel()
 	f := newControlsFixture(t, "{security}")
 	require.Equal(t, http.StatusSeeOther, f.senior.PostForm(f.path("/controls"), controlForm("CC-01", "Access review", "CC6.3")).StatusCode)
 	var id int64
@@ -344,6 +352,7 @@ func TestControlDeleteRefusedWithTestsOrStaleVersion(t *testing.T) {
 }
 
 func TestCSOCsBelongToCarvedOutSubserviceOrganizations(t *testing.T) {
+	t.Parallel()
 	f := newControlsFixture(t, "{security}")
 	var carved, inclusive int64
 	require.NoError(t, f.app.DB.Raw(`INSERT INTO subservice_organizations (engagement_id, name, method) VALUES (?, 'Cloud host', 'carve_out') RETURNING id`, f.engagement).Row().Scan(&carved))

@@ -15,6 +15,7 @@ import (
 
 // The demo data shows the engagement pages populated, as `make run` does.
 func TestDemoEngagementPages(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	_, err := seed.Demo(context.Background(), app.DB, app.Clock)
 	require.NoError(t, err)

@@ -18,6 +18,7 @@ import (
 )
 
 func TestBrowserManagerSetsUpAnEngagement(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	client := app.CreateClient("Northwind Ledger")
 	partner := app.CreateUser("patricia@firm.example", auth.RolePartner, 0)

@@ -51,7 +51,8 @@ func (s *Server) engagementOverview(c echo.Context) error {
 	if e.ReportDate != nil {
 		o.ReportDate = LongDate(*e.ReportDate)
 	}
-	if !h.IsClient {
+	workingPapers := policy.Can(u, policy.WorkingPapersView, res)
+	if workingPapers {
 		// Test results and the criteria roll-up are the auditors' working conclusions: clients
 		// see the outcome in the report, not on this page.
 		criteria, err := s.fieldwork().CriteriaStatus(ctx, e.ID)
@@ -78,7 +79,7 @@ func (s *Server) engagementOverview(c echo.Context) error {
 	for _, cat := range e.Categories() {
 		o.Categories = append(o.Categories, criteria.CategoryLabel(cat))
 	}
-	if !h.IsClient {
+	if workingPapers {
 		blockers, err := engagements.Blockers(ctx, s.DB, e, u.ID)
 		if err != nil {
 			return err

@@ -42,6 +42,7 @@ func createdID(t *testing.T, resp webtest.Response) string {
 }
 
 func TestEngagementCreateKeepsInputOnErrorAndWarnsOnShortPeriod(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	client := app.CreateClient("Northwind Ledger")
 	app.CreateUser("miguel@firm.example", auth.RoleManager, 0)
@@ -75,6 +76,7 @@ func TestEngagementCreateKeepsInputOnErrorAndWarnsOnShortPeriod(t *testing.T) {
 }
 
 func TestEngagementEditConflictShowsBothVersions(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	client := app.CreateClient("Northwind Ledger")
 	app.CreateUser("miguel@firm.example", auth.RoleManager, 0)
@@ -114,6 +116,7 @@ func TestEngagementEditConflictShowsBothVersions(t *testing.T) {
 }
 
 func TestEngagementEditKeepsCategoryWithMappedControls(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	client := app.CreateClient("Northwind Ledger")
 	app.CreateUser("miguel@firm.example", auth.RoleManager, 0)
@@ -136,6 +139,7 @@ func TestEngagementEditKeepsCategoryWithMappedControls(t *testing.T) {
 }
 
 func TestEngagementTeamIndependenceStatusAndVisibility(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	client := app.CreateClient("Northwind Ledger")
 	other := app.CreateClient("Bluejay")
@@ -256,6 +260,7 @@ func TestEngagementTeamIndependenceStatusAndVisibility(t *testing.T) {
 }
 
 func TestCriteriaPage(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	client := app.CreateClient("Northwind Ledger")
 	app.CreateUser("tom@firm.example", auth.RoleStaff, 0)

@@ -20,6 +20,7 @@ import (
 // TestDomainErrorsThatReachTheErrorPageSayWhatToDo: a typed domain error a handler did not turn
 // into a form re-render still gets its own status and a message, never "Something went wrong".
 func TestDomainErrorsThatReachTheErrorPageSayWhatToDo(t *testing.T) {
+	t.Parallel()
 	cfg, err := config.Load(func(k string) string {
 		if k == "ATTEST_BLOB_DIR" {
 			return t.TempDir()

@@ -188,17 +188,13 @@ func (s *Server) evidenceScope(c echo.Context, u auth.User) (policy.Resource, er
 	if err != nil {
 		return policy.Resource{}, err
 	}
-	var row struct {
-		EngagementID int64
-		RequestID    *int64
-	}
-	if err := s.DB.WithContext(c.Request().Context()).Raw(`SELECT engagement_id, request_id FROM evidence_files WHERE id = ?`, id).Scan(&row).Error; err != nil {
+	f, err := s.Evidence.Get(c.Request().Context(), id)
+	if err != nil {
 		return policy.Resource{}, err
 	}
-	if row.EngagementID == 0 || (u.Role == auth.RoleClient && row.RequestID == nil) {
-		return policy.Resource{}, apperr.ErrNotFound
-	}
-	return s.engagementResource(c.Request().Context(), row.EngagementID, u)
+	res, err := s.engagementResource(c.Request().Context(), f.EngagementID, u)
+	res.FirmOnly = f.RequestID == nil // evidence on tests and samples is the auditors' own
+	return res, err
 }
 
 // evidenceZip streams a ZIP of a request's (GET /requests/:requestID/evidence.zip) or an
@@ -222,7 +218,7 @@ func (s *Server) evidenceZip(c echo.Context) error {
 		name = fmt.Sprintf("evidence-%s.zip", r.Label())
 	} else {
 		id := resource(c).EngagementID
-		files, err = s.Evidence.ForEngagement(ctx, id, u.Role == auth.RoleClient)
+		files, err = s.Evidence.ForEngagement(ctx, id, !policy.Can(u, policy.WorkingPapersView, resource(c)))
 		name = fmt.Sprintf("evidence-engagement-%d.zip", id)
 	}
 	if err != nil {

@@ -37,6 +37,7 @@ func blobFiles(t *testing.T, dir string) int {
 }
 
 func TestUploadRefusalsStoreNothing(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t, func(c *config.Config) { c.MaxUploadBytes = 4096 })
 	p := newPortal(t, app)
 	auditor, client := app.NewClient(), app.NewClient()
@@ -93,6 +94,7 @@ func TestUploadRefusalsStoreNothing(t *testing.T) {
 }
 
 func TestEvidenceDownloadVerifiesAndForcesAttachment(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	p := newPortal(t, app)
 	auditor, client := app.NewClient(), app.NewClient()
@@ -127,6 +129,7 @@ func TestEvidenceDownloadVerifiesAndForcesAttachment(t *testing.T) {
 // The size limit applies to each file: an upload of files that together exceed it (and the
 // multipart envelope's allowance) passes.
 func TestUploadLimitIsPerFile(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t, func(c *config.Config) { c.MaxUploadBytes = 1 << 20 })
 	p := newPortal(t, app)
 	auditor, client := app.NewClient(), app.NewClient()
@@ -141,6 +144,7 @@ func TestUploadLimitIsPerFile(t *testing.T) {
 }
 
 func TestAuditorAttachesEvidenceToTestsAndSamples(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	p := newPortal(t, app)
 	auditor, client := app.NewClient(), app.NewClient()
@@ -181,6 +185,7 @@ func TestAuditorAttachesEvidenceToTestsAndSamples(t *testing.T) {
 }
 
 func TestInvitedContactSetsPasswordOnce(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	p := newPortal(t, app)
 	auditor := app.NewClient()
@@ -221,6 +226,7 @@ var regexpLink = regexp.MustCompile(`/invitations/([A-Za-z0-9_\-]+)`)
 // TestEvidenceThroughS3Backend runs an upload and a verified download against an in-process S3
 // server, with the store selected by configuration as in production.
 func TestEvidenceThroughS3Backend(t *testing.T) {
+	t.Parallel()
 	mem := s3mem.New()
 	s3 := httptest.NewServer(gofakes3.New(mem).Server())
 	t.Cleanup(s3.Close)

@@ -39,6 +39,7 @@ func browserLogout(b *browsertest.Browser) {
 // samples and records a deviation; the client writes management's response in the portal; the
 // staff auditor signs off as preparer and a senior as reviewer.
 func TestBrowserFieldworkJourney(t *testing.T) {
+	t.Parallel()
 	f := newFieldworkFixture(t)
 	b := browsertest.Start(t, f.app.HTTP.URL)
 	csv := filepath.Join(t.TempDir(), "hires.csv")

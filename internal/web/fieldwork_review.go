@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/attest-soc/attest/internal/apperr"
+	"github.com/attest-soc/attest/internal/auth"
 	"github.com/attest-soc/attest/internal/policy"
 	"github.com/attest-soc/attest/templates"
 )
@@ -106,9 +107,31 @@ func (s *Server) reviewNoteAnswer(c echo.Context) error {
 	return s.redirectWithFlash(c, fmt.Sprintf("/engagements/%d/review-notes", engagementID), "Answer saved.")
 }
 
+// reviewNoteScope is childScope plus the note's author, for the policy's ReviewNoteClear.
+func (s *Server) reviewNoteScope(param string) scope {
+	base := s.childScope("review_notes", param)
+	return func(c echo.Context, u auth.User) (policy.Resource, error) {
+		res, err := base(c, u)
+		if err != nil {
+			return res, err
+		}
+		id, _ := paramID(c, param)
+		if res.OwnerID, err = s.fieldwork().ReviewNoteAuthor(c.Request().Context(), id); err != nil {
+			return policy.Resource{}, err
+		}
+		return res, nil
+	}
+}
+
+// reviewNoteClear: any team member may try (the route's ReviewNoteEdit); whether this user may
+// clear this note is policy.ReviewNoteClear, answered at the note like a field error.
 func (s *Server) reviewNoteClear(c echo.Context) error {
 	engagementID, noteID := s.noteEngagement(c)
-	if err := s.fieldwork().ClearReviewNote(c.Request().Context(), mustUser(c), resource(c).TeamRole, noteID, formVersion(c)); err != nil {
+	if !policy.Can(mustUser(c), policy.ReviewNoteClear, resource(c)) {
+		return s.noteFailed(c, engagementID, templates.ClearKey(noteID),
+			apperr.Validation{"clear": "Only the note's author, or a manager or partner on the team, can clear it."})
+	}
+	if err := s.fieldwork().ClearReviewNote(c.Request().Context(), mustUser(c), noteID, formVersion(c)); err != nil {
 		return s.noteFailed(c, engagementID, templates.ClearKey(noteID), err)
 	}
 	return s.redirectWithFlash(c, fmt.Sprintf("/engagements/%d/review-notes", engagementID), "Review note cleared.")

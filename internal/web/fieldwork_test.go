@@ -80,6 +80,7 @@ func (f *fieldworkFixture) createTest(t *testing.T, c *webtest.Client, controlID
 }
 
 func TestTestPagesEditConflictAndSignOffs(t *testing.T) {
+	t.Parallel()
 	f := newFieldworkFixture(t)
 	staff, senior := f.login("staff@firm.example"), f.login("senior@firm.example")
 
@@ -180,6 +181,7 @@ func hires(n int) []byte {
 }
 
 func TestPopulationSamplesAndClientSampleList(t *testing.T) {
+	t.Parallel()
 	f := newFieldworkFixture(t)
 	staff := f.login("staff@firm.example")
 	path := f.createTest(t, staff, f.nl03, "inspection")
@@ -264,6 +266,7 @@ func TestPopulationSamplesAndClientSampleList(t *testing.T) {
 }
 
 func TestExceptionResponseByClientAndEvaluation(t *testing.T) {
+	t.Parallel()
 	f := newFieldworkFixture(t)
 	staff := f.login("staff@firm.example")
 	path := f.createTest(t, staff, f.nl05, "inspection", "reperformance")
@@ -317,6 +320,7 @@ func TestExceptionResponseByClientAndEvaluation(t *testing.T) {
 }
 
 func TestReviewNotesRaiseAnswerClear(t *testing.T) {
+	t.Parallel()
 	f := newFieldworkFixture(t)
 	staff, senior, manager := f.login("staff@firm.example"), f.login("senior@firm.example"), f.login("manager@firm.example")
 	notes := fmt.Sprintf("/engagements/%d/review-notes", f.engagement)
@@ -367,6 +371,7 @@ func assertSummaryLinksResolve(t *testing.T, body string) []string {
 // conflicting exception evaluation or response link their error summary to a field on the page,
 // and the answer typed is kept at its note.
 func TestFieldworkErrorSummariesLinkToFields(t *testing.T) {
+	t.Parallel()
 	f := newFieldworkFixture(t)
 	staff, senior := f.login("staff@firm.example"), f.login("senior@firm.example")
 	notes := fmt.Sprintf("/engagements/%d/review-notes", f.engagement)
@@ -416,6 +421,7 @@ func TestFieldworkErrorSummariesLinkToFields(t *testing.T) {
 // TestExceptionPagesLayout: the criteria roll-up says so when no control is mapped yet (instead of
 // an empty table), and the exception's facts are laid out as a details list.
 func TestExceptionPagesLayout(t *testing.T) {
+	t.Parallel()
 	f := newFieldworkFixture(t)
 	senior := f.login("senior@firm.example")
 	path := f.createTest(t, senior, f.nl05, "inspection")
@@ -437,6 +443,7 @@ func TestExceptionPagesLayout(t *testing.T) {
 // TestTestPageErrorSummary: the long test page opens with a summary of what was refused, and
 // each of its links leads to a field on the page (a refused draw, a conflicting save).
 func TestTestPageErrorSummary(t *testing.T) {
+	t.Parallel()
 	f := newFieldworkFixture(t)
 	staff := f.login("staff@firm.example")
 	path := f.createTest(t, staff, f.nl03, "inspection")

@@ -10,7 +10,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/attest-soc/attest/internal/apperr"
-	"github.com/attest-soc/attest/internal/auth"
 	"github.com/attest-soc/attest/internal/evidence"
 	"github.com/attest-soc/attest/internal/fieldwork"
 	"github.com/attest-soc/attest/internal/policy"
@@ -23,21 +22,7 @@ func (s *Server) fieldwork() *fieldwork.Service { return fieldwork.NewService(s.
 func (s *Server) testScope(param string) scope { return s.childScope("tests", param) }
 
 // sampleScope resolves routes whose :param is a sample id: samples reach their engagement through their test.
-func (s *Server) sampleScope(param string) scope {
-	return func(c echo.Context, u auth.User) (policy.Resource, error) {
-		id, err := paramID(c, param)
-		if err != nil {
-			return policy.Resource{}, err
-		}
-		var engagementID int64
-		err = s.DB.WithContext(c.Request().Context()).Raw(`SELECT t.engagement_id FROM samples s JOIN tests t ON t.id = s.test_id WHERE s.id = ?`, id).
-			Row().Scan(&engagementID)
-		if err != nil {
-			return policy.Resource{}, apperr.ErrNotFound
-		}
-		return s.engagementResource(c.Request().Context(), engagementID, u)
-	}
-}
+func (s *Server) sampleScope(param string) scope { return s.childScope("samples", param) }
 
 func formVersion(c echo.Context) int {
 	v, _ := strconv.Atoi(c.FormValue("version"))

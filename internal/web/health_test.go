@@ -15,6 +15,7 @@ import (
 )
 
 func TestHealthzAndReadyz(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	c := app.NewClient()
 	h := c.Get("/healthz")
@@ -35,6 +36,7 @@ func TestHealthzAndReadyz(t *testing.T) {
 // TestRunShutsDownGracefully: when its context ends (SIGINT/SIGTERM in `attest serve`), Run stops
 // listening, drains and returns without error.
 func TestRunShutsDownGracefully(t *testing.T) {
+	t.Parallel()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	addr := l.Addr().String()

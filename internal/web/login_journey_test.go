@@ -11,6 +11,7 @@ import (
 )
 
 func TestBrowserSignInAndOut(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	app.CreateUser("sara@firm.example", auth.RoleSenior, 0)
 	b := browsertest.Start(t, app.HTTP.URL)

@@ -15,6 +15,7 @@ import (
 )
 
 func TestMFAChallengeGivesAFreshFullSession(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	app.CreateUser("avery@firm.example", auth.RoleAdmin, 0)
 	c := app.NewClient()
@@ -57,6 +58,7 @@ func TestMFAChallengeGivesAFreshFullSession(t *testing.T) {
 }
 
 func TestMFAEnrolmentShowsQRCodeAndRecoveryCodesThatWorkOnce(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	p := app.CreateUser("pat@firm.example", auth.RolePartner, 0)
 	require.NoError(t, app.DB.Exec(`UPDATE users SET mfa_secret = '', mfa_enabled_at = NULL WHERE id = ?`, p.ID).Error)
@@ -109,6 +111,7 @@ func TestMFAEnrolmentShowsQRCodeAndRecoveryCodesThatWorkOnce(t *testing.T) {
 }
 
 func TestMFAAttemptsAreThrottled(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	app.CreateUser("avery@firm.example", auth.RoleAdmin, 0)
 	c := app.NewClient()

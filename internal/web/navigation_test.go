@@ -18,6 +18,7 @@ var navHref = regexp.MustCompile(`href="([^"]+)"`)
 // TestNavigationOffersOnlyPagesTheRoleMayOpen: every role's main menu links work for that role,
 // and the administration and audit entries appear for administrators only.
 func TestNavigationOffersOnlyPagesTheRoleMayOpen(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	clientID := app.CreateClient("Northwind Ledger")
 	for _, tc := range []struct {

@@ -17,6 +17,7 @@ import (
 // engagement, test, sample or template entry, fills in organization B's ids, and checks that a
 // client user of organization A gets 404 — never the object, never a 403 that confirms it exists.
 func TestClientIsolation(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	p := newPortal(t, app)
 	auditor, clientB, clientA := app.NewClient(), app.NewClient(), app.NewClient()

@@ -44,6 +44,7 @@ func clickAndLeave(b *browsertest.Browser, sel string) {
 // uploads two files and submits, the auditor returns the request with a reason, the client adds
 // a file and resubmits, and the auditor accepts.
 func TestBrowserRequestJourney(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	p := newPortal(t, app)
 	b := browsertest.Start(t, app.HTTP.URL)

@@ -31,9 +31,9 @@ func (s *Server) page(c echo.Context, title, activeNav string) templates.Page {
 	if u, ok := currentUser(c); ok && currentSession(c).Stage == auth.StageFull {
 		p.User = &templates.UserView{ID: u.ID, Name: u.Name, Email: u.Email, RoleLabel: u.Role.Label(), IsClient: u.Role == auth.RoleClient}
 		if u.ClientID != nil {
-			var name string
-			s.DB.WithContext(c.Request().Context()).Raw(`SELECT name FROM clients WHERE id = ?`, *u.ClientID).Scan(&name)
-			p.User.ClientName = name
+			if cl, err := s.firm().GetClient(c.Request().Context(), *u.ClientID); err == nil {
+				p.User.ClientName = cl.Name
+			}
 		}
 		p.Nav = navFor(u)
 	}

@@ -14,6 +14,7 @@ import (
 )
 
 func TestRequestTemplateAdmin(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	app.CreateUser("miguel@firm.example", auth.RoleManager, 0)
 	app.CreateUser("tom@firm.example", auth.RoleStaff, 0)

@@ -21,6 +21,7 @@ import (
 )
 
 func TestRequestWorkflowReturnAndAccept(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	p := newPortal(t, app)
 	auditor, client := app.NewClient(), app.NewClient()
@@ -126,6 +127,7 @@ func TestRequestWorkflowReturnAndAccept(t *testing.T) {
 }
 
 func TestRequestListFiltersAndExport(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	app.Clock.T = time.Date(2026, 7, 10, 9, 0, 0, 0, time.UTC)
 	p := newPortal(t, app)
@@ -189,6 +191,7 @@ func postXLSX(t *testing.T, c *webtest.Client, path string, body []byte) webtest
 }
 
 func TestRequestImportAllOrNothing(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	p := newPortal(t, app)
 	auditor := app.NewClient()
@@ -224,6 +227,7 @@ func TestRequestImportAllOrNothing(t *testing.T) {
 }
 
 func TestSignedEngagementRefusesRequestChanges(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	p := newPortal(t, app)
 	auditor, client := app.NewClient(), app.NewClient()
@@ -247,6 +251,7 @@ func TestSignedEngagementRefusesRequestChanges(t *testing.T) {
 }
 
 func TestNewRequestLinksControlsTestsAndSamples(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	p := newPortal(t, app)
 	var sampleA int64
@@ -308,6 +313,7 @@ func TestNewRequestLinksControlsTestsAndSamples(t *testing.T) {
 }
 
 func TestRequestEditReassignsRelinksAndDetectsConflicts(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	p := newPortal(t, app)
 	jordan := app.CreateUser("jordan@northwind.example", auth.RoleClient, p.clientA)

@@ -111,7 +111,7 @@ func (s *Server) registerRoutes() {
 	s.handle(get, "/engagements/:id/review-notes", policy.ReviewNoteView, s.engagementScope("id"), s.reviewNoteList)
 	s.handle(post, "/engagements/:id/review-notes", policy.ReviewNoteEdit, s.engagementScope("id"), s.reviewNoteRaise)
 	s.handle(post, "/review-notes/:noteID/answer", policy.ReviewNoteEdit, s.childScope("review_notes", "noteID"), s.reviewNoteAnswer)
-	s.handle(post, "/review-notes/:noteID/clear", policy.ReviewNoteEdit, s.childScope("review_notes", "noteID"), s.reviewNoteClear)
+	s.handle(post, "/review-notes/:noteID/clear", policy.ReviewNoteEdit, s.reviewNoteScope("noteID"), s.reviewNoteClear)
 	s.handle(get, "/review", policy.ReviewQueue, firmLevel, s.reviewQueue)
 
 	// Client portal: information requests and evidence.

@@ -2,40 +2,25 @@ package web
 
 import (
 	"context"
-	"errors"
-	"fmt"
 
 	"github.com/labstack/echo/v4"
-	"gorm.io/gorm"
 
-	"github.com/attest-soc/attest/internal/apperr"
 	"github.com/attest-soc/attest/internal/auth"
+	"github.com/attest-soc/attest/internal/engagements"
 	"github.com/attest-soc/attest/internal/policy"
 )
 
 // engagementResource describes engagement id for the policy, from u's point of view.
 func (s *Server) engagementResource(ctx context.Context, engagementID int64, u auth.User) (policy.Resource, error) {
-	var row struct {
-		ClientID int64
-		Status   string
-		TeamRole string
-	}
-	err := s.DB.WithContext(ctx).Raw(`
-		SELECT e.client_id, e.status, coalesce(m.role, '') AS team_role
-		FROM engagements e
-		LEFT JOIN engagement_members m ON m.engagement_id = e.id AND m.user_id = ?
-		WHERE e.id = ?`, u.ID, engagementID).Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return policy.Resource{}, apperr.ErrNotFound
-	}
+	a, err := engagements.AccessFor(ctx, s.DB, engagementID, u.ID)
 	if err != nil {
-		return policy.Resource{}, fmt.Errorf("loading engagement %d for policy: %w", engagementID, err)
+		return policy.Resource{}, err
 	}
 	return policy.Resource{
-		ClientID:     row.ClientID,
+		ClientID:     a.ClientID,
 		EngagementID: engagementID,
-		TeamRole:     policy.TeamRole(row.TeamRole),
-		Locked:       row.Status == "signed" || row.Status == "issued" || row.Status == "archived",
+		TeamRole:     policy.TeamRole(a.TeamRole),
+		Locked:       a.Status.Locked(),
 	}, nil
 }
 
@@ -50,18 +35,20 @@ func (s *Server) engagementScope(param string) scope {
 	}
 }
 
-// childScope resolves routes whose :param is the id of a row in table that has an
-// engagement_id column (controls, tests, requests, …).
-func (s *Server) childScope(table, param string) scope {
+// childScope resolves routes whose :param is the id of a row of kind (controls, tests,
+// samples, info_requests, …: see engagements.EngagementOf) that belongs to one engagement.
+func (s *Server) childScope(kind, param string) scope {
+	if !engagements.OwnsKind(kind) {
+		panic("web: childScope of unknown kind " + kind)
+	}
 	return func(c echo.Context, u auth.User) (policy.Resource, error) {
 		id, err := paramID(c, param)
 		if err != nil {
 			return policy.Resource{}, err
 		}
-		var engagementID int64
-		err = s.DB.WithContext(c.Request().Context()).Raw(`SELECT engagement_id FROM `+table+` WHERE id = ?`, id).Row().Scan(&engagementID)
+		engagementID, err := engagements.EngagementOf(c.Request().Context(), s.DB, kind, id)
 		if err != nil {
-			return policy.Resource{}, apperr.ErrNotFound
+			return policy.Resource{}, err
 		}
 		return s.engagementResource(c.Request().Context(), engagementID, u)
 	}

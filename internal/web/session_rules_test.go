@@ -17,6 +17,7 @@ import (
 )
 
 func TestLoginIssuesANewSessionToken(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	app.CreateUser("sara@firm.example", auth.RoleSenior, 0)
 	c := app.NewClient()
@@ -49,6 +50,7 @@ func expectExpired(t *testing.T, c *webtest.Client) {
 }
 
 func TestIdleSessionExpires(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	app.CreateUser("sara@firm.example", auth.RoleSenior, 0)
 	c := app.NewClient()
@@ -61,6 +63,7 @@ func TestIdleSessionExpires(t *testing.T) {
 }
 
 func TestSessionEndsAtItsAbsoluteLimitDespiteActivity(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	app.CreateUser("sara@firm.example", auth.RoleSenior, 0)
 	c := app.NewClient()
@@ -78,6 +81,7 @@ func TestSessionEndsAtItsAbsoluteLimitDespiteActivity(t *testing.T) {
 }
 
 func TestDisablingAUserEndsTheirSessions(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	app.CreateUser("avery@firm.example", auth.RoleAdmin, 0)
 	tom := app.CreateUser("tom@firm.example", auth.RoleStaff, 0)
@@ -97,6 +101,7 @@ func TestDisablingAUserEndsTheirSessions(t *testing.T) {
 }
 
 func TestChangingThePasswordRevokesOtherSessions(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	sara := app.CreateUser("sara@firm.example", auth.RoleSenior, 0)
 	here, elsewhere := app.NewClient(), app.NewClient()
@@ -126,6 +131,7 @@ func TestChangingThePasswordRevokesOtherSessions(t *testing.T) {
 }
 
 func TestAccountPageShowsMFAStatus(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	app.CreateUser("tom@firm.example", auth.RoleStaff, 0)
 	c := app.NewClient()
@@ -136,6 +142,7 @@ func TestAccountPageShowsMFAStatus(t *testing.T) {
 }
 
 func TestPasswordSignInIsThrottledPerAccount(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	app.CreateUser("tom@firm.example", auth.RoleStaff, 0)
 	c := app.NewClient()
@@ -161,6 +168,7 @@ func TestPasswordSignInIsThrottledPerAccount(t *testing.T) {
 // TestPasswordSignInIsThrottledPerAddress: guessing across many accounts from one address stops
 // at the per-address limit, and signing in to an account the guesser owns does not reset it.
 func TestPasswordSignInIsThrottledPerAddress(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	app.Server.Auth.Throttle = auth.ThrottleLimits{Window: 15 * time.Minute, PerAccount: 5, PerIP: 4}
 	app.CreateUser("mallory@firm.example", auth.RoleStaff, 0)
@@ -186,6 +194,7 @@ func TestPasswordSignInIsThrottledPerAddress(t *testing.T) {
 // TestSignInAndSignOutAreAudited: the trail shows who signed in and out, from where, once per
 // completed sign-in (the password step of an MFA sign-in is not yet a sign-in).
 func TestSignInAndSignOutAreAudited(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	avery := app.CreateUser("avery@firm.example", auth.RoleAdmin, 0)
 	c := app.NewClient()
@@ -217,6 +226,7 @@ func TestSignInAndSignOutAreAudited(t *testing.T) {
 // TestClientAddressBehindATrustedProxy: X-Forwarded-For names the client only when the request
 // comes from a configured proxy; otherwise it is ignored, so nobody can choose their address.
 func TestClientAddressBehindATrustedProxy(t *testing.T) {
+	t.Parallel()
 	signInFrom := func(app *webtest.App, forwardedFor string) string {
 		u := app.CreateUser("tom@firm.example", auth.RoleStaff, 0)
 		c := app.NewClient()

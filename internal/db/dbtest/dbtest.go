@@ -1,4 +1,4 @@
-// Package dbtest gives each test package a real PostgreSQL database of its own, cloned from a
+// Package dbtest gives each test a real PostgreSQL database of its own, cloned from a
 // migrated template database on the project-local cluster (or on TEST_DATABASE_URL's server).
 package dbtest
 

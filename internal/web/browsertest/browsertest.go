@@ -40,7 +40,7 @@ func chromiumPath(t testing.TB) string {
 			return p
 		}
 	}
-	t.Fatal("Chromium is not installed: run `make deps` (or `make test`, which installs it)")
+	t.Fatal("Chromium is not installed: run `make deps-test` (or `make test`, which runs it)")
 	return ""
 }
 

@@ -1,0 +1,131 @@
+package engagements
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/attest-soc/attest/internal/apperr"
+)
+
+// Status is where an engagement stands; Statuses lists them in order.
+type Status string
+
+// Engagement statuses.
+const (
+	StatusPlanning  Status = "planning"
+	StatusFieldwork Status = "fieldwork"
+	StatusReview    Status = "review"
+	StatusSigned    Status = "signed"
+	StatusIssued    Status = "issued"
+	StatusArchived  Status = "archived"
+)
+
+// Label is the status as users read it.
+func (s Status) Label() string {
+	switch s {
+	case StatusPlanning:
+		return "Planning"
+	case StatusFieldwork:
+		return "Fieldwork"
+	case StatusReview:
+		return "Review"
+	case StatusSigned:
+		return "Signed"
+	case StatusIssued:
+		return "Issued"
+	case StatusArchived:
+		return "Archived"
+	}
+	return string(s)
+}
+
+// Locked is the one rule for "nothing changes any more": from the partner's signature on.
+func (s Status) Locked() bool {
+	return s == StatusSigned || s == StatusIssued || s == StatusArchived
+}
+
+// Access is what the policy needs to know about one engagement for one user.
+type Access struct {
+	ClientID int64
+	Status   Status
+	TeamRole string // the user's role on the team, "" when not on it
+}
+
+// AccessFor loads engagement id's owner, status and userID's role on its team, or
+// apperr.ErrNotFound.
+func AccessFor(ctx context.Context, db *gorm.DB, engagementID, userID int64) (Access, error) {
+	var a Access
+	err := db.WithContext(ctx).Raw(`
+		SELECT e.client_id, e.status, coalesce(m.role, '') AS team_role
+		FROM engagements e
+		LEFT JOIN engagement_members m ON m.engagement_id = e.id AND m.user_id = ?
+		WHERE e.id = ?`, userID, engagementID).Take(&a).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return Access{}, apperr.ErrNotFound
+	}
+	if err != nil {
+		return Access{}, fmt.Errorf("loading engagement %d for the policy: %w", engagementID, err)
+	}
+	return a, nil
+}
+
+// ownerQueries finds the engagement a row belongs to, by the kind of row (its table).
+var ownerQueries = map[string]string{
+	"controls":               `SELECT engagement_id FROM controls WHERE id = ?`,
+	"complementary_controls": `SELECT engagement_id FROM complementary_controls WHERE id = ?`,
+	"tests":                  `SELECT engagement_id FROM tests WHERE id = ?`,
+	"samples":                `SELECT t.engagement_id FROM samples s JOIN tests t ON t.id = s.test_id WHERE s.id = ?`,
+	"exceptions":             `SELECT engagement_id FROM exceptions WHERE id = ?`,
+	"review_notes":           `SELECT engagement_id FROM review_notes WHERE id = ?`,
+	"info_requests":          `SELECT engagement_id FROM info_requests WHERE id = ?`,
+}
+
+// OwnsKind reports whether EngagementOf knows rows of kind (routes check it when registered).
+func OwnsKind(kind string) bool { _, ok := ownerQueries[kind]; return ok }
+
+// EngagementOf returns the engagement the row id of kind ("tests", "samples", …) belongs to, or
+// apperr.ErrNotFound.
+func EngagementOf(ctx context.Context, db *gorm.DB, kind string, id int64) (int64, error) {
+	q, ok := ownerQueries[kind]
+	if !ok {
+		return 0, fmt.Errorf("engagements: no owner query for %q", kind)
+	}
+	var ids []int64
+	if err := db.WithContext(ctx).Raw(q, id).Scan(&ids).Error; err != nil {
+		return 0, fmt.Errorf("finding the engagement of %s %d: %w", kind, id, err)
+	}
+	if len(ids) == 0 {
+		return 0, apperr.ErrNotFound
+	}
+	return ids[0], nil
+}
+
+// Header is what the engagement shell shows above the tabs.
+type Header struct {
+	Name        string
+	ClientName  string
+	ReportType  string
+	AsOfDate    *time.Time
+	PeriodStart *time.Time
+	PeriodEnd   *time.Time
+	Status      Status
+}
+
+// LoadHeader loads engagement id's header, or apperr.ErrNotFound.
+func LoadHeader(ctx context.Context, db *gorm.DB, id int64) (Header, error) {
+	var h Header
+	err := db.WithContext(ctx).Raw(`
+		SELECT e.name, c.name AS client_name, e.report_type, e.as_of_date, e.period_start, e.period_end, e.status
+		FROM engagements e JOIN clients c ON c.id = e.client_id WHERE e.id = ?`, id).Take(&h).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return Header{}, apperr.ErrNotFound
+	}
+	if err != nil {
+		return Header{}, fmt.Errorf("loading engagement %d header: %w", id, err)
+	}
+	return h, nil
+}
