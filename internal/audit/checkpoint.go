@@ -62,13 +62,22 @@ func LoadSigner(path string) (*Signer, error) {
 	return NewSigner(ed), nil
 }
 
-// GenerateKeyFile writes a new Ed25519 key to path (mode 0600), refusing to overwrite one.
-func GenerateKeyFile(path string) error {
+// GenerateKeyPEM makes a new Ed25519 key as a PEM "PRIVATE KEY" block and returns its key id.
+func GenerateKeyPEM() ([]byte, string, error) {
 	_, key, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
-		return err
+		return nil, "", err
 	}
 	der, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return nil, "", err
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), KeyID(key.Public().(ed25519.PublicKey)), nil
+}
+
+// GenerateKeyFile writes a new Ed25519 key to path (mode 0600), refusing to overwrite one.
+func GenerateKeyFile(path string) error {
+	pemKey, _, err := GenerateKeyPEM()
 	if err != nil {
 		return err
 	}
@@ -79,8 +88,11 @@ func GenerateKeyFile(path string) error {
 	if err != nil {
 		return fmt.Errorf("creating the audit signing key: %w", err)
 	}
-	defer f.Close()
-	return pem.Encode(f, &pem.Block{Type: "PRIVATE KEY", Bytes: der})
+	if _, err := f.Write(pemKey); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // Checkpoint is a signed statement of the chain at a moment: EventCount events, the last being

@@ -14,7 +14,7 @@ import (
 	"github.com/attest-soc/attest/internal/db"
 )
 
-const auditUsage = "Usage: attest audit verify | attest audit checkpoints --export | attest audit keygen FILE"
+const auditUsage = "Usage: attest audit verify | attest audit checkpoints --export | attest audit keygen FILE|-"
 
 func runAudit(ctx context.Context, a *app, args []string) error {
 	if len(args) == 0 {
@@ -146,6 +146,16 @@ func auditKeygen(a *app, args []string) error {
 	if fs.NArg() != 1 {
 		fs.Usage()
 		return ErrUsage
+	}
+	if fs.Arg(0) == "-" {
+		// To stdout, for containers: docker compose run --rm --no-deps app audit keygen - > key.pem
+		pemKey, keyID, err := audit.GenerateKeyPEM()
+		if err != nil {
+			return err
+		}
+		_, err = a.stdout.Write(pemKey)
+		fmt.Fprintf(a.stderr, "audit signing key id %s\n", keyID)
+		return err
 	}
 	if err := audit.GenerateKeyFile(fs.Arg(0)); err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
 
 	"github.com/attest-soc/attest/internal/audit"
@@ -112,7 +113,7 @@ func (a *app) appDatabase(ctx context.Context) (*gorm.DB, error) {
 	if err := db.Migrate(ctx, owner); err != nil {
 		return nil, err
 	}
-	var dsn string
+	var dsn, role string
 	switch {
 	case a.cfg.DatabaseURL == "":
 		cluster, err := db.DefaultLocalCluster()
@@ -127,7 +128,17 @@ func (a *app) appDatabase(ctx context.Context) (*gorm.DB, error) {
 		}
 		dsn = cluster.DSNAs(db.LocalAppRole, "attest")
 	case a.cfg.MigrateDatabaseURL != "":
+		// The owner creates DATABASE_URL's role with its password when it does not exist yet
+		// (docker-compose's first start); an existing role keeps its password.
 		dsn = a.cfg.DatabaseURL
+		pc, err := pgconn.ParseConfig(dsn)
+		if err != nil {
+			return nil, fmt.Errorf("DATABASE_URL: %w", err)
+		}
+		role = pc.User
+		if err := db.EnsureRole(ctx, owner, role, pc.Password); err != nil {
+			return nil, err
+		}
 	default:
 		dsn = a.cfg.DatabaseURL // one role for both: development only
 	}
@@ -136,11 +147,6 @@ func (a *app) appDatabase(ctx context.Context) (*gorm.DB, error) {
 		return nil, err
 	}
 	if a.cfg.MigrateDatabaseURL != "" {
-		var role string
-		if err := app.WithContext(ctx).Raw(`SELECT current_user`).Scan(&role).Error; err != nil {
-			db.Close(app)
-			return nil, err
-		}
 		if err := db.GrantAppRole(ctx, owner, role); err != nil {
 			db.Close(app)
 			return nil, err

@@ -137,3 +137,11 @@ func TestSetPasswordLinksAreLoggedOnlyWhenMailGoesToTheLog(t *testing.T) {
 		})
 	}
 }
+
+func TestHSTSIsSentWhenCookiesAreSecure(t *testing.T) {
+	secure := webtest.New(t, func(c *config.Config) { c.SecureCookies = true })
+	resp := secure.NewClient().Get("/login")
+	assert.Contains(t, resp.Header.Get("Strict-Transport-Security"), "max-age=31536000")
+	plain := webtest.New(t)
+	assert.Empty(t, plain.NewClient().Get("/login").Header.Get("Strict-Transport-Security"), "no HSTS over plain development HTTP")
+}
