@@ -97,7 +97,7 @@ func TestComposeHasNoInsecureDefaults(t *testing.T) {
 	require.NoError(t, err)
 	text := string(raw)
 	for _, v := range []string{"POSTGRES_PASSWORD", "ATTEST_APP_DB_PASSWORD", "ATTEST_BASE_URL"} {
-		uses := regexp.MustCompile(`\$\{` + v + `(:[-?])?[^}]*\}`).FindAllStringSubmatch(text, -1)
+		uses := regexp.MustCompile(`\$\{`+v+`(:[-?])?[^}]*\}`).FindAllStringSubmatch(text, -1)
 		require.NotEmpty(t, uses, v)
 		for _, u := range uses {
 			assert.Equal(t, ":?", u[1], "%s must be required (${%s:?…}), not defaulted: %s", v, v, u[0])

@@ -134,4 +134,3 @@ func VerifyAll(ctx context.Context, db *gorm.DB, s Store) (int, []Damage, error)
 	}
 	return checked, problems, nil
 }
-

@@ -82,8 +82,12 @@ type syncBuffer struct {
 	b  bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
-func (s *syncBuffer) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 func TestAClientDisconnectingDuringAnUploadIsNotAServerError(t *testing.T) {
 	f := newFieldworkFixture(t)
@@ -109,7 +113,9 @@ func TestAClientDisconnectingDuringAnUploadIsNotAServerError(t *testing.T) {
 	time.Sleep(200 * time.Millisecond)
 	require.NoError(t, conn.Close()) // the browser tab is closed mid-upload
 
-	require.Eventually(t, func() bool { return strings.Contains(logs.String(), "path=/tests/") && strings.Contains(logs.String(), "msg=request") },
+	require.Eventually(t, func() bool {
+		return strings.Contains(logs.String(), "path=/tests/") && strings.Contains(logs.String(), "msg=request")
+	},
 		10*time.Second, 50*time.Millisecond, "the request is logged")
 	out := logs.String()
 	assert.NotContains(t, out, "level=ERROR", out)
