@@ -2,6 +2,8 @@ package engagements_test
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -223,7 +225,10 @@ func TestTeamIndependenceAndStatusMoves(t *testing.T) {
 	require.NoError(t, f.db.Exec(`UPDATE review_notes SET cleared_at = now(), cleared_by = ? WHERE engagement_id = ?`, f.users["miguel"], id).Error)
 	require.NoError(t, f.db.Exec(`UPDATE exceptions SET evaluation = 'isolated', criteria_met = true WHERE engagement_id = ?`, id).Error)
 	require.NoError(t, engagements.ConfirmIndependence(ctx, f.db, f.actor("tom"), id))
-	require.NoError(t, engagements.ChangeStatus(ctx, f.db, f.actor("patricia"), id, "signed"))
+	_, key, err := ed25519.GenerateKey(rand.Reader)
+	require.NoError(t, err)
+	signer := audit.NewSigner(key)
+	require.NoError(t, engagements.ChangeStatusAnchored(ctx, f.db, signer, f.actor("patricia"), id, "signed"))
 
 	e, err := engagements.Get(ctx, f.db, id)
 	require.NoError(t, err)
@@ -233,7 +238,19 @@ func TestTeamIndependenceAndStatusMoves(t *testing.T) {
 	assert.ErrorIs(t, add("tom", "staff"), apperr.ErrLocked, "a signed engagement's team is frozen")
 	assert.ErrorIs(t, engagements.Update(ctx, f.db, f.actor("miguel"), id, e.Input()), apperr.ErrLocked)
 
-	require.NoError(t, engagements.ChangeStatus(ctx, f.db, f.actor("patricia"), id, "issued"))
+	require.NoError(t, engagements.ChangeStatusAnchored(ctx, f.db, signer, f.actor("patricia"), id, "issued"))
+	// The signature and the issue are anchored in their own transactions.
+	cps, err := audit.Checkpoints(ctx, f.db)
+	require.NoError(t, err)
+	require.Len(t, cps, 2)
+	assert.Equal(t, "engagement.sign", cps[0].Reason)
+	assert.Equal(t, "engagement.issue", cps[1].Reason)
+	var events int64
+	require.NoError(t, f.db.Raw(`SELECT count(*) FROM audit_events`).Scan(&events).Error)
+	assert.Equal(t, events, cps[1].EventCount, "the issue's own event is covered")
+	res, err := audit.VerifyAnchored(ctx, f.db, signer.Public())
+	require.NoError(t, err)
+	assert.True(t, res.OK(), res.Reason)
 	e, err = engagements.Get(ctx, f.db, id)
 	require.NoError(t, err)
 	assert.NotNil(t, e.ReleasedAt)

@@ -149,6 +149,13 @@ func readiness(ctx context.Context, tx *gorm.DB, engagementID, actorID int64) (R
 // ChangeStatus moves the engagement to status to when its preconditions hold. Signing locks
 // the engagement; issuing records the release date.
 func ChangeStatus(ctx context.Context, db *gorm.DB, actor audit.Actor, engagementID int64, to string) error {
+	return ChangeStatusAnchored(ctx, db, nil, actor, engagementID, to)
+}
+
+// ChangeStatusAnchored is ChangeStatus that, when the move signs or issues the engagement, also
+// writes a signed checkpoint of the audit trail in the same transaction (audit.WriteCheckpointTx),
+// so the signature and the issue are anchored at once, not at the next hourly checkpoint.
+func ChangeStatusAnchored(ctx context.Context, db *gorm.DB, signer *audit.Signer, actor audit.Actor, engagementID int64, to string) error {
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Exec(`SELECT 1 FROM engagements WHERE id = ? FOR UPDATE`, engagementID).Error; err != nil {
 			return fmt.Errorf("locking engagement %d: %w", engagementID, err)
@@ -175,9 +182,18 @@ func ChangeStatus(ctx context.Context, db *gorm.DB, actor audit.Actor, engagemen
 			to, engagementID).Error; err != nil {
 			return fmt.Errorf("moving engagement %d to %s: %w", engagementID, to, err)
 		}
-		return audit.Record(ctx, tx, actor, audit.Event{Action: "engagement.status", EntityType: "engagement",
+		if err := audit.Record(ctx, tx, actor, audit.Event{Action: "engagement.status", EntityType: "engagement",
 			EntityID: engagementID, EngagementID: engagementID, ClientID: e.ClientID,
-			Before: map[string]any{"status": e.Status}, After: map[string]any{"status": to}})
+			Before: map[string]any{"status": e.Status}, After: map[string]any{"status": to}}); err != nil {
+			return err
+		}
+		switch to {
+		case "signed":
+			_, err = audit.WriteCheckpointTx(ctx, tx, signer, "engagement.sign")
+		case "issued":
+			_, err = audit.WriteCheckpointTx(ctx, tx, signer, "engagement.issue")
+		}
+		return err
 	})
 }
 

@@ -111,7 +111,7 @@ func daysText(days *int) string {
 func (s *Server) engagementStatusChange(c echo.Context) error {
 	id := resource(c).EngagementID
 	to := c.FormValue("status")
-	err := engagements.ChangeStatus(c.Request().Context(), s.DB, mustUser(c).Actor(), id, to)
+	err := engagements.ChangeStatusAnchored(c.Request().Context(), s.DB, s.AuditSigner, mustUser(c).Actor(), id, to)
 	if msg, ok := transitionMessage(err); ok {
 		s.flash(c, "error", msg)
 		return c.Redirect(http.StatusSeeOther, "/engagements/"+itoa(id))
