@@ -4,7 +4,7 @@ PKGS    ?= ./...
 BIN     := bin/attest
 
 .DEFAULT_GOAL := help
-.PHONY: help run build test check-generated vet bench generate deps deps-test db-stop psql clean
+.PHONY: help run build test check-generated vet bench load generate deps deps-test db-stop psql clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -30,6 +30,13 @@ vet: ## go vet
 
 bench: deps-test ## run the benchmarks (figures go to docs/performance.md)
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m $(PKGS)
+
+LOAD_ADDR ?= 127.0.0.1:8119
+load: build deps ## load the scale fixture, start a server on LOAD_ADDR, drive 200 req/s for 30 s over seven pages (docs/performance.md)
+	./$(BIN) seed --scale large
+	@ATTEST_ADDR=$(LOAD_ADDR) ./$(BIN) serve >/tmp/attest-load-serve.log 2>&1 & pid=$$!; \
+	for i in $$(seq 1 50); do curl -sf http://$(LOAD_ADDR)/healthz >/dev/null 2>&1 && break; sleep 0.2; done; \
+	./$(BIN) loadtest -url http://$(LOAD_ADDR); status=$$?; kill $$pid; wait $$pid 2>/dev/null; exit $$status
 
 generate: ## regenerate templ components
 	$(GO) tool templ generate

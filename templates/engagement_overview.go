@@ -25,6 +25,8 @@ type EngagementOverview struct {
 	NextName string
 	CanEdit  bool
 	Version  int
+	// Description is the system description's and assertion's state.
+	Description DescriptionSummary
 }
 
 // StatusMove is one possible next status with what still blocks it.

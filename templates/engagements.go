@@ -29,12 +29,14 @@ type EngagementRow struct {
 	OpenRequests    int
 	OpenExceptions  int
 	OpenReviewNotes int
+	Description     string // the description's state, on the firm's home page
 }
 
 // EngagementFilters is the filter form of the engagement list, as submitted.
 type EngagementFilters struct {
 	Status, ClientID, PartnerID, PeriodFrom, PeriodTo string
 	Statuses, Clients, Partners                       []Option
+	Pager                                             PagerView // the list's page, filters kept
 }
 
 // EngagementFormView is the create/edit form of an engagement.

@@ -47,6 +47,7 @@ type TestPage struct {
 	Conflict    *TestView
 	Library     []ProcedureView
 	Populations []PopulationView
+	Imports     []ImportView // population files still importing, or refused
 	Suggestion  string
 	Samples     []SampleView
 	// Reperformance is the check of a seeded random selection against the recorded samples.

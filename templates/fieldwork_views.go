@@ -60,6 +60,20 @@ type PopulationView struct {
 	CreatedAt         time.Time
 }
 
+// ImportView is a population file being imported in the background.
+type ImportView struct {
+	ID          int64
+	TestID      int64
+	FileName    string
+	StatusLabel string
+	Finished    bool
+	Failed      bool
+	Percent     int    // 0-100 for the progress bar
+	Progress    string // "Reading rows: 420,000 of about 1,000,000 · about 12 s left"
+	Error       string // the reason it failed, with row and column; or the last interruption
+	RowsStored  int
+}
+
 // SampleView is one selected item.
 type SampleView struct {
 	ID               int64

@@ -31,6 +31,7 @@ type RequestListView struct {
 	Contacts    []Option
 	Controls    []Option
 	ExportQuery string // the filter as a query string for the export link
+	Pager       PagerView
 	// Forms on the page, with what was typed and the problems found.
 	Template       TemplateFormView
 	Invite         InviteFormView
@@ -137,6 +138,8 @@ type CommentView struct {
 type ClientDashboardView struct {
 	Engagements []ClientEngagementView
 	Attention   []RequestRow
+	// AttentionMore: more requests need attention than the dashboard shows (the most urgent first).
+	AttentionMore bool
 }
 
 // ClientEngagementView counts one engagement's requests.
@@ -144,8 +147,9 @@ type ClientEngagementView struct {
 	ID                                           int64
 	Name                                         string
 	Open, Returned, Submitted, Accepted, Overdue int
-	ExceptionsAwaiting                           int // exceptions waiting for management's response
-	SamplesSent                                  int // sampled items the auditors sent for evidence
+	ExceptionsAwaiting                           int      // exceptions waiting for management's response
+	SamplesSent                                  int      // sampled items the auditors sent for evidence
+	DescriptionTodo                              []string // what the description and assertion still ask of the client
 }
 
 // TemplateItemView is one entry of the firm's standard request list.

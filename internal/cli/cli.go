@@ -28,13 +28,14 @@ var commands = map[string]command{
 	"serve":     {"run the web server (migrates first)", runServe},
 	"dev":       {"start the local database, migrate, load demo data and serve (what `make run` does)", runDev},
 	"migrate":   {"apply (up), roll back (down) or list (status) migrations", runMigrate},
-	"seed":      {"load demo data (--demo)", runSeed},
+	"seed":      {"load demo data (--demo) or the scale fixture (--scale large)", runSeed},
 	"user":      {"manage users: user create", runUser},
 	"audit":     {"the audit trail: audit verify | audit checkpoints --export | audit keygen FILE", runAudit},
 	"localdb":   {"the project-local PostgreSQL: localdb start|stop|dsn|psql", runLocalDB},
 	"demo-code": {"print the current MFA code of a demo account (not in production)", runDemoCode},
 	"criteria":  {"load the official criterion texts: criteria import FILE", runCriteria},
 	"evidence":  {"check the evidence store: evidence verify (every blob against its SHA-256)", runEvidence},
+	"loadtest":  {"drive 200 requests/s for 30 s over seven pages of a server with the scale fixture; print p50/p95/p99 and errors per page", runLoadtest},
 	"notify":    {"e-mail: notify send (deliver the outbox) | notify digest (queue the daily overdue digest, then send)", runNotify},
 }
 
@@ -121,22 +122,30 @@ func (a *app) newFlags(name, synopsis string) *flag.FlagSet {
 func (a *app) database(ctx context.Context) (*gorm.DB, error) {
 	dsn := a.cfg.MigrateDatabaseURL
 	if dsn == "" {
-		dsn = a.cfg.DatabaseURL
-	}
-	if dsn == "" {
-		cluster, err := db.DefaultLocalCluster()
-		if err != nil {
+		var err error
+		if dsn, err = a.databaseURL(ctx); err != nil {
 			return nil, err
 		}
-		if err := cluster.Ensure(ctx); err != nil {
-			return nil, err
-		}
-		if err := cluster.CreateDatabase(ctx, "attest"); err != nil {
-			return nil, err
-		}
-		dsn = cluster.DSN("attest")
 	}
 	return db.Open(ctx, dsn)
+}
+
+// databaseURL is DATABASE_URL, or the project-local cluster's (started if needed).
+func (a *app) databaseURL(ctx context.Context) (string, error) {
+	if a.cfg.DatabaseURL != "" {
+		return a.cfg.DatabaseURL, nil
+	}
+	cluster, err := db.DefaultLocalCluster()
+	if err != nil {
+		return "", err
+	}
+	if err := cluster.Ensure(ctx); err != nil {
+		return "", err
+	}
+	if err := cluster.CreateDatabase(ctx, "attest"); err != nil {
+		return "", err
+	}
+	return cluster.DSN("attest"), nil
 }
 
 // Main is what cmd/attest calls.

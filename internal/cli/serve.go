@@ -14,6 +14,7 @@ import (
 	"github.com/attest-soc/attest/internal/audit"
 	"github.com/attest-soc/attest/internal/db"
 	"github.com/attest-soc/attest/internal/evidence"
+	"github.com/attest-soc/attest/internal/jobs"
 	"github.com/attest-soc/attest/internal/seed"
 	"github.com/attest-soc/attest/internal/web"
 )
@@ -31,7 +32,7 @@ func (a *app) serve(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	gdb, err := a.appDatabase(ctx)
+	gdb, appDSN, err := a.appDatabase(ctx)
 	if err != nil {
 		return err
 	}
@@ -41,6 +42,24 @@ func (a *app) serve(ctx context.Context) error {
 		return err
 	}
 	srv.AuditSigner = signer
+	// Background jobs (population imports) run on River beside the server; every instance works
+	// the same queue, each job once. Stopping cancels jobs in progress: they roll back and are
+	// retried here after a restart or by another instance. It connects as the server does (the
+	// least-privilege role; River's tables come from Attest's migrations).
+	runner, err := jobs.NewRunner(ctx, appDSN, srv.Workers(), a.log, jobs.Options{})
+	if err != nil {
+		return err
+	}
+	if err := runner.Start(ctx); err != nil {
+		return err
+	}
+	defer func() {
+		stopCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := runner.Stop(stopCtx); err != nil {
+			a.log.Error("stopping the job runner", "err", err)
+		}
+	}()
 	// The e-mail sender and the hourly housekeeping (the overdue digest, at most one per person
 	// per day however many servers run it; pruning dead sessions and old sign-in attempts) work
 	// beside the server and stop with it.
@@ -104,27 +123,27 @@ func (a *app) auditSigner() (*audit.Signer, error) {
 // least-privilege application role wherever one is set up (db.GrantAppRole). The local cluster
 // creates attest_app; with ATTEST_MIGRATE_DATABASE_URL the owner grants DATABASE_URL's role. The
 // production server refuses a role that could alter the audit trail.
-func (a *app) appDatabase(ctx context.Context) (*gorm.DB, error) {
+func (a *app) appDatabase(ctx context.Context) (*gorm.DB, string, error) {
 	owner, err := a.database(ctx)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	defer db.Close(owner)
 	if err := db.Migrate(ctx, owner); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	var dsn, role string
 	switch {
 	case a.cfg.DatabaseURL == "":
 		cluster, err := db.DefaultLocalCluster()
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		if err := db.EnsureRole(ctx, owner, db.LocalAppRole, ""); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		if err := db.GrantAppRole(ctx, owner, db.LocalAppRole); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		dsn = cluster.DSNAs(db.LocalAppRole, "attest")
 	case a.cfg.MigrateDatabaseURL != "":
@@ -133,33 +152,33 @@ func (a *app) appDatabase(ctx context.Context) (*gorm.DB, error) {
 		dsn = a.cfg.DatabaseURL
 		pc, err := pgconn.ParseConfig(dsn)
 		if err != nil {
-			return nil, fmt.Errorf("DATABASE_URL: %w", err)
+			return nil, "", fmt.Errorf("DATABASE_URL: %w", err)
 		}
 		role = pc.User
 		if err := db.EnsureRole(ctx, owner, role, pc.Password); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 	default:
 		dsn = a.cfg.DatabaseURL // one role for both: development only
 	}
 	app, err := db.Open(ctx, dsn)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if a.cfg.MigrateDatabaseURL != "" {
 		if err := db.GrantAppRole(ctx, owner, role); err != nil {
 			db.Close(app)
-			return nil, err
+			return nil, "", err
 		}
 	}
 	if err := db.CheckLeastPrivilege(ctx, app); err != nil {
 		if a.cfg.Production() {
 			db.Close(app)
-			return nil, fmt.Errorf("refusing to start: %w. Connect the server (DATABASE_URL) as a role that may only read and add audit events, and run migrations as the owner (ATTEST_MIGRATE_DATABASE_URL); see README, Deployment", err)
+			return nil, "", fmt.Errorf("refusing to start: %w. Connect the server (DATABASE_URL) as a role that may only read and add audit events, and run migrations as the owner (ATTEST_MIGRATE_DATABASE_URL); see README, Deployment", err)
 		}
 		a.log.Warn("the server's database role could alter the audit trail (allowed in development only)", "err", err)
 	}
-	return app, nil
+	return app, dsn, nil
 }
 
 // every runs fn at once and then every interval until ctx ends.
@@ -206,12 +225,17 @@ func printLogins(a *app, logins []seed.Login) {
 }
 
 func runSeed(ctx context.Context, a *app, args []string) error {
-	fs := a.newFlags("seed", "seed --demo")
+	fs := a.newFlags("seed", "seed --demo | seed --scale large")
 	demo := fs.Bool("demo", false, "load the fictional demo firm, clients and engagements (idempotent)")
+	scale := fs.String("scale", "", "large: load the scale fixture for benchmarks and `attest loadtest` (idempotent; about a minute)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if !*demo {
+	if *scale != "" && *scale != "large" {
+		fmt.Fprintf(a.stderr, "attest seed: unknown scale %q (the one scale is \"large\")\n", *scale)
+		return ErrUsage
+	}
+	if !*demo && *scale == "" {
 		fs.Usage()
 		return ErrUsage
 	}
@@ -223,11 +247,35 @@ func runSeed(ctx context.Context, a *app, args []string) error {
 	if err := db.Migrate(ctx, gdb); err != nil {
 		return err
 	}
+	if *scale != "" {
+		return a.seedScale(ctx, gdb)
+	}
 	logins, err := a.seedDemo(ctx, gdb)
 	if err != nil {
 		return err
 	}
 	printLogins(a, logins)
+	return nil
+}
+
+// seedScale loads the large scale fixture and says where it is.
+func (a *app) seedScale(ctx context.Context, gdb *gorm.DB) error {
+	store, err := evidence.NewStore(ctx, a.cfg)
+	if err != nil {
+		return fmt.Errorf("opening the evidence store: %w", err)
+	}
+	fmt.Fprintln(a.stdout, "Loading the large scale fixture (200 clients, 1,000 engagements, one large engagement with a 1,000,000-row population and 200,000 audit events)…")
+	res, err := seed.SeedScale(ctx, gdb, store, a.clock, seed.LargeScale)
+	if err != nil {
+		return err
+	}
+	if res.Created {
+		fmt.Fprintf(a.stdout, "Loaded in %s.\n", res.Took.Round(time.Second))
+	} else {
+		fmt.Fprintln(a.stdout, "The scale fixture is already loaded; nothing changed.")
+	}
+	fmt.Fprintf(a.stdout, "Large engagement: /engagements/%d (test with samples: /tests/%d)\nSign in as %s or %s, password %q; then run `attest loadtest`.\n",
+		res.EngagementID, res.TestID, seed.ScaleManagerEmail, seed.ScaleClientEmail, seed.DemoPassword)
 	return nil
 }
 

@@ -38,14 +38,14 @@ func TestServeConnectsAsTheLeastPrivilegeRole(t *testing.T) {
 
 	// Production with one all-powerful role: refused.
 	a := testApp(config.Config{Env: "production", DatabaseURL: dsn})
-	_, err := a.appDatabase(ctx)
+	_, _, err := a.appDatabase(ctx)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "refusing to start")
 	assert.ErrorIs(t, err, db.ErrTooPrivileged)
 
 	// Owner migrates and creates the application role; the server runs as that role.
 	a = testApp(config.Config{Env: "production", DatabaseURL: appDSN, MigrateDatabaseURL: dsn})
-	app, err := a.appDatabase(ctx)
+	app, _, err := a.appDatabase(ctx)
 	require.NoError(t, err)
 	defer db.Close(app)
 	var who string

@@ -42,6 +42,14 @@ type Config struct {
 	// AuditKeyFile (ATTEST_AUDIT_KEY_FILE) holds the Ed25519 key that signs audit checkpoints;
 	// development defaults to .data/audit-key.pem (generated), production requires it.
 	AuditKeyFile string
+
+	// BoilerplateThreshold is the share of identical text (0.5–1) from which a text is
+	// near-identical to another client's (ATTEST_BOILERPLATE_THRESHOLD, default 0.9).
+	BoilerplateThreshold float64
+	// SigningCertFile and SigningKeyFile name the PEM files of the firm's certificate and private
+	// key (ATTEST_SIGNING_CERT, ATTEST_SIGNING_KEY); with both set, issued PDFs are signed.
+	SigningCertFile string
+	SigningKeyFile  string
 }
 
 // Production reports whether the server runs with production settings (JSON logs, secure cookies).
@@ -161,6 +169,20 @@ func Load(getenv func(string) string) (Config, error) {
 			continue
 		}
 		c.TrustedProxies = append(c.TrustedProxies, ipnet)
+	}
+	c.BoilerplateThreshold = 0.9
+	if v := str("ATTEST_BOILERPLATE_THRESHOLD", ""); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f < 0.5 || f > 1 {
+			errs = append(errs, fmt.Sprintf("ATTEST_BOILERPLATE_THRESHOLD=%q: set a share between 0.5 and 1, e.g. 0.9", v))
+		} else {
+			c.BoilerplateThreshold = f
+		}
+	}
+	c.SigningCertFile = str("ATTEST_SIGNING_CERT", "")
+	c.SigningKeyFile = str("ATTEST_SIGNING_KEY", "")
+	if (c.SigningCertFile == "") != (c.SigningKeyFile == "") {
+		errs = append(errs, "ATTEST_SIGNING_CERT and ATTEST_SIGNING_KEY go together: set both PEM files (certificate and private key) or neither")
 	}
 	if c.SessionIdle > c.SessionMaxAge {
 		errs = append(errs, "ATTEST_SESSION_IDLE must not exceed ATTEST_SESSION_MAX_AGE")

@@ -98,3 +98,20 @@ func TestTrustedProxiesAreAddressesOrRanges(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `ATTEST_TRUSTED_PROXIES: "proxy.local" is not an address or range`)
 }
+
+func TestBoilerplateThresholdAndSigningFiles(t *testing.T) {
+	c, err := Load(env(nil))
+	require.NoError(t, err)
+	assert.InDelta(t, 0.9, c.BoilerplateThreshold, 1e-9)
+	c, err = Load(env(map[string]string{"ATTEST_BOILERPLATE_THRESHOLD": "0.8"}))
+	require.NoError(t, err)
+	assert.InDelta(t, 0.8, c.BoilerplateThreshold, 1e-9)
+	for _, bad := range []string{"0.2", "1.5", "ninety"} {
+		_, err = Load(env(map[string]string{"ATTEST_BOILERPLATE_THRESHOLD": bad}))
+		require.Error(t, err, bad)
+		assert.Contains(t, err.Error(), "ATTEST_BOILERPLATE_THRESHOLD")
+	}
+	_, err = Load(env(map[string]string{"ATTEST_SIGNING_CERT": "/etc/attest/cert.pem"}))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "ATTEST_SIGNING_KEY")
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -608,7 +609,14 @@ func (s *Service) Approve(ctx context.Context, u auth.User, engagementID int64, 
 		return apperr.Validation{"password": "Only the signing officer designated by the client contact can approve the assertion."}
 	}
 	if err := s.Password.ConfirmPassword(ctx, u.ID, in.Password, in.IP); err != nil {
-		return apperr.Validation{"password": "That password is not right. Enter the password you sign in with."}
+		var throttled *auth.ThrottledError
+		switch {
+		case errors.As(err, &throttled):
+			return apperr.Validation{"password": throttled.Error()}
+		case errors.Is(err, auth.ErrInvalidCredentials):
+			return apperr.Validation{"password": "That password is not right. Enter the password you sign in with."}
+		}
+		return err
 	}
 	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		e, err := loadEngagement(tx, engagementID, true)
@@ -651,4 +659,21 @@ func (s *Service) Approve(ctx context.Context, u auth.User, engagementID int64, 
 			EngagementID: engagementID, ClientID: e.ClientID,
 			After: map[string]any{"name": in.Name, "title": in.Title, "date": day.Format(dateLayout), "sha256": digest(a.Body), "soc3_sha256": digest(a.SOC3Body), "facts": f}})
 	})
+}
+
+// Person is a user who may sign the assertion.
+type Person struct {
+	ID          int64
+	Name, Title string
+}
+
+// OfficerCandidates lists the active users of the engagement's client, who may be designated
+// as the signing officer.
+func (s *Service) OfficerCandidates(ctx context.Context, engagementID int64) ([]Person, error) {
+	var out []Person
+	if err := s.DB.WithContext(ctx).Raw(`SELECT u.id, u.name, u.title FROM users u JOIN engagements e ON e.client_id = u.client_id
+		WHERE e.id = ? AND u.role = 'client' AND u.disabled_at IS NULL ORDER BY u.name`, engagementID).Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("listing possible officers: %w", err)
+	}
+	return out, nil
 }

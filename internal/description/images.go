@@ -106,7 +106,16 @@ func SanitizeSVG(data []byte) ([]byte, error) {
 	dec := xml.NewDecoder(bytes.NewReader(data))
 	dec.Strict = true
 	var out bytes.Buffer
-	depth, skip, root := 0, 0, false
+	// Each open element is kept (written), unwrapped (a link: its drawing stays, the link goes)
+	// or dropped with everything inside it.
+	const (
+		keep = iota
+		unwrap
+		drop
+	)
+	var stack []int
+	dropping := func() bool { return len(stack) > 0 && stack[len(stack)-1] == drop }
+	root := false
 	for {
 		tok, err := dec.Token()
 		if errors.Is(err, io.EOF) {
@@ -117,20 +126,25 @@ func SanitizeSVG(data []byte) ([]byte, error) {
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
-			depth++
 			name := strings.ToLower(t.Name.Local)
-			if depth == 1 {
-				if name != "svg" {
+			if len(stack) == 0 {
+				if name != "svg" || root {
 					return nil, errors.New("not an SVG document")
 				}
 				root = true
 			}
-			if skip > 0 || !svgElements[name] || t.Name.Space != "" && t.Name.Space != "http://www.w3.org/2000/svg" {
-				skip++
+			foreign := t.Name.Space != "" && t.Name.Space != "http://www.w3.org/2000/svg"
+			switch {
+			case dropping() || foreign || (!svgElements[name] && name != "a"):
+				stack = append(stack, drop)
+				continue
+			case name == "a":
+				stack = append(stack, unwrap)
 				continue
 			}
+			stack = append(stack, keep)
 			out.WriteString("<" + svgName(name))
-			if depth == 1 {
+			if len(stack) == 1 {
 				out.WriteString(` xmlns="http://www.w3.org/2000/svg"`)
 			}
 			for _, a := range t.Attr {
@@ -147,14 +161,15 @@ func SanitizeSVG(data []byte) ([]byte, error) {
 			}
 			out.WriteString(">")
 		case xml.EndElement:
-			if skip > 0 {
-				skip--
-			} else {
+			if len(stack) == 0 {
+				return nil, errors.New("not an SVG document")
+			}
+			if stack[len(stack)-1] == keep {
 				out.WriteString("</" + svgName(strings.ToLower(t.Name.Local)) + ">")
 			}
-			depth--
+			stack = stack[:len(stack)-1]
 		case xml.CharData:
-			if skip == 0 && depth > 0 {
+			if len(stack) > 0 && !dropping() {
 				_ = xml.EscapeText(&out, t)
 			}
 		}

@@ -250,3 +250,15 @@ func (s *Service) AnswerNote(ctx context.Context, u auth.User, noteID int64, res
 			EngagementID: n.EngagementID, ClientID: e.ClientID, Before: map[string]any{"response": n.Response}, After: map[string]any{"response": response}})
 	})
 }
+
+// NoteSection finds the engagement and section code of a note on a description section
+// (code "" when the note is not on one).
+func (s *Service) NoteSection(ctx context.Context, noteID int64) (engagementID int64, code string, err error) {
+	var row struct {
+		EngagementID int64
+		Code         string
+	}
+	err = s.DB.WithContext(ctx).Raw(`SELECT s.engagement_id, s.code FROM review_notes n JOIN description_sections s ON s.id = n.target_id
+		WHERE n.id = ? AND n.target_type = 'description_section'`, noteID).Scan(&row).Error
+	return row.EngagementID, row.Code, err
+}

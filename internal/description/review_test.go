@@ -26,7 +26,11 @@ func TestEvaluateCompletenessRules(t *testing.T) {
 			[]string{"a conclusion on DC2"}},
 		{"changed after review", []description.Section{concluded("DC1", description.Presented, 1, 2)}, false,
 			[]string{"review again of DC1 (changed after review)"}},
-		{"open note", []description.Section{func() description.Section { s := concluded("DC1", description.Presented, 1, 1); s.OpenNotes = 2; return s }()}, false,
+		{"open note", []description.Section{func() description.Section {
+			s := concluded("DC1", description.Presented, 1, 1)
+			s.OpenNotes = 2
+			return s
+		}()}, false,
 			[]string{"2 open review notes on the description cleared"}},
 		{"not presented still completes the review", []description.Section{concluded("DC4", description.NotPresented, 3, 3)}, true, nil},
 	}

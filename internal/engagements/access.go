@@ -82,6 +82,9 @@ var ownerQueries = map[string]string{
 	"exceptions":             `SELECT engagement_id FROM exceptions WHERE id = ?`,
 	"review_notes":           `SELECT engagement_id FROM review_notes WHERE id = ?`,
 	"info_requests":          `SELECT engagement_id FROM info_requests WHERE id = ?`,
+	"report_versions":        `SELECT engagement_id FROM report_versions WHERE id = ?`,
+	"report_copies":          `SELECT v.engagement_id FROM report_copies c JOIN report_versions v ON v.id = c.report_version_id WHERE c.id = ?`,
+	"description_images":     `SELECT engagement_id FROM description_images WHERE id = ?`,
 }
 
 // OwnsKind reports whether EngagementOf knows rows of kind (routes check it when registered).

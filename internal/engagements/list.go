@@ -21,6 +21,8 @@ type Filter struct {
 	PeriodTo   *time.Time
 	// OnlyMine keeps the engagements the user is on the team of (the firm home page).
 	OnlyMine bool
+	// Limit and Offset page the list (0: all); the counts are computed for the page's rows only.
+	Limit, Offset int
 }
 
 // Summary is one engagement in a list, with its key counts.
@@ -89,6 +91,13 @@ func List(ctx context.Context, db *gorm.DB, u auth.User, f Filter) ([]Summary, e
 		where = append(where, "coalesce(e.period_start, e.as_of_date) <= ?")
 		args = append(args, *f.PeriodTo)
 	}
+	limit := ""
+	if f.Limit > 0 {
+		// The count subqueries are costly: PostgreSQL evaluates them after the LIMIT, for the
+		// page's rows only, since the ORDER BY does not need them.
+		limit = " LIMIT ? OFFSET ?"
+		args = append(args, f.Limit, f.Offset)
+	}
 	var out []Summary
 	err := db.WithContext(ctx).Raw(`SELECT e.id, e.name, e.client_id, c.name AS client_name, e.report_type, e.as_of_date,
 		e.period_start, e.period_end, e.report_date, e.status, coalesce(me.role, '') AS my_role,
@@ -102,7 +111,7 @@ func List(ctx context.Context, db *gorm.DB, u auth.User, f Filter) ([]Summary, e
 		LEFT JOIN engagement_members me ON me.engagement_id = e.id AND me.user_id = ?
 		WHERE `+strings.Join(where, " AND ")+`
 		ORDER BY array_position(ARRAY['fieldwork','review','planning','signed','issued','archived'], e.status),
-			coalesce(e.period_end, e.as_of_date) DESC, e.id`, args...).Scan(&out).Error
+			coalesce(e.period_end, e.as_of_date) DESC, e.id`+limit, args...).Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("listing engagements: %w", err)
 	}

@@ -188,8 +188,12 @@ func (s *Service) ForRequest(ctx context.Context, requestID int64) ([]File, erro
 // its samples, oldest first.
 func (s *Service) ForTest(ctx context.Context, testID int64) ([]File, error) {
 	var out []File
-	err := s.DB.WithContext(ctx).Raw(`SELECT `+fileColumns+fileFrom+`WHERE f.test_id = ? OR sm.test_id = ? ORDER BY f.uploaded_at, f.id`,
-		testID, testID).Scan(&out).Error
+	// Two indexed lookups (the test's files, its samples' files): an OR across the join would
+	// read every evidence file of the firm.
+	err := s.DB.WithContext(ctx).Raw(`SELECT `+fileColumns+fileFrom+`WHERE f.id IN (
+			SELECT id FROM evidence_files WHERE test_id = ?
+			UNION ALL SELECT e.id FROM evidence_files e JOIN samples s ON s.id = e.sample_id WHERE s.test_id = ?)
+		ORDER BY f.uploaded_at, f.id`, testID, testID).Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("listing evidence of test %d: %w", testID, err)
 	}

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -42,14 +43,20 @@ func (p *ParsedPopulation) Key(i int) string { return p.Rows[i][p.KeyIdx] }
 // keyColumn names the column that identifies an item (empty: the first column). Every problem is
 // reported with its row and column, as the user sees them in their spreadsheet.
 func ParsePopulation(data []byte, fileName, keyColumn string) (*ParsedPopulation, error) {
+	return parsePopulation(data, fileName, keyColumn, MaxPopulationRows, nil)
+}
+
+// parsePopulation is ParsePopulation with a row limit and a progress callback, called with the
+// number of rows read so far after each row (an error from it stops the reading).
+func parsePopulation(data []byte, fileName, keyColumn string, maxRows int, progress func(rows int) error) (*ParsedPopulation, error) {
 	sum := sha256.Sum256(data)
 	var records [][]string
 	var err error
 	xlsx := isXLSX(data, fileName)
 	if xlsx {
-		records, err = readXLSX(data)
+		records, err = readXLSX(data, maxRows, progress)
 	} else {
-		records, err = readCSV(data)
+		records, err = readCSV(data, maxRows, progress)
 	}
 	if err != nil {
 		return nil, err
@@ -95,8 +102,8 @@ func ParsePopulation(data []byte, fileName, keyColumn string) (*ParsedPopulation
 	if len(body) == 0 {
 		return nil, fileError("The file has headings but no items: a population needs at least one row below the headings.")
 	}
-	if len(body) > MaxPopulationRows {
-		return nil, fileError(fmt.Sprintf("The file has %d items; at most %d fit in one population. Split it (for example by quarter) and upload each part to its own test.", len(body), MaxPopulationRows))
+	if len(body) > maxRows {
+		return nil, tooManyRows(maxRows)
 	}
 	keys := make(map[string]int, len(body))
 	rows := make([][]string, len(body))
@@ -147,7 +154,12 @@ func isXLSX(data []byte, fileName string) bool {
 	return strings.HasSuffix(strings.ToLower(fileName), ".xlsx") || bytes.HasPrefix(data, []byte("PK\x03\x04"))
 }
 
-func readCSV(data []byte) ([][]string, error) {
+// tooManyRows names the limit; the reading stops at the first row beyond it.
+func tooManyRows(maxRows int) error {
+	return fileError(fmt.Sprintf("The file has more than %d items; at most %d fit in one population. Nothing was stored. Split it (for example by quarter) and upload each part to its own test.", maxRows, maxRows))
+}
+
+func readCSV(data []byte, maxRows int, progress func(int) error) ([][]string, error) {
 	r := csv.NewReader(bytes.NewReader(data))
 	r.FieldsPerRecord = -1
 	r.ReuseRecord = false
@@ -160,18 +172,23 @@ func readCSV(data []byte) ([][]string, error) {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				return nil, fileError(fmt.Sprintf("Row %d, column %d: the CSV cannot be read (%v). Save it again as CSV (comma separated, UTF-8).", pe.Line, pe.Column, pe.Err))
+				return nil, fileError(fmt.Sprintf("Row %d, column %s: the CSV cannot be read (%v). Save it again as CSV (comma separated, UTF-8).", pe.Line, csvColumnAt(data, pe.Line, pe.Column), pe.Err))
 			}
 			return nil, fileError("The CSV cannot be read. Save it again as CSV (comma separated, UTF-8).")
 		}
-		if len(out) > MaxPopulationRows+1 {
-			return nil, fileError(fmt.Sprintf("The file has more than %d items; at most %d fit in one population. Split it (for example by quarter) and upload each part to its own test.", MaxPopulationRows, MaxPopulationRows))
+		if len(out) > maxRows && !blankRow(rec) {
+			return nil, tooManyRows(maxRows)
 		}
 		out = append(out, rec)
+		if progress != nil {
+			if err := progress(len(out) - 1); err != nil {
+				return nil, err
+			}
+		}
 	}
 }
 
-func readXLSX(data []byte) ([][]string, error) {
+func readXLSX(data []byte, maxRows int, progress func(int) error) ([][]string, error) {
 	f, err := excelize.OpenReader(bytes.NewReader(data))
 	if err != nil {
 		return nil, fileError("The file is not a readable XLSX workbook. Save it again from your spreadsheet program, or export it as CSV.")
@@ -188,16 +205,49 @@ func readXLSX(data []byte) ([][]string, error) {
 	defer rows.Close()
 	var out [][]string
 	for rows.Next() {
-		if len(out) > MaxPopulationRows+1 {
-			return nil, fileError(fmt.Sprintf("The file has more than %d items; at most %d fit in one population. Split it (for example by quarter) and upload each part to its own test.", MaxPopulationRows, MaxPopulationRows))
-		}
 		rec, err := rows.Columns()
 		if err != nil {
 			return nil, fileError(fmt.Sprintf("Row %d of the first sheet cannot be read.", len(out)+1))
 		}
+		if len(out) > maxRows && !blankRow(rec) {
+			return nil, tooManyRows(maxRows)
+		}
 		out = append(out, rec)
+		if progress != nil {
+			if err := progress(len(out) - 1); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return out, nil
+}
+
+// csvColumnAt names the spreadsheet column (A, B, …) holding the character at line:col (1-based,
+// as csv.ParseError gives them) by counting the separators before it outside quotes.
+func csvColumnAt(data []byte, line, col int) string {
+	for l := 1; l < line; l++ {
+		i := bytes.IndexByte(data, '\n')
+		if i < 0 {
+			return strconv.Itoa(col)
+		}
+		data = data[i+1:]
+	}
+	if i := bytes.IndexByte(data, '\n'); i >= 0 {
+		data = data[:i]
+	}
+	field, quoted := 0, false
+	for n, r := range []rune(string(data)) {
+		if n >= col-1 {
+			break
+		}
+		switch {
+		case r == '"':
+			quoted = !quoted
+		case r == ',' && !quoted:
+			field++
+		}
+	}
+	return columnLetter(field)
 }
 
 // columnLetter is a spreadsheet column name: 0 -> A, 26 -> AA.
@@ -279,6 +329,11 @@ func (s *Service) UploadPopulation(ctx context.Context, u auth.User, testID int6
 // storePopulation writes the population row, its items (COPY on conn, which carries tx), clears
 // the test's sign-offs and writes the audit event, and returns the new population's id.
 func (s *Service) storePopulation(ctx context.Context, tx *gorm.DB, conn *sql.Conn, u auth.User, t Test, in PopulationInput, parsed *ParsedPopulation) (int64, error) {
+	return s.storePopulationProgress(ctx, tx, conn, u, t, in, parsed, nil)
+}
+
+// storePopulationProgress is storePopulation calling progress with the rows copied so far.
+func (s *Service) storePopulationProgress(ctx context.Context, tx *gorm.DB, conn *sql.Conn, u auth.User, t Test, in PopulationInput, parsed *ParsedPopulation, progress func(int) error) (int64, error) {
 	var id int64
 	colsJSON, _ := json.Marshal(parsed.Columns)
 	err := tx.Raw(`INSERT INTO populations (test_id, source, completeness_check, file_name, sha256, row_count, columns, uploaded_by)
@@ -288,7 +343,7 @@ func (s *Service) storePopulation(ctx context.Context, tx *gorm.DB, conn *sql.Co
 	if err != nil {
 		return 0, fmt.Errorf("inserting population of test %d: %w", t.ID, err)
 	}
-	if err := copyItems(ctx, conn, id, parsed); err != nil {
+	if err := copyItems(ctx, conn, id, parsed, progress); err != nil {
 		return 0, err
 	}
 	// A new population changes what the signed workpaper rests on.
@@ -302,7 +357,7 @@ func (s *Service) storePopulation(ctx context.Context, tx *gorm.DB, conn *sql.Co
 
 // copyItems writes the items with COPY (pgx CopyFrom) on conn, whose transaction is open:
 // BenchmarkUploadPopulation measures it.
-func copyItems(ctx context.Context, conn *sql.Conn, populationID int64, p *ParsedPopulation) error {
+func copyItems(ctx context.Context, conn *sql.Conn, populationID int64, p *ParsedPopulation, progress func(int) error) error {
 	obj := make(map[string]string, len(p.Columns))
 	return conn.Raw(func(driverConn any) error {
 		pc, ok := driverConn.(*stdlib.Conn)
@@ -313,6 +368,11 @@ func copyItems(ctx context.Context, conn *sql.Conn, populationID int64, p *Parse
 			pgx.CopyFromFunc(func() func() ([]any, error) {
 				i := -1
 				return func() ([]any, error) {
+					if progress != nil && i >= 0 {
+						if err := progress(i + 1); err != nil {
+							return nil, err
+						}
+					}
 					i++
 					if i == len(p.Rows) {
 						return nil, nil

@@ -87,7 +87,15 @@ func TestParsePopulationRowLimit(t *testing.T) {
 	_, err := ParsePopulation([]byte(b.String()), "big.csv", "")
 	v, ok := apperr.AsValidation(err)
 	require.True(t, ok, "%v", err)
-	assert.Contains(t, v["file"], "at most 1000000")
+	assert.Contains(t, v["file"], "The file has more than 1000000 items; at most 1000000 fit in one population. Nothing was stored.")
+	b.Reset()
+	b.WriteString("id\n")
+	for i := 1; i <= MaxPopulationRows; i++ {
+		fmt.Fprintf(&b, "%d\n", i)
+	}
+	p, err := ParsePopulation([]byte(b.String()), "limit.csv", "")
+	require.NoError(t, err, "exactly the limit is accepted")
+	assert.Len(t, p.Rows, MaxPopulationRows)
 }
 
 func TestUploadPopulationStoresItemsAndRefusesBadInput(t *testing.T) {

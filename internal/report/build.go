@@ -207,6 +207,13 @@ func Build(d Data, v Variant, opts BuildOptions) (*Document, error) {
 		sig = append(sig, w.ReportDate)
 	}
 	s1.Blocks = append(s1.Blocks, Block{Kind: KindSignature, Lines: sig})
+	// A firm's own wording may predate these texts: without them the report just does not say.
+	if b.t.Lookup("verification_notice") != nil {
+		doc.VerificationNotice = b.markup("verification_notice")
+	}
+	if b.t.Lookup("verification_cover") != nil {
+		doc.VerificationCover = b.text("verification_cover")
+	}
 	doc.Sections = append(doc.Sections, s1)
 
 	// Section II: management's assertion as approved.

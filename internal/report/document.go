@@ -19,6 +19,11 @@ type Document struct {
 	// code added by the verification feature). Empty: no line.
 	Footer   string
 	Sections []Section
+	// VerificationNotice (Section I, "how to verify this report") and VerificationCover (a line
+	// beside the cover's QR code) come from the wording; the verification feature places them
+	// when it gives the report a code, so drafts and unverified reports do not mention one.
+	VerificationNotice []Block `json:"-"`
+	VerificationCover  string  `json:"-"`
 }
 
 // Cover is what the first page shows.
@@ -36,6 +41,7 @@ type Verification struct {
 	Code string
 	URL  string
 	QR   *Image // PNG
+	Note string // how to use them, printed under the address
 }
 
 // Section is a numbered part of the report (Section I …) or the cover's successors.

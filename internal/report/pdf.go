@@ -246,6 +246,11 @@ func (p *pdfPass) cover() {
 	}
 	if v := c.Verification; v != nil {
 		pdf.SetY(p.bottom() - 20)
+		if v.URL != "" {
+			// The QR code and the address open the verification page; the link also keeps the
+			// address readable in the file, so an upload without a typed code still names it.
+			pdf.LinkString(marginL, pdf.GetY(), contentW, 18, v.URL)
+		}
 		x := marginL
 		if v.QR != nil && len(v.QR.Data) > 0 {
 			pdf.RegisterImageOptionsReader("verification-qr", fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(v.QR.Data))
@@ -258,6 +263,10 @@ func (p *pdfPass) cover() {
 		if v.URL != "" {
 			pdf.SetX(x)
 			pdf.CellFormat(contentW-22, 4, v.URL, "", 2, "L", false, 0, "")
+		}
+		if v.Note != "" {
+			pdf.SetX(x)
+			pdf.CellFormat(contentW-22, 4, v.Note, "", 2, "L", false, 0, "")
 		}
 	}
 	p.inCover = false

@@ -20,4 +20,6 @@ type Service struct {
 	Clock clock.Clock
 	// Description provides Sections II and III (nil: those sections say they are not available).
 	Description *description.Service
+	// Issuing gives each issued PDF its verification code and signature (see IssueHooks).
+	Issuing IssueHooks
 }

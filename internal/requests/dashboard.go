@@ -24,6 +24,10 @@ type EngagementSummary struct {
 
 // Dashboard summarises the requests of every engagement of clientID, plus the requests that
 // need the client's attention (returned or overdue), most urgent first.
+// AttentionLimit bounds the dashboard's "needs your attention" list (the most urgent first); the
+// Dashboard returns one more when there are more, so the page can say so.
+const AttentionLimit = 50
+
 func (s *Service) Dashboard(ctx context.Context, clientID int64) ([]EngagementSummary, []Request, error) {
 	today := dateOf(s.Clock.Now())
 	var sums []EngagementSummary
@@ -43,7 +47,7 @@ func (s *Service) Dashboard(ctx context.Context, clientID int64) ([]EngagementSu
 	err = s.DB.WithContext(ctx).Table("info_requests r").Select(requestColumns+", e.name AS engagement_name").
 		Joins("LEFT JOIN users u ON u.id = r.assignee_id").Joins("JOIN engagements e ON e.id = r.engagement_id").
 		Where("e.client_id = ? AND r.status = 'open' AND (r.return_reason <> '' OR r.due_date < ?)", clientID, today).
-		Order("r.due_date NULLS LAST, e.name, r.number").Scan(&attention).Error
+		Order("r.due_date NULLS LAST, e.name, r.number").Limit(AttentionLimit + 1).Scan(&attention).Error
 	if err != nil {
 		return nil, nil, fmt.Errorf("listing requests needing attention for client %d: %w", clientID, err)
 	}

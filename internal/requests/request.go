@@ -253,6 +253,8 @@ type Filter struct {
 	Status     string
 	AssigneeID int64
 	ControlID  int64
+	// Limit and Offset page the list (the web shows 100 a page); 0: every request (exports).
+	Limit, Offset int
 }
 
 const requestColumns = `r.id, r.engagement_id, r.number, r.title, r.description, r.assignee_id, coalesce(u.name, '') AS assignee_name,
@@ -285,6 +287,9 @@ func (s *Service) List(ctx context.Context, engagementID int64, f Filter) ([]Req
 			(l.target_type = 'test' AND l.target_id IN (SELECT id FROM tests WHERE control_id = ?)) OR
 			(l.target_type = 'sample' AND l.target_id IN (SELECT s.id FROM samples s JOIN tests t ON t.id = s.test_id WHERE t.control_id = ?))))`,
 			f.ControlID, f.ControlID, f.ControlID)
+	}
+	if f.Limit > 0 {
+		q = q.Limit(f.Limit).Offset(f.Offset)
 	}
 	var out []Request
 	if err := q.Order("r.number").Scan(&out).Error; err != nil {

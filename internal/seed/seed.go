@@ -55,6 +55,8 @@ var steps = []step{
 	{"control matrix of the Northwind engagement", seedControls},
 	{"fieldwork: tests, samples, exceptions, review notes", seedFieldwork},
 	{"information requests and evidence", seedPortal},
+	{"quality review: a procedure copied between clients", seedQuality},
+	{"system description and management's assertion", seedDescription},
 }
 
 // Option adjusts the seed environment.

@@ -38,6 +38,10 @@ var routeAccess = map[string]access{
 	"POST /login":              allow("public"),
 	"GET /invitations/:token":  allow("public"),
 	"POST /invitations/:token": allow("public"),
+	"GET /verify":              allow("public"),
+	"GET /verify/:code":        allow("public"),
+	"POST /verify":             allow("public"),
+	"POST /verify/:code":       allow("public"),
 
 	// Account and sign-in steps.
 	"POST /logout":            allow("signed-in"),
@@ -111,6 +115,7 @@ var routeAccess = map[string]access{
 	"POST /tests/:testID/prepare":              allow("team"),
 	"POST /tests/:testID/review":               allow("partner-team", "manager-team", "senior-team"),
 	"POST /tests/:testID/populations":          allow("team"),
+	"GET /tests/:testID/imports/:importID":     allow("oversight", "team"),
 	"POST /tests/:testID/samples/draw":         allow("team"),
 	"POST /tests/:testID/samples/pick":         allow("team"),
 	"POST /tests/:testID/samples/send":         allow("team"),
@@ -129,6 +134,26 @@ var routeAccess = map[string]access{
 	"POST /review-notes/:noteID/answer":        allow("team"),
 	"POST /review-notes/:noteID/clear":         allow("team"),
 	"GET /review":                              allow("firm"),
+
+	// System description and management's assertion.
+	"GET /engagements/:id/description":               allow("oversight", "team", "client-own"),
+	"GET /engagements/:id/description/preview":       allow("oversight", "team", "client-own"),
+	"POST /engagements/:id/description/images":       allow("team", "client-own"),
+	"GET /engagements/:id/description/:code":         allow("oversight", "team", "client-own"),
+	"POST /engagements/:id/description/:code":        allow("team", "client-own"),
+	"GET /engagements/:id/description/:code/compare": allow("oversight", "team", "client-own"),
+	"POST /engagements/:id/description/:code/review": allow("team"),
+	"POST /engagements/:id/description/:code/notes":  allow("team"),
+	"POST /description-notes/:noteID/answer":         allow("team", "client-own"),
+	"POST /description-notes/:noteID/clear":          allow("team"),
+	"GET /description/images/:imageID":               allow("oversight", "team", "client-own"),
+	"GET /engagements/:id/assertion":                 allow("oversight", "team", "client-own"),
+	"POST /engagements/:id/assertion":                allow("team", "client-own"),
+	"POST /engagements/:id/assertion/redraft":        allow("team", "client-own"),
+	"POST /engagements/:id/assertion/approve":        allow("client-own"),
+	// Only a client contact on the team designates the officer; the matrix has no such subject
+	// (policy.TestDescriptionRules covers it), so every subject here is refused.
+	"POST /engagements/:id/assertion/officer": allow(),
 
 	// Client portal: information requests and evidence.
 	"GET /engagements/:id/requests":                allow("oversight", "team", "client-own"),
@@ -155,6 +180,22 @@ var routeAccess = map[string]access{
 	"POST /admin/request-template":                 allow("oversight"),
 	"POST /admin/request-template/:itemID":         allow("oversight"),
 	"POST /admin/request-template/:itemID/delete":  allow("oversight"),
+
+	// Quality review: boilerplate warnings, the firm comparison, the engagement timeline.
+	"GET /engagements/:id/boilerplate":              allow("oversight", "team"),
+	"POST /engagements/:id/boilerplate/acknowledge": allow("partner-team"),
+	"GET /engagements/:id/timeline":                 allow("oversight", "team"),
+	"GET /engagements/:id/timeline.pdf":             allow("oversight", "team"),
+	"GET /admin/boilerplate-templates":              allow("oversight"),
+	"POST /admin/boilerplate-templates":             allow("oversight"),
+	"POST /admin/boilerplate-templates/:tid/delete": allow("oversight"),
+	"GET /firm/comparison":                          allow("oversight"),
+
+	// Issued reports for their readers: codes, recipient copies, withdrawal.
+	"GET /engagements/:id/report-copies":        allow("oversight", "team", "client-own"),
+	"POST /report-versions/:versionID/copies":   allow("team", "client-own"),
+	"POST /report-versions/:versionID/withdraw": allow("partner-team"),
+	"GET /report-copies/:copyID":                allow("oversight", "team", "client-own"),
 }
 
 // access is the set of subjects a route allows (public: no sign-in at all).

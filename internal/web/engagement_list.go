@@ -33,10 +33,15 @@ func (s *Server) engagementList(c echo.Context) error {
 	if t, err := time.Parse(engagements.DateLayout, form.PeriodTo); err == nil {
 		f.PeriodTo = &t
 	}
+	page := pageParam(c)
+	f.Limit, f.Offset = pageSize+1, (page-1)*pageSize // one more row tells whether a next page exists
 	list, err := engagements.List(ctx, s.DB, u, f)
 	if err != nil {
 		return err
 	}
+	more := len(list) > pageSize
+	list = list[:min(len(list), pageSize)]
+	form.Pager = pager(c, page, len(list), more)
 	clients, partners, err := engagements.FilterOptions(ctx, s.DB)
 	if err != nil {
 		return err

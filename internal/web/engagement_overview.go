@@ -51,6 +51,11 @@ func (s *Server) engagementOverview(c echo.Context) error {
 	if e.ReportDate != nil {
 		o.ReportDate = LongDate(*e.ReportDate)
 	}
+	sum, err := s.Description.Summarize(ctx, e.ID)
+	if err != nil {
+		return err
+	}
+	o.Description = descriptionSummaryView(sum)
 	workingPapers := policy.Can(u, policy.WorkingPapersView, res)
 	if workingPapers {
 		// Test results and the criteria roll-up are the auditors' working conclusions: clients

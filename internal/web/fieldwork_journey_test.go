@@ -41,6 +41,7 @@ func browserLogout(b *browsertest.Browser) {
 func TestBrowserFieldworkJourney(t *testing.T) {
 	t.Parallel()
 	f := newFieldworkFixture(t)
+	f.app.StartJobs()
 	b := browsertest.Start(t, f.app.HTTP.URL)
 	csv := filepath.Join(t.TempDir(), "hires.csv")
 	require.NoError(t, os.WriteFile(csv, hires(60), 0o644))
@@ -59,8 +60,12 @@ func TestBrowserFieldworkJourney(t *testing.T) {
 	b.Upload("#f-file", csv)
 	fillArea(b, "#f-source", "HRIS new-hire report")
 	fillArea(b, "#f-completeness_check", "Agreed the count to payroll additions")
-	b.ClickAndWait("#upload-population", "#draw-samples")
-	assert.Contains(t, b.Text(".flash-success"), "60 items")
+	// The upload returns at once; the import's progress polls itself (htmx) until it is done.
+	b.ClickAndWait("#upload-population", ".population-import")
+	assert.Contains(t, b.Text(".flash-success"), "hires.csv received")
+	b.WaitVisible(".population-import p[role=status]")
+	assert.Contains(t, b.Text(".population-import p[role=status]"), "60 items imported")
+	b.ClickAndWait(".population-import a", "#draw-samples")
 	assert.Contains(t, b.Text("#suggestion"), "Suggested sample size: 20")
 
 	b.ClickAndWait("#draw-samples", "#samples-table")

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"net/http"
@@ -43,30 +42,46 @@ func renameFields(err error, names map[string]string) error {
 	return out
 }
 
+// populationUpload stores the file and queues its import (a River job); the test page then
+// shows the import's progress and its result.
 func (s *Server) populationUpload(c echo.Context) error {
 	ctx, u := c.Request().Context(), mustUser(c)
 	testID, _ := paramID(c, "testID")
 	in := fieldwork.PopulationInput{Source: c.FormValue("source"), CompletenessCheck: c.FormValue("completeness_check"),
 		KeyColumn: c.FormValue("key_column")}
-	var data []byte
+	var file io.Reader
 	if fh, err := c.FormFile("file"); err == nil {
 		f, err := fh.Open()
 		if err != nil {
 			return fmt.Errorf("opening uploaded population: %w", err)
 		}
 		defer f.Close()
-		var buf bytes.Buffer
-		if _, err := io.Copy(&buf, f); err != nil {
-			return fmt.Errorf("reading uploaded population: %w", err)
-		}
-		data, in.FileName = buf.Bytes(), fh.Filename
+		file, in.FileName = f, fh.Filename
 	}
-	pop, err := s.fieldwork().UploadPopulation(ctx, u, testID, in, data)
+	imp, err := s.fieldwork().QueuePopulationImport(ctx, u, testID, in, file)
 	if err != nil {
 		return s.testFormFailed(c, testID, err, keepValues(c, "source", "completeness_check", "key_column"))
 	}
 	return s.redirectWithFlash(c, fmt.Sprintf("/tests/%d", testID),
-		fmt.Sprintf("Population %s uploaded: %d items, SHA-256 %s.", pop.FileName, pop.RowCount, pop.SHA256))
+		fmt.Sprintf("Population %s received: it is being imported; the progress shows below.", imp.FileName))
+}
+
+// populationImportShow: GET /tests/:testID/imports/:importID, the progress fragment htmx polls.
+func (s *Server) populationImportShow(c echo.Context) error {
+	testID, _ := paramID(c, "testID")
+	importID, err := paramID(c, "importID")
+	if err != nil {
+		return err
+	}
+	imp, err := s.fieldwork().PopulationImport(c.Request().Context(), importID)
+	if err != nil {
+		return err
+	}
+	if imp.TestID != testID {
+		return apperr.ErrNotFound
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return s.render(c, http.StatusOK, templates.PopulationImport(importView(imp, s.Clock.Now())))
 }
 
 func (s *Server) samplesDraw(c echo.Context) error {

@@ -7,10 +7,12 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/xuri/excelize/v2"
+	"gorm.io/gorm"
 
 	"github.com/attest-soc/attest/internal/auth"
 	"github.com/attest-soc/attest/internal/web/webtest"
@@ -171,6 +173,22 @@ func uploadPopulation(t *testing.T, c *webtest.Client, testPath string, fields m
 	return c.Upload(testPath+"/populations", fields, webtest.File{Field: "file", Name: name, Data: data})
 }
 
+// importPopulation uploads a population and waits for its background import to finish (the
+// app must work jobs: App.StartJobs); it returns the import's progress fragment at the end.
+func importPopulation(t *testing.T, c *webtest.Client, db *gorm.DB, testPath string, fields map[string]string, name string, data []byte) webtest.Response {
+	t.Helper()
+	resp := uploadPopulation(t, c, testPath, fields, name, data)
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	var importID int64
+	require.NoError(t, db.Raw(`SELECT max(id) FROM population_imports`).Row().Scan(&importID))
+	var frag webtest.Response
+	require.Eventually(t, func() bool {
+		frag = c.Get(fmt.Sprintf("%s/imports/%d", testPath, importID))
+		return !strings.Contains(frag.Body, "hx-trigger")
+	}, 20*time.Second, 50*time.Millisecond, "the import never finished")
+	return frag
+}
+
 func hires(n int) []byte {
 	var b strings.Builder
 	b.WriteString("employee_id,name,start_date\n")
@@ -183,21 +201,29 @@ func hires(n int) []byte {
 func TestPopulationSamplesAndClientSampleList(t *testing.T) {
 	t.Parallel()
 	f := newFieldworkFixture(t)
+	f.app.StartJobs()
 	staff := f.login("staff@firm.example")
 	path := f.createTest(t, staff, f.nl03, "inspection")
 	fields := map[string]string{"source": "HRIS new-hire report", "completeness_check": "Agreed to payroll"}
 
-	resp := uploadPopulation(t, staff, path, fields, "hires.csv", []byte("employee_id,name\nE1,a\nE1,b\n"))
+	resp := uploadPopulation(t, staff, path, map[string]string{"source": "HRIS new-hire report"}, "hires.csv", hires(3))
 	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
-	assert.Contains(t, resp.Body, "Row 3, column A (employee_id): the item key &#34;E1&#34; repeats row 2")
+	assert.Contains(t, resp.Body, "Say how you checked")
 	assert.Contains(t, resp.Body, "HRIS new-hire report", "typed source kept")
+
+	// The file is checked by the import job: its problems show on the test page by row and column.
+	frag := importPopulation(t, staff, f.app.DB, path, fields, "hires.csv", []byte("employee_id,name\nE1,a\nE1,b\n"))
+	assert.Contains(t, frag.Body, "hires.csv: Not imported")
+	assert.Contains(t, frag.Body, "Row 3, column A (employee_id): the item key &#34;E1&#34; repeats row 2")
+	assert.Contains(t, staff.Get(path).Body, "Row 3, column A (employee_id)", "the refusal stays on the test page")
 	var n int
 	require.NoError(t, f.app.DB.Raw(`SELECT count(*) FROM populations`).Row().Scan(&n))
 	assert.Zero(t, n)
 
-	resp = uploadPopulation(t, staff, path, fields, "hires.csv", hires(60))
-	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	frag = importPopulation(t, staff, f.app.DB, path, fields, "hires.csv", hires(60))
+	assert.Contains(t, frag.Body, "60 items imported")
 	show := staff.Get(path)
+	assert.NotContains(t, show.Body, "Not imported", "a refused file no longer shows once a population is in")
 	assert.Contains(t, show.Body, "Suggested sample size: 20")
 	var popID string
 	require.NoError(t, f.app.DB.Raw(`SELECT id::text FROM populations`).Row().Scan(&popID))
@@ -447,13 +473,13 @@ func TestTestPageErrorSummary(t *testing.T) {
 	f := newFieldworkFixture(t)
 	staff := f.login("staff@firm.example")
 	path := f.createTest(t, staff, f.nl03, "inspection")
-	resp := uploadPopulation(t, staff, path, map[string]string{"source": "HRIS", "completeness_check": "Agreed to payroll"}, "hires.csv", hires(30))
-	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	f.app.StartJobs()
+	importPopulation(t, staff, f.app.DB, path, map[string]string{"source": "HRIS", "completeness_check": "Agreed to payroll"}, "hires.csv", hires(30))
 	show := staff.Get(path)
 	var popID string
 	require.NoError(t, f.app.DB.Raw(`SELECT id::text FROM populations`).Row().Scan(&popID))
 
-	resp = staff.PostForm(path+"/samples/draw", url.Values{"version": {version(t, show.Body)}, "population_id": {popID}, "size": {"31"}, "seed": {"12x"}})
+	resp := staff.PostForm(path+"/samples/draw", url.Values{"version": {version(t, show.Body)}, "population_id": {popID}, "size": {"31"}, "seed": {"12x"}})
 	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 	assert.ElementsMatch(t, []string{"f-seed", "f-size"}, assertSummaryLinksResolve(t, resp.Body))
 	assert.Less(t, strings.Index(resp.Body, "error-summary"), strings.Index(resp.Body, "signoffs-h"), "the summary comes before the sections")

@@ -16,7 +16,11 @@ import (
 	"github.com/attest-soc/attest/templates"
 )
 
-func (s *Server) fieldwork() *fieldwork.Service { return fieldwork.NewService(s.DB, s.Clock) }
+func (s *Server) fieldwork() *fieldwork.Service {
+	svc := fieldwork.NewService(s.DB, s.Clock)
+	svc.Blobs, svc.Jobs = s.Evidence.Store, s.Jobs
+	return svc
+}
 
 // testScope resolves routes whose :param is a test id.
 func (s *Server) testScope(param string) scope { return s.childScope("tests", param) }
@@ -171,6 +175,11 @@ func (s *Server) testView(ctx context.Context, c echo.Context, testID int64) (te
 		return v, err
 	}
 	v.Populations = populationViews(populations)
+	imports, err := fw.PopulationImports(ctx, testID, 5)
+	if err != nil {
+		return v, err
+	}
+	v.Imports = importViews(imports, populations, s.Clock.Now())
 	popSize := 0
 	if len(populations) > 0 {
 		popSize = populations[0].RowCount

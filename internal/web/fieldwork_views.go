@@ -1,6 +1,10 @@
 package web
 
 import (
+	"fmt"
+	"strconv"
+	"time"
+
 	"github.com/attest-soc/attest/internal/fieldwork"
 	"github.com/attest-soc/attest/templates"
 )
@@ -112,4 +116,48 @@ func reviewQueueView(q fieldwork.ReviewQueue) templates.ReviewQueuePage {
 			PreparedByName: t.PreparedByName, PreparedAt: t.PreparedAt, EditedAfterReview: t.EditedAfterReview})
 	}
 	return v
+}
+
+// importViews keeps the imports worth showing on the test page: those still running and those
+// refused since the newest population (a finished one shows as that population).
+func importViews(imports []fieldwork.PopulationImport, pops []fieldwork.Population, now time.Time) []templates.ImportView {
+	var newest time.Time
+	if len(pops) > 0 {
+		newest = pops[0].CreatedAt
+	}
+	var out []templates.ImportView
+	for _, im := range imports {
+		if im.Status == fieldwork.ImportDone || (im.Status == fieldwork.ImportFailed && im.CreatedAt.Before(newest)) {
+			continue
+		}
+		out = append(out, importView(im, now))
+	}
+	return out
+}
+
+func importView(im fieldwork.PopulationImport, now time.Time) templates.ImportView {
+	v := templates.ImportView{ID: im.ID, TestID: im.TestID, FileName: im.FileName, StatusLabel: im.Status.Label(),
+		Finished: im.Status.Finished(), Failed: im.Status == fieldwork.ImportFailed, Percent: int(im.Fraction() * 100),
+		Error: im.Error, RowsStored: im.RowsStored}
+	switch {
+	case im.Status == fieldwork.ImportQueued:
+		v.Progress = "Waiting for a worker."
+	case im.RowsStored > 0:
+		v.Progress = fmt.Sprintf("Storing rows: %s of %s", thousands(im.RowsStored), thousands(im.RowsTotal))
+	default:
+		v.Progress = fmt.Sprintf("Reading rows: %s of about %s", thousands(im.RowsRead), thousands(im.RowsTotal))
+	}
+	if left, ok := im.TimeLeft(now); ok && im.Status == fieldwork.ImportRunning {
+		v.Progress += " · about " + left.Round(time.Second).String() + " left"
+	}
+	return v
+}
+
+// thousands writes n with comma separators: 1000000 -> 1,000,000.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -19,5 +20,14 @@ func (s *Server) home(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, templates.FirmHomePage(s.page(c, "Home", "home"), engagementRows(mine)))
+	rows := engagementRows(mine)
+	for i := range rows {
+		sum, err := s.Description.Summarize(c.Request().Context(), rows[i].ID)
+		if err != nil {
+			return err
+		}
+		rows[i].Description = fmt.Sprintf("%d/%d written · %d reviewed · %d open %s · assertion %s", sum.Written, sum.Total, sum.Concluded,
+			sum.OpenNotes, map[bool]string{true: "note", false: "notes"}[sum.OpenNotes == 1], sum.AssertionState)
+	}
+	return s.render(c, http.StatusOK, templates.FirmHomePage(s.page(c, "Home", "home"), rows))
 }

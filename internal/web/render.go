@@ -51,6 +51,7 @@ var mainNav = []struct {
 	{templates.NavItem{Key: "engagements", Label: "Engagements", Href: "/engagements"}, policy.EngagementList},
 	{templates.NavItem{Key: "review", Label: "Review queue", Href: "/review"}, policy.ReviewQueue},
 	{templates.NavItem{Key: "criteria", Label: "Criteria", Href: "/criteria"}, policy.CriteriaView},
+	{templates.NavItem{Key: "comparison", Label: "Firm comparison", Href: "/firm/comparison"}, policy.FirmComparison},
 	{templates.NavItem{Key: "audit", Label: "Audit trail", Href: "/audit"}, policy.AuditViewAll},
 	{templates.NavItem{Key: "admin", Label: "Administration", Href: "/admin/users"}, policy.AdminUsers},
 }
@@ -113,6 +114,12 @@ func (s *Server) takeFlashes(c echo.Context) []templates.Flash {
 }
 
 // redirectWithFlash is the usual end of a successful form post.
+// redirectWithFlashKind is redirectWithFlash with another kind of message (error, info).
+func (s *Server) redirectWithFlashKind(c echo.Context, to, kind, message string) error {
+	s.flash(c, kind, message)
+	return c.Redirect(http.StatusSeeOther, to)
+}
+
 func (s *Server) redirectWithFlash(c echo.Context, to, message string) error {
 	s.flash(c, "success", message)
 	return c.Redirect(http.StatusSeeOther, to)

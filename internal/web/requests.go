@@ -55,13 +55,17 @@ func (s *Server) requestRows(rs []requests.Request) []templates.RequestRow {
 func (s *Server) requestListView(c echo.Context, engagementID int64, u auth.User) (templates.RequestListView, error) {
 	ctx := c.Request().Context()
 	f, fv := requestFilter(c)
+	page := pageParam(c)
+	f.Limit, f.Offset = pageSize+1, (page-1)*pageSize // one more row tells whether a next page exists
 	rs, err := s.Requests.List(ctx, engagementID, f)
 	if err != nil {
 		return templates.RequestListView{}, err
 	}
+	more := len(rs) > pageSize
+	rs = rs[:min(len(rs), pageSize)]
 	res := resource(c)
 	v := templates.RequestListView{Rows: s.requestRows(rs), Filter: fv, IsClient: u.Role == auth.RoleClient,
-		CanManage: policy.Can(u, policy.RequestManage, res)}
+		CanManage: policy.Can(u, policy.RequestManage, res), Pager: pager(c, page, len(rs), more)}
 	if v.IsClient {
 		return v, nil
 	}
@@ -342,11 +346,18 @@ func (s *Server) clientHome(c echo.Context, u auth.User) error {
 	if err != nil {
 		return err
 	}
-	v := templates.ClientDashboardView{Attention: s.requestRows(attention)}
+	more := len(attention) > requests.AttentionLimit
+	attention = attention[:min(len(attention), requests.AttentionLimit)]
+	v := templates.ClientDashboardView{Attention: s.requestRows(attention), AttentionMore: more}
 	for _, e := range sums {
+		desc, err := s.Description.Summarize(c.Request().Context(), e.EngagementID)
+		if err != nil {
+			return err
+		}
 		v.Engagements = append(v.Engagements, templates.ClientEngagementView{ID: e.EngagementID, Name: e.Name, Open: e.Open,
 			Returned: e.Returned, Submitted: e.Submitted, Accepted: e.Accepted, Overdue: e.Overdue,
-			ExceptionsAwaiting: tasks[e.EngagementID].ExceptionsAwaitingResponse, SamplesSent: tasks[e.EngagementID].SamplesSent})
+			ExceptionsAwaiting: tasks[e.EngagementID].ExceptionsAwaitingResponse, SamplesSent: tasks[e.EngagementID].SamplesSent,
+			DescriptionTodo: desc.ClientTodo})
 	}
 	return s.render(c, http.StatusOK, templates.ClientHomePage(s.page(c, "Overview", "home"), v))
 }

@@ -57,6 +57,13 @@ func (s *Server) public(method, path string, h echo.HandlerFunc) {
 	s.echo.Add(method, path, h)
 }
 
+// publicUpload registers a public route whose body may be up to limit bytes (the handler
+// enforces its own file limit while reading).
+func (s *Server) publicUpload(method, path string, h echo.HandlerFunc, limit int64) {
+	s.routes = append(s.routes, route{Method: method, Path: path, Action: policy.Public, Scope: firmLevel, BodyLimit: limit})
+	s.echo.Add(method, path, h)
+}
+
 // limitBody refuses a body larger than the matched route allows. It runs as global middleware,
 // before the CSRF check, because that check parses form bodies to find the token: a route-level
 // limit would come too late to stop an oversize (or multipart, spooled to disk) body being read.

@@ -21,6 +21,12 @@ func (s *Server) registerRoutes() {
 	s.public(get, "/invitations/:token", s.showInvitation)
 	s.public(post, "/invitations/:token", s.acceptInvitation)
 
+	// Public: report verification for the readers of a report (no sign-in; rate-limited, logged).
+	s.public(get, "/verify", s.verifyHome)
+	s.public(get, "/verify/:code", s.verifyCode)
+	s.publicUpload(post, "/verify", s.verifyUpload, maxVerifyUpload+1<<20)
+	s.publicUpload(post, "/verify/:code", s.verifyUpload, maxVerifyUpload+1<<20)
+
 	// Account and sign-in steps.
 	s.handle(post, "/logout", policy.AccountMFAStep, firmLevel, s.logout)
 	s.handle(get, "/", policy.HomeView, firmLevel, s.home)
@@ -95,6 +101,7 @@ func (s *Server) registerRoutes() {
 	s.handle(post, "/tests/:testID/prepare", policy.TestEdit, s.testScope("testID"), s.testSignPreparer)
 	s.handle(post, "/tests/:testID/review", policy.TestReview, s.testScope("testID"), s.testSignReviewer)
 	s.handle(post, "/tests/:testID/populations", policy.TestEdit, s.testScope("testID"), s.populationUpload, upload)
+	s.handle(get, "/tests/:testID/imports/:importID", policy.TestView, s.testScope("testID"), s.populationImportShow)
 	s.handle(post, "/tests/:testID/samples/draw", policy.TestEdit, s.testScope("testID"), s.samplesDraw)
 	s.handle(post, "/tests/:testID/samples/pick", policy.TestEdit, s.testScope("testID"), s.samplesPick)
 	s.handle(post, "/tests/:testID/samples/send", policy.TestEdit, s.testScope("testID"), s.samplesSend)
@@ -113,6 +120,24 @@ func (s *Server) registerRoutes() {
 	s.handle(post, "/review-notes/:noteID/answer", policy.ReviewNoteEdit, s.childScope("review_notes", "noteID"), s.reviewNoteAnswer)
 	s.handle(post, "/review-notes/:noteID/clear", policy.ReviewNoteEdit, s.reviewNoteScope("noteID"), s.reviewNoteClear)
 	s.handle(get, "/review", policy.ReviewQueue, firmLevel, s.reviewQueue)
+
+	// System description (Section III) and management's assertion (Section II).
+	s.handle(get, "/engagements/:id/description", policy.DescriptionView, s.engagementScope("id"), s.descriptionIndex)
+	s.handle(get, "/engagements/:id/description/preview", policy.DescriptionView, s.engagementScope("id"), s.descriptionPreview)
+	s.handle(post, "/engagements/:id/description/images", policy.DescriptionEdit, s.engagementScope("id"), s.descriptionImageUpload, upload)
+	s.handle(get, "/engagements/:id/description/:code", policy.DescriptionView, s.engagementScope("id"), s.descriptionSection)
+	s.handle(post, "/engagements/:id/description/:code", policy.DescriptionEdit, s.engagementScope("id"), s.descriptionSectionSave)
+	s.handle(get, "/engagements/:id/description/:code/compare", policy.DescriptionView, s.engagementScope("id"), s.descriptionCompare)
+	s.handle(post, "/engagements/:id/description/:code/review", policy.DescriptionReview, s.engagementScope("id"), s.descriptionConclude)
+	s.handle(post, "/engagements/:id/description/:code/notes", policy.DescriptionReview, s.engagementScope("id"), s.descriptionNoteRaise)
+	s.handle(post, "/description-notes/:noteID/answer", policy.DescriptionEdit, s.childScope("review_notes", "noteID"), s.descriptionNoteAnswer)
+	s.handle(post, "/description-notes/:noteID/clear", policy.DescriptionReview, s.reviewNoteScope("noteID"), s.descriptionNoteClear)
+	s.handle(get, "/description/images/:imageID", policy.DescriptionView, s.childScope("description_images", "imageID"), s.descriptionImage)
+	s.handle(get, "/engagements/:id/assertion", policy.DescriptionView, s.engagementScope("id"), s.assertionShow)
+	s.handle(post, "/engagements/:id/assertion", policy.DescriptionEdit, s.engagementScope("id"), s.assertionSave)
+	s.handle(post, "/engagements/:id/assertion/redraft", policy.DescriptionEdit, s.engagementScope("id"), s.assertionRedraft)
+	s.handle(post, "/engagements/:id/assertion/officer", policy.AssertionDesignate, s.engagementScope("id"), s.assertionDesignate)
+	s.handle(post, "/engagements/:id/assertion/approve", policy.AssertionApprove, s.engagementScope("id"), s.assertionApprove)
 
 	// Client portal: information requests and evidence.
 	s.handle(get, "/engagements/:id/requests", policy.RequestView, s.engagementScope("id"), s.requestList)
@@ -139,4 +164,20 @@ func (s *Server) registerRoutes() {
 	s.handle(post, "/admin/request-template", policy.RequestTemplateManage, firmLevel, s.requestTemplateSave)
 	s.handle(post, "/admin/request-template/:itemID", policy.RequestTemplateManage, firmLevel, s.requestTemplateSave)
 	s.handle(post, "/admin/request-template/:itemID/delete", policy.RequestTemplateManage, firmLevel, s.requestTemplateDelete)
+
+	// Quality review: boilerplate warnings, the firm comparison, the engagement timeline.
+	s.handle(get, "/engagements/:id/boilerplate", policy.QualityView, s.engagementScope("id"), s.engagementBoilerplate)
+	s.handle(post, "/engagements/:id/boilerplate/acknowledge", policy.BoilerplateAcknowledge, s.engagementScope("id"), s.boilerplateAcknowledge)
+	s.handle(get, "/engagements/:id/timeline", policy.QualityView, s.engagementScope("id"), s.engagementTimeline)
+	s.handle(get, "/engagements/:id/timeline.pdf", policy.QualityView, s.engagementScope("id"), s.engagementTimelinePDF)
+	s.handle(get, "/admin/boilerplate-templates", policy.BoilerplateTemplates, firmLevel, s.boilerplateTemplates)
+	s.handle(post, "/admin/boilerplate-templates", policy.BoilerplateTemplates, firmLevel, s.boilerplateTemplateAdd)
+	s.handle(post, "/admin/boilerplate-templates/:tid/delete", policy.BoilerplateTemplates, firmLevel, s.boilerplateTemplateDelete)
+	s.handle(get, "/firm/comparison", policy.FirmComparison, firmLevel, s.firmComparison)
+
+	// Issued reports for their readers: codes, recipient copies, withdrawal.
+	s.handle(get, "/engagements/:id/report-copies", policy.ReportCopiesView, s.engagementScope("id"), s.reportCopies)
+	s.handle(post, "/report-versions/:versionID/copies", policy.ReportCopyRequest, s.reportVersionScope("versionID"), s.reportCopyRequest)
+	s.handle(post, "/report-versions/:versionID/withdraw", policy.ReportWithdraw, s.reportVersionScope("versionID"), s.reportWithdraw)
+	s.handle(get, "/report-copies/:copyID", policy.ReportCopiesView, s.reportCopyScope("copyID"), s.reportCopyDownload)
 }

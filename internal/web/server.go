@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/riverqueue/river"
 	"gorm.io/gorm"
 
 	"github.com/attest-soc/attest/internal/audit"
@@ -20,9 +21,14 @@ import (
 	"github.com/attest-soc/attest/internal/config"
 	"github.com/attest-soc/attest/internal/description"
 	"github.com/attest-soc/attest/internal/evidence"
+	"github.com/attest-soc/attest/internal/fieldwork"
+	"github.com/attest-soc/attest/internal/jobs"
 	"github.com/attest-soc/attest/internal/notify"
+	"github.com/attest-soc/attest/internal/quality"
 	"github.com/attest-soc/attest/internal/report"
 	"github.com/attest-soc/attest/internal/requests"
+	"github.com/attest-soc/attest/internal/signing"
+	"github.com/attest-soc/attest/internal/verification"
 )
 
 // Server holds every dependency the handlers use; nothing is global.
@@ -41,6 +47,13 @@ type Server struct {
 	// AuditSigner signs audit checkpoints (audit.WriteCheckpointTx); nil when no key file exists
 	// (tests; production refuses to start without one).
 	AuditSigner *audit.Signer
+	Quality     *quality.Service
+	// Verification answers the public verification page and makes recipient copies.
+	Verification *verification.Service
+	// Signer puts the firm's PDF signature on issued reports and recipient copies; nil when no
+	// certificate is configured (reports are then issued unsigned).
+	Signer *signing.Signer
+	Jobs   *jobs.Inserter // queues background jobs (River); `attest serve` works them
 
 	echo   *echo.Echo
 	routes []route
@@ -67,11 +80,27 @@ func New(gdb *gorm.DB, cfg config.Config, clk clock.Clock, log *slog.Logger) (*S
 			}
 		}
 	}
+	if cfg.SigningCertFile != "" {
+		// A key that does not match its certificate stops the server here, with the reason.
+		if s.Signer, err = signing.Load(cfg.SigningCertFile, cfg.SigningKeyFile); err != nil {
+			return nil, err
+		}
+		log.Info("issued reports are signed", "signer", s.Signer.Subject(), "certificate_expires", s.Signer.NotAfter().Format("2006-01-02"))
+	}
 	s.Evidence = &evidence.Service{DB: gdb, Store: store, MaxBytes: cfg.MaxUploadBytes}
 	s.Description = &description.Service{DB: gdb, Clock: clk, Store: store, Password: s.Auth}
 	s.Reports = &report.Service{DB: gdb, Store: store, Clock: clk, Description: s.Description}
 	s.Requests = &requests.Service{DB: gdb, Clock: clk, Evidence: s.Evidence, BaseURL: cfg.BaseURL}
+	s.Verification = &verification.Service{DB: gdb, Clock: clk, Store: store, Signer: s.Signer, BaseURL: cfg.BaseURL}
+	s.Verification.Render = verification.ReportRenderer{Reports: s.Reports, Codes: s.Verification}
+	s.Reports.Issuing = s.Verification
+	s.Quality = &quality.Service{DB: gdb, Clock: clk, Threshold: cfg.BoilerplateThreshold}
 	s.Notifier = &notify.Sender{DB: gdb, Mailer: notify.NewMailer(cfg, log), Clock: clk, Log: log}
+	if gdb != nil { // unit tests of the error pages build a server without a database
+		if s.Jobs, err = jobs.NewInserter(gdb); err != nil {
+			return nil, err
+		}
+	}
 	if s.assets, err = newAssetIndex(); err != nil {
 		return nil, fmt.Errorf("indexing static files: %w", err)
 	}
@@ -83,6 +112,14 @@ func New(gdb *gorm.DB, cfg config.Config, clk clock.Clock, log *slog.Logger) (*S
 	s.useMiddleware()
 	s.registerRoutes()
 	return s, nil
+}
+
+// Workers lists the background jobs this server can work, for the River client that
+// `attest serve` runs (jobs.NewRunner).
+func (s *Server) Workers() *river.Workers {
+	w := river.NewWorkers()
+	river.AddWorker(w, &fieldwork.PopulationImportWorker{Service: s.fieldwork()})
+	return w
 }
 
 // ServeHTTP makes the server an http.Handler (tests use it with httptest).

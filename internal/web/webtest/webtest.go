@@ -26,6 +26,7 @@ import (
 	"github.com/attest-soc/attest/internal/clock"
 	"github.com/attest-soc/attest/internal/config"
 	"github.com/attest-soc/attest/internal/db/dbtest"
+	"github.com/attest-soc/attest/internal/jobs"
 	"github.com/attest-soc/attest/internal/web"
 )
 
@@ -40,16 +41,24 @@ type App struct {
 	HTTP   *httptest.Server
 	Clock  *clock.Fixed
 	Config config.Config
+	DSN    string // the test database, for code that opens its own connections (the job runner)
 }
 
 // New starts Attest on a loopback httptest server with default configuration; adjust lets a
 // test change the configuration first.
 func New(t testing.TB, adjust ...func(*config.Config)) *App {
 	t.Helper()
-	gdb := dbtest.New(t)
+	gdb, dsn := dbtest.NewWithDSN(t)
+	return NewOn(t, gdb, dsn, t.TempDir(), adjust...)
+}
+
+// NewOn starts Attest on an existing database with its evidence in blobDir (benchmarks on the
+// scale fixture).
+func NewOn(t testing.TB, gdb *gorm.DB, dsn, blobDir string, adjust ...func(*config.Config)) *App {
+	t.Helper()
 	cfg, err := config.Load(func(key string) string {
 		if key == "ATTEST_BLOB_DIR" {
-			return t.TempDir()
+			return blobDir
 		}
 		return ""
 	})
@@ -63,7 +72,20 @@ func New(t testing.TB, adjust ...func(*config.Config)) *App {
 	require.NoError(t, err)
 	hs := httptest.NewServer(srv)
 	t.Cleanup(hs.Close)
-	return &App{T: t, DB: gdb, Server: srv, HTTP: hs, Clock: clk, Config: cfg}
+	return &App{T: t, DB: gdb, Server: srv, HTTP: hs, Clock: clk, Config: cfg, DSN: dsn}
+}
+
+// StartJobs works background jobs (population imports) as `attest serve` does, until the test ends.
+func (a *App) StartJobs() {
+	a.T.Helper()
+	r, err := jobs.NewRunner(context.Background(), a.DSN, a.Server.Workers(), slog.New(slog.NewTextHandler(io.Discard, nil)), jobs.Options{})
+	require.NoError(a.T, err)
+	require.NoError(a.T, r.Start(context.Background()))
+	a.T.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = r.Stop(ctx)
+	})
 }
 
 // CreateClient inserts a client organization and returns its id.

@@ -1,0 +1,5 @@
+package verification
+
+import "strings"
+
+func trimmed(s string) string { return strings.TrimSpace(s) }
