@@ -22,6 +22,8 @@ type DescriptionSectionRow struct {
 	ConclusionKind string // badge kind
 	Changed        bool
 	OpenNotes      int
+	Reviewer       string // who concluded, and when
+	Comment        string // the conclusion's comment
 }
 
 // DescriptionImage is an uploaded diagram.

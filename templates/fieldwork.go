@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/attest-soc/attest/internal/fieldwork/result"
 )
 
 // TestListPage is the engagement's test list.
@@ -125,26 +127,14 @@ var techniqueOptions = []Option{{"inquiry", "Inquiry"}, {"observation", "Observa
 
 func resultOptions() []Option {
 	var out []Option
-	for _, r := range []string{"not_started", "in_progress", "no_exceptions", "exceptions"} {
-		out = append(out, Option{r, resultLabel(r)})
+	for _, r := range result.Tests {
+		out = append(out, Option{string(r), r.Label()})
 	}
 	return out
 }
 
-// resultLabel is a test result as auditors read it.
-func resultLabel(r string) string {
-	switch r {
-	case "not_started":
-		return "Not started"
-	case "in_progress":
-		return "In progress"
-	case "no_exceptions":
-		return "No exceptions"
-	case "exceptions":
-		return "Exceptions"
-	}
-	return r
-}
+// resultLabel is a test result as auditors read it (result.Test.Label).
+func resultLabel(r string) string { return result.Test(r).Label() }
 
 // resultKind colours test, sample and criterion results.
 func resultKind(r string) string {
@@ -159,19 +149,8 @@ func resultKind(r string) string {
 	return "neutral"
 }
 
-func sampleResultLabel(r string) string {
-	switch r {
-	case "untested":
-		return "Untested"
-	case "pass":
-		return "Pass"
-	case "deviation":
-		return "Deviation"
-	case "not_applicable":
-		return "Not applicable"
-	}
-	return r
-}
+// sampleResultLabel is a sample result as auditors read it (result.Sample.Label).
+func sampleResultLabel(r string) string { return result.Sample(r).Label() }
 
 func criterionLabel(s string) string {
 	switch s {

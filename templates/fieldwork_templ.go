@@ -1364,10 +1364,6 @@ func populationSection(p Page, v TestPage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = TextField("Population file (CSV or XLSX)", "file", "file", "", v.Errors, "First row: column headings. One row per item, at most 1,000,000.", true).Render(ctx, templ_7745c5c3_Buffer)
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
 			templ_7745c5c3_Err = TextField("Key column", "key_column", "text", v.Values["key_column"], v.Errors, "The heading of the column that identifies an item; empty: the first column.", false).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
@@ -1377,6 +1373,10 @@ func populationSection(p Page, v TestPage) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			templ_7745c5c3_Err = TextArea("How completeness and accuracy were checked", "completeness_check", v.Values["completeness_check"], v.Errors, "E.g. agreed the count to the HR system's headcount report.", true).Render(ctx, templ_7745c5c3_Buffer)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = TextField("Population file (CSV or XLSX)", "file", "file", "", v.Errors, "First row: column headings. One row per item, at most 1,000,000.", true).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

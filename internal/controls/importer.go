@@ -46,11 +46,10 @@ type plannedRow struct {
 	in  Input
 }
 
-// planImport checks every cell of sh against the engagement's scope and existing controls and
-// returns the controls to create, or every problem found. It never stops at the first problem.
-func planImport(sc Scope, existing []Control, sh Sheet) ([]plannedRow, []Problem, []Problem) {
-	var problems, warnings []Problem
-	cols := map[string]int{}
+// importColumns maps the header row of sh to the import columns: unknown columns are warnings,
+// repeated or missing required columns are problems.
+func importColumns(sh Sheet) (cols map[string]int, problems, warnings []Problem) {
+	cols = map[string]int{}
 	for i, h := range sh.Header {
 		key := normalizeWord(h)
 		name, ok := columnAliases[key]
@@ -74,6 +73,15 @@ func planImport(sc Scope, existing []Control, sh Sheet) ([]plannedRow, []Problem
 			problems = append(problems, Problem{Row: 1, Message: "The header row has no " + name + " column. Required columns: " + strings.Join(requiredColumns, ", ") + "."})
 		}
 	}
+	return cols, problems, warnings
+}
+
+// planImport checks every cell of sh against the engagement's scope and existing controls and
+// returns the controls to create, or every problem found. It never stops at the first problem.
+// It reads nothing from the database: Import loads the scope and the existing controls, plans,
+// then writes in one transaction.
+func planImport(sc Scope, existing []Control, sh Sheet) ([]plannedRow, []Problem, []Problem) {
+	cols, problems, warnings := importColumns(sh)
 	if len(problems) > 0 {
 		return nil, problems, warnings
 	}

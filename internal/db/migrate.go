@@ -23,10 +23,10 @@ func provider(gdb *gorm.DB) (*goose.Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Each issue numbers its migrations in its own range, and ranges land in any order: a
-	// database that already has 0120 must still apply a later-landed 0070.
-	return goose.NewProvider(goose.DialectPostgres, sqlDB, migrations.FS, goose.WithSessionLocker(locker),
-		goose.WithAllowOutofOrder(true))
+	// Out-of-order migrations are applied rather than refused: each issue owns a range of numbers
+	// (docs/decisions.md), so a lower number can land after a higher one (0130 after 0140), and a
+	// database migrated in between must still take it.
+	return goose.NewProvider(goose.DialectPostgres, sqlDB, migrations.FS, goose.WithSessionLocker(locker), goose.WithAllowOutofOrder(true))
 }
 
 // Migrate applies every pending migration.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/attest-soc/attest/internal/apperr"
 	"github.com/attest-soc/attest/internal/audit"
+	"github.com/attest-soc/attest/internal/controls"
 	"github.com/attest-soc/attest/internal/description"
 	"github.com/attest-soc/attest/internal/engagements"
 )
@@ -135,4 +136,34 @@ func TestAFactChangeNoHookSawStillWithdraws(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, a.Approved, "the approval is checked against the facts whenever it is read")
 	assert.Equal(t, "The categories in scope changed from Security and Availability to Security.", a.WithdrawnReason)
+}
+
+func TestSubserviceAndCUECChangesWithdrawTheApproval(t *testing.T) {
+	f := newFixture(t)
+	manager := f.users["manager"]
+	actor := audit.Actor{ID: manager.ID, Email: manager.Email}
+	approve := func() {
+		a, err := f.svc.Assertion(f.ctx, f.engagement)
+		require.NoError(t, err)
+		require.NoError(t, f.svc.Approve(f.ctx, f.users["officer"], f.engagement, description.ApprovalInput{Name: "D", Title: "CTO", Date: "2026-07-20", Password: "right", Version: a.Version}))
+	}
+	reason := func() string {
+		var r string
+		require.NoError(t, f.db.Raw(`SELECT withdrawn_reason FROM assertions WHERE engagement_id = ? AND approved_at IS NULL`, f.engagement).Row().Scan(&r))
+		return r
+	}
+	require.NoError(t, f.svc.DesignateOfficer(f.ctx, f.users["client"], f.engagement, f.users["officer"].ID))
+	approve()
+	_, err := engagements.AddSubserviceOrg(f.ctx, f.db, actor, f.engagement, engagements.SubserviceOrg{Name: "Cloudbank", Services: "hosting", Method: "inclusive"})
+	require.NoError(t, err)
+	assert.Equal(t, "The subservice organizations or their carve-out/inclusive method changed.", reason())
+
+	approve()
+	_, err = controls.CreateComplementary(f.ctx, f.db, actor, f.engagement, controls.ComplementaryInput{Kind: "cuec", Ref: "CUEC-1",
+		Description: "User entities manage their users", Criteria: []string{"CC6.2"}})
+	require.NoError(t, err)
+	assert.Equal(t, "The complementary user entity controls (CUECs) changed.", reason())
+	a, err := f.svc.Assertion(f.ctx, f.engagement)
+	require.NoError(t, err)
+	assert.Contains(t, a.Body, "complementary user entity controls", "the draft follows the new facts")
 }

@@ -2,13 +2,12 @@ package engagements
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"gorm.io/gorm"
 
-	"github.com/attest-soc/attest/internal/apperr"
+	dbx "github.com/attest-soc/attest/internal/db"
 )
 
 // Status is where an engagement stands; Statuses lists them in order.
@@ -58,19 +57,11 @@ type Access struct {
 // AccessFor loads engagement id's owner, status and userID's role on its team, or
 // apperr.ErrNotFound.
 func AccessFor(ctx context.Context, db *gorm.DB, engagementID, userID int64) (Access, error) {
-	var a Access
-	err := db.WithContext(ctx).Raw(`
+	return dbx.One[Access](db.WithContext(ctx), fmt.Sprintf("engagement %d for the policy", engagementID), `
 		SELECT e.client_id, e.status, coalesce(m.role, '') AS team_role
 		FROM engagements e
 		LEFT JOIN engagement_members m ON m.engagement_id = e.id AND m.user_id = ?
-		WHERE e.id = ?`, userID, engagementID).Take(&a).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return Access{}, apperr.ErrNotFound
-	}
-	if err != nil {
-		return Access{}, fmt.Errorf("loading engagement %d for the policy: %w", engagementID, err)
-	}
-	return a, nil
+		WHERE e.id = ?`, userID, engagementID)
 }
 
 // ownerQueries finds the engagement a row belongs to, by the kind of row (its table).
@@ -97,14 +88,7 @@ func EngagementOf(ctx context.Context, db *gorm.DB, kind string, id int64) (int6
 	if !ok {
 		return 0, fmt.Errorf("engagements: no owner query for %q", kind)
 	}
-	var ids []int64
-	if err := db.WithContext(ctx).Raw(q, id).Scan(&ids).Error; err != nil {
-		return 0, fmt.Errorf("finding the engagement of %s %d: %w", kind, id, err)
-	}
-	if len(ids) == 0 {
-		return 0, apperr.ErrNotFound
-	}
-	return ids[0], nil
+	return dbx.One[int64](db.WithContext(ctx), fmt.Sprintf("the engagement of %s %d", kind, id), q, id)
 }
 
 // Header is what the engagement shell shows above the tabs.
@@ -120,15 +104,7 @@ type Header struct {
 
 // LoadHeader loads engagement id's header, or apperr.ErrNotFound.
 func LoadHeader(ctx context.Context, db *gorm.DB, id int64) (Header, error) {
-	var h Header
-	err := db.WithContext(ctx).Raw(`
+	return dbx.One[Header](db.WithContext(ctx), fmt.Sprintf("engagement %d header", id), `
 		SELECT e.name, c.name AS client_name, e.report_type, e.as_of_date, e.period_start, e.period_end, e.status
-		FROM engagements e JOIN clients c ON c.id = e.client_id WHERE e.id = ?`, id).Take(&h).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return Header{}, apperr.ErrNotFound
-	}
-	if err != nil {
-		return Header{}, fmt.Errorf("loading engagement %d header: %w", id, err)
-	}
-	return h, nil
+		FROM engagements e JOIN clients c ON c.id = e.client_id WHERE e.id = ?`, id)
 }

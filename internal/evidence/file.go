@@ -16,6 +16,7 @@ import (
 	"github.com/attest-soc/attest/internal/apperr"
 	"github.com/attest-soc/attest/internal/audit"
 	"github.com/attest-soc/attest/internal/csvsafe"
+	dbx "github.com/attest-soc/attest/internal/db"
 )
 
 // MaxFilesPerUpload bounds one upload; each file has its own size limit (Service.MaxBytes).
@@ -163,15 +164,7 @@ const fileFrom = ` FROM evidence_files f JOIN users u ON u.id = f.uploaded_by LE
 
 // Get loads one evidence file.
 func (s *Service) Get(ctx context.Context, id int64) (File, error) {
-	var f File
-	err := s.DB.WithContext(ctx).Raw(`SELECT `+fileColumns+fileFrom+`WHERE f.id = ?`, id).Scan(&f).Error
-	if err != nil {
-		return File{}, fmt.Errorf("loading evidence file %d: %w", id, err)
-	}
-	if f.ID == 0 {
-		return File{}, apperr.ErrNotFound
-	}
-	return f, nil
+	return dbx.One[File](s.DB.WithContext(ctx), fmt.Sprintf("evidence file %d", id), `SELECT `+fileColumns+fileFrom+`WHERE f.id = ?`, id)
 }
 
 // ForRequest lists a request's evidence, oldest first.

@@ -12,6 +12,7 @@ import (
 	"github.com/attest-soc/attest/internal/apperr"
 	"github.com/attest-soc/attest/internal/audit"
 	"github.com/attest-soc/attest/internal/auth"
+	dbx "github.com/attest-soc/attest/internal/db"
 )
 
 // SystematicRate is the deviation rate above which a deviation is suggested to be systematic
@@ -167,7 +168,7 @@ func (s *Service) RecordException(ctx context.Context, u auth.User, testID int64
 		if err != nil {
 			return fmt.Errorf("inserting exception: %w", err)
 		}
-		if err := tx.Exec(`INSERT INTO exception_criteria (exception_id, criterion_id) SELECT ?, jsonb_array_elements_text(?::jsonb)`, id, textArray(criteria)).Error; err != nil {
+		if err := tx.Exec(`INSERT INTO exception_criteria (exception_id, criterion_id) SELECT ?, unnest(?::text[])`, id, dbx.TextArray(criteria)).Error; err != nil {
 			return fmt.Errorf("inserting exception criteria: %w", err)
 		}
 		if err := tx.Exec(`UPDATE tests SET result = 'exceptions', version = version + 1, updated_at = now() WHERE id = ? AND result <> 'exceptions'`, testID).Error; err != nil {

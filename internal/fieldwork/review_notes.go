@@ -11,6 +11,7 @@ import (
 	"github.com/attest-soc/attest/internal/apperr"
 	"github.com/attest-soc/attest/internal/audit"
 	"github.com/attest-soc/attest/internal/auth"
+	dbx "github.com/attest-soc/attest/internal/db"
 )
 
 // ReviewNote is a reviewer's question or instruction on a test or control.
@@ -70,12 +71,9 @@ func (s *Service) ReviewNotesOn(ctx context.Context, targetType string, targetID
 }
 
 func loadNote(db *gorm.DB, id int64, version int) (ReviewNote, error) {
-	var n ReviewNote
-	if err := db.Raw(noteSelect+`WHERE n.id = ? FOR UPDATE OF n`, id).Scan(&n).Error; err != nil {
-		return ReviewNote{}, fmt.Errorf("loading review note %d: %w", id, err)
-	}
-	if n.ID == 0 {
-		return ReviewNote{}, apperr.ErrNotFound
+	n, err := dbx.One[ReviewNote](db, fmt.Sprintf("review note %d", id), noteSelect+`WHERE n.id = ? FOR UPDATE OF n`, id)
+	if err != nil {
+		return ReviewNote{}, err
 	}
 	if n.Version != version {
 		return ReviewNote{}, &apperr.ConflictError{Entity: "This review note", Current: n, UpdatedAt: time.Now()}
@@ -149,14 +147,7 @@ func (s *Service) AnswerReviewNote(ctx context.Context, u auth.User, id int64, r
 // ReviewNoteAuthor returns who raised note id (the policy's Resource.OwnerID for clearing it),
 // or apperr.ErrNotFound.
 func (s *Service) ReviewNoteAuthor(ctx context.Context, id int64) (int64, error) {
-	var ids []int64
-	if err := s.DB.WithContext(ctx).Raw(`SELECT raised_by FROM review_notes WHERE id = ?`, id).Scan(&ids).Error; err != nil {
-		return 0, fmt.Errorf("loading the author of review note %d: %w", id, err)
-	}
-	if len(ids) == 0 {
-		return 0, apperr.ErrNotFound
-	}
-	return ids[0], nil
+	return dbx.One[int64](s.DB.WithContext(ctx), fmt.Sprintf("the author of review note %d", id), `SELECT raised_by FROM review_notes WHERE id = ?`, id)
 }
 
 // ClearReviewNote closes a note. Who may (its author, or a manager or partner on the team) is

@@ -18,10 +18,18 @@ import (
 	"github.com/attest-soc/attest/internal/apperr"
 	"github.com/attest-soc/attest/internal/audit"
 	"github.com/attest-soc/attest/internal/auth"
+	dbx "github.com/attest-soc/attest/internal/db"
+	"github.com/attest-soc/attest/internal/fieldwork/result"
 )
 
-// Sample results.
-var SampleResults = []string{"untested", "pass", "deviation", "not_applicable"}
+// SampleResults lists the stored sample results (result.Samples, with their labels).
+var SampleResults = func() []string {
+	out := make([]string, len(result.Samples))
+	for i, r := range result.Samples {
+		out[i] = string(r)
+	}
+	return out
+}()
 
 // Sample is one selected item and what testing it showed.
 type Sample struct {
@@ -213,8 +221,8 @@ func (s *Service) PickSamples(ctx context.Context, u auth.User, testID int64, in
 		return nil, err
 	}
 	var found []string
-	if err := s.DB.WithContext(ctx).Raw(`SELECT item_key FROM population_items WHERE population_id = ? AND item_key = ANY(ARRAY(SELECT jsonb_array_elements_text(?::jsonb)))`,
-		pop.ID, textArray(keys)).Scan(&found).Error; err != nil {
+	if err := s.DB.WithContext(ctx).Raw(`SELECT item_key FROM population_items WHERE population_id = ? AND item_key = ANY(?)`,
+		pop.ID, dbx.TextArray(keys)).Scan(&found).Error; err != nil {
 		return nil, fmt.Errorf("looking up picked items: %w", err)
 	}
 	var missing []string
@@ -239,7 +247,7 @@ func (s *Service) PickSamples(ctx context.Context, u auth.User, testID int64, in
 		}
 		if err := tx.Exec(`INSERT INTO samples (test_id, population_id, row_number, item_key, item)
 			SELECT ?, population_id, row_number, item_key, data FROM population_items
-			WHERE population_id = ? AND item_key = ANY(ARRAY(SELECT jsonb_array_elements_text(?::jsonb)))`, testID, pop.ID, textArray(keys)).Error; err != nil {
+			WHERE population_id = ? AND item_key = ANY(?)`, testID, pop.ID, dbx.TextArray(keys)).Error; err != nil {
 			return fmt.Errorf("inserting picked samples of test %d: %w", testID, err)
 		}
 		if err := tx.Exec(`UPDATE tests SET sample_method = ?, sample_seed = NULL, sample_size = ?, sample_size_justification = ?,
@@ -365,15 +373,15 @@ type ClientSampleList struct {
 // SentSampleLists returns the sample lists of an engagement that were sent to the client.
 func (s *Service) SentSampleLists(ctx context.Context, engagementID int64) ([]ClientSampleList, error) {
 	var heads []struct {
-		TestID      int64
-		ControlRef  string
-		Control     string
-		Procedure   string
-		SentAt      time.Time
-		ColumnsJSON string
+		TestID     int64
+		ControlRef string
+		Control    string
+		Procedure  string
+		SentAt     time.Time
+		Columns    dbx.TextArray
 	}
 	err := s.DB.WithContext(ctx).Raw(`SELECT t.id AS test_id, c.ref AS control_ref, c.description AS control, t.evidence_expected AS procedure,
-			min(s.sent_to_client_at) AS sent_at, coalesce(array_to_json(max(p.columns))::text, '[]') AS columns_json
+			min(s.sent_to_client_at) AS sent_at, max(p.columns) AS columns
 		FROM samples s JOIN tests t ON t.id = s.test_id JOIN controls c ON c.id = t.control_id
 		LEFT JOIN populations p ON p.id = s.population_id
 		WHERE t.engagement_id = ? AND s.sent_to_client_at IS NOT NULL
@@ -394,7 +402,7 @@ func (s *Service) SentSampleLists(ctx context.Context, engagementID int64) ([]Cl
 			}
 		}
 		out = append(out, ClientSampleList{TestID: h.TestID, ControlRef: h.ControlRef, Control: h.Control, Procedure: h.Procedure,
-			SentAt: h.SentAt, Columns: parseTextArray(h.ColumnsJSON), Samples: sent})
+			SentAt: h.SentAt, Columns: h.Columns, Samples: sent})
 	}
 	return out, nil
 }

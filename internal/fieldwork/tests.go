@@ -2,8 +2,6 @@ package fieldwork
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -14,17 +12,20 @@ import (
 	"github.com/attest-soc/attest/internal/apperr"
 	"github.com/attest-soc/attest/internal/audit"
 	"github.com/attest-soc/attest/internal/auth"
+	dbx "github.com/attest-soc/attest/internal/db"
+	"github.com/attest-soc/attest/internal/fieldwork/result"
 )
 
 // Test techniques (domain guide §6).
 var Techniques = []string{"inquiry", "observation", "inspection", "reperformance"}
 
-// Test results.
+// Test results (the typed values with their labels are result.Test; these are the stored
+// strings, for the string fields of Test and TestInput).
 const (
-	ResultNotStarted   = "not_started"
-	ResultInProgress   = "in_progress"
-	ResultNoExceptions = "no_exceptions"
-	ResultExceptions   = "exceptions"
+	ResultNotStarted   = string(result.NotStarted)
+	ResultInProgress   = string(result.InProgress)
+	ResultNoExceptions = string(result.NoExceptions)
+	ResultExceptions   = string(result.Exceptions)
 )
 
 // Results lists the results in workflow order.
@@ -39,9 +40,8 @@ type Test struct {
 	ControlDescription      string
 	ControlFrequency        string
 	ControlRisk             string
-	Kind                    string   // design (Type I) or operating (Type II)
-	Techniques              []string `gorm:"-"`
-	TechniquesJSON          string
+	Kind                    string // design (Type I) or operating (Type II)
+	Techniques              dbx.TextArray
 	Procedure               string
 	EvidenceExpected        string
 	Result                  string
@@ -71,7 +71,7 @@ func InquiryOnly(techniques []string) bool {
 }
 
 const testSelect = `SELECT t.id, t.engagement_id, t.control_id, c.ref AS control_ref, c.description AS control_description,
-	c.frequency AS control_frequency, c.risk AS control_risk, t.kind, array_to_json(t.techniques)::text AS techniques_json,
+	c.frequency AS control_frequency, c.risk AS control_risk, t.kind, t.techniques,
 	t.procedure, t.evidence_expected, t.result, t.result_text, t.sample_method, t.sample_seed, t.suggested_sample_size,
 	t.sample_size, t.sample_size_justification, t.prepared_by, coalesce(pu.name, '') AS prepared_by_name, t.prepared_at,
 	t.reviewed_by, coalesce(ru.name, '') AS reviewed_by_name, t.reviewed_at, t.edited_after_review, t.version, t.updated_at
@@ -84,15 +84,7 @@ func (s *Service) Test(ctx context.Context, id int64) (Test, error) {
 }
 
 func loadTest(db *gorm.DB, id int64) (Test, error) {
-	var t Test
-	if err := db.Raw(testSelect+`WHERE t.id = ?`, id).Scan(&t).Error; err != nil {
-		return Test{}, fmt.Errorf("loading test %d: %w", id, err)
-	}
-	if t.ID == 0 {
-		return Test{}, apperr.ErrNotFound
-	}
-	t.Techniques = parseTextArray(t.TechniquesJSON)
-	return t, nil
+	return dbx.One[Test](db, fmt.Sprintf("test %d", id), testSelect+`WHERE t.id = ?`, id)
 }
 
 // TestFilter narrows the test list.
@@ -116,9 +108,6 @@ func (s *Service) Tests(ctx context.Context, engagementID int64, f TestFilter) (
 	var out []Test
 	if err := s.DB.WithContext(ctx).Raw(q+` ORDER BY c.sort_order, c.ref, t.id`, args...).Scan(&out).Error; err != nil {
 		return nil, fmt.Errorf("listing tests of engagement %d: %w", engagementID, err)
-	}
-	for i := range out {
-		out[i].Techniques = parseTextArray(out[i].TechniquesJSON)
 	}
 	return out, nil
 }
@@ -246,12 +235,8 @@ func (s *Service) UpdateTest(ctx context.Context, u auth.User, id int64, in Test
 
 // lockTest loads a test FOR UPDATE and checks that the caller edited the stored version.
 func lockTest(tx *gorm.DB, id int64, version int) (Test, error) {
-	var locked int
-	if err := tx.Raw(`SELECT version FROM tests WHERE id = ? FOR UPDATE`, id).Row().Scan(&locked); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return Test{}, apperr.ErrNotFound
-		}
-		return Test{}, fmt.Errorf("locking test %d: %w", id, err)
+	if _, err := dbx.One[int](tx, fmt.Sprintf("test %d to lock it", id), `SELECT version FROM tests WHERE id = ? FOR UPDATE`, id); err != nil {
+		return Test{}, err
 	}
 	t, err := loadTest(tx, id)
 	if err != nil {
@@ -265,12 +250,11 @@ func lockTest(tx *gorm.DB, id int64, version int) (Test, error) {
 
 // Procedure is a reusable procedure text from the library.
 type Procedure struct {
-	ID             int64
-	CriterionID    string
-	Title          string
-	Procedure      string
-	Techniques     []string `gorm:"-"`
-	TechniquesJSON string
+	ID          int64
+	CriterionID string
+	Title       string
+	Procedure   string
+	Techniques  dbx.TextArray
 }
 
 // ControlCriteria lists the criteria a control is mapped to.
@@ -287,32 +271,20 @@ func (s *Service) ControlCriteria(ctx context.Context, controlID int64) ([]strin
 // LibraryForControl offers the library procedures of the criteria the control is mapped to.
 func (s *Service) LibraryForControl(ctx context.Context, controlID int64) ([]Procedure, error) {
 	var out []Procedure
-	err := s.DB.WithContext(ctx).Raw(`SELECT p.id, p.criterion_id, p.title, p.procedure, array_to_json(p.techniques)::text AS techniques_json
+	err := s.DB.WithContext(ctx).Raw(`SELECT p.id, p.criterion_id, p.title, p.procedure, p.techniques
 		FROM procedure_library p JOIN control_criteria cc ON cc.criterion_id = p.criterion_id
 		JOIN criteria cr ON cr.id = p.criterion_id
 		WHERE cc.control_id = ? ORDER BY cr.sort_order, p.id`, controlID).Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("loading procedure library for control %d: %w", controlID, err)
 	}
-	for i := range out {
-		out[i].Techniques = parseTextArray(out[i].TechniquesJSON)
-	}
 	return out, nil
 }
 
 // LibraryProcedure loads one library entry.
 func (s *Service) LibraryProcedure(ctx context.Context, id int64) (Procedure, error) {
-	var p Procedure
-	err := s.DB.WithContext(ctx).Raw(`SELECT id, criterion_id, title, procedure, array_to_json(techniques)::text AS techniques_json
-		FROM procedure_library WHERE id = ?`, id).Scan(&p).Error
-	if err != nil {
-		return Procedure{}, fmt.Errorf("loading library procedure %d: %w", id, err)
-	}
-	if p.ID == 0 {
-		return Procedure{}, apperr.ErrNotFound
-	}
-	p.Techniques = parseTextArray(p.TechniquesJSON)
-	return p, nil
+	return dbx.One[Procedure](s.DB.WithContext(ctx), fmt.Sprintf("library procedure %d", id),
+		`SELECT id, criterion_id, title, procedure, techniques FROM procedure_library WHERE id = ?`, id)
 }
 
 // ControlOption is a control to choose when creating a test.

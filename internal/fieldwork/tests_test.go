@@ -15,7 +15,7 @@ func TestCreateTestKindFollowsReportType(t *testing.T) {
 	tst := f.test(ctl)
 	assert.Equal(t, "operating", tst.Kind)
 	assert.Equal(t, "NL-04", tst.ControlRef)
-	assert.Equal(t, []string{"inquiry", "inspection"}, tst.Techniques)
+	assert.Equal(t, []string{"inquiry", "inspection"}, []string(tst.Techniques))
 	assert.Equal(t, []string{"test.create"}, f.auditActions("test", tst.ID))
 
 	f1 := fixtureOn(t, f.db, "type1")

@@ -11,6 +11,8 @@ const (
 	DescriptionEdit Action = "description.edit"
 	// DescriptionReview: the DC 200 checklist and review notes on sections (the auditors).
 	DescriptionReview Action = "description.review"
+	// AssertionEdit: management words its assertion; the auditors read it but do not write it.
+	AssertionEdit Action = "assertion.edit"
 	// AssertionDesignate: a client contact names the signing officer.
 	AssertionDesignate Action = "assertion.designate_officer"
 	// AssertionApprove: the signing officer approves (the domain checks it is them).
@@ -26,6 +28,7 @@ var descriptionRules = map[Action]rule{
 	DescriptionView:    anyOf(firmOversight, onTeam, isClientOf),
 	DescriptionEdit:    unlocked(anyOf(onTeam, isClientOf)),
 	DescriptionReview:  unlocked(onTeam),
+	AssertionEdit:      unlocked(isClientOf),
 	AssertionDesignate: unlocked(clientContact),
 	AssertionApprove:   unlocked(isClientOf),
 }

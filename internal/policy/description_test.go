@@ -36,6 +36,8 @@ func TestDescriptionRules(t *testing.T) {
 		{"auditors never designate the officer", senior, AssertionDesignate, onTeam, false},
 		{"client users may reach the approval (the domain checks it is the officer)", contact, AssertionApprove, res, true},
 		{"auditors never approve management's assertion", senior, AssertionApprove, onTeam, false},
+		{"management words the assertion", contact, AssertionEdit, res, true},
+		{"auditors do not write management's assertion", senior, AssertionEdit, onTeam, false},
 	}
 	for _, tc := range cases {
 		assert.Equal(t, tc.want, Can(tc.u, tc.action, tc.r), tc.name)

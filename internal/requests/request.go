@@ -2,7 +2,6 @@ package requests
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"strconv"
@@ -15,6 +14,7 @@ import (
 	"github.com/attest-soc/attest/internal/audit"
 	"github.com/attest-soc/attest/internal/auth"
 	"github.com/attest-soc/attest/internal/clock"
+	dbx "github.com/attest-soc/attest/internal/db"
 	"github.com/attest-soc/attest/internal/evidence"
 	"github.com/attest-soc/attest/internal/notify"
 )
@@ -120,14 +120,11 @@ func (in *Input) validate() (apperr.Validation, *time.Time) {
 
 // engagementRow locks the engagement for numbering and returns its client.
 func engagementRow(tx *gorm.DB, id int64) (clientID int64, name string, err error) {
-	err = tx.Raw(`SELECT client_id, name FROM engagements WHERE id = ? FOR UPDATE`, id).Row().Scan(&clientID, &name)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, "", apperr.ErrNotFound
-	}
-	if err != nil {
-		return 0, "", fmt.Errorf("loading engagement %d: %w", id, err)
-	}
-	return clientID, name, nil
+	row, err := dbx.One[struct {
+		ClientID int64
+		Name     string
+	}](tx, fmt.Sprintf("engagement %d", id), `SELECT client_id, name FROM engagements WHERE id = ? FOR UPDATE`, id)
+	return row.ClientID, row.Name, err
 }
 
 // checkAssignee: the assignee must be an active client user of the engagement's client.

@@ -38,21 +38,55 @@ func (e *ImportError) Error() string {
 }
 
 // Import reads requests from the first sheet of an XLSX file and adds them all in one
-// transaction, or none when any row has a problem.
+// transaction, or none when any row has a problem: parse the sheet, check each row against the
+// engagement (contacts, control matrix), then write.
 func (s *Service) Import(ctx context.Context, actor auth.User, engagementID int64, r io.Reader) (int, error) {
+	sheet, err := readRequestSheet(r)
+	if err != nil {
+		return 0, err
+	}
+	planned, err := s.planRequests(ctx, engagementID, sheet)
+	if err != nil {
+		return 0, err
+	}
+	if err := s.writeRequests(ctx, actor, engagementID, planned); err != nil {
+		return 0, err
+	}
+	return len(planned), nil
+}
+
+// requestSheet is the first sheet of an import workbook: its rows and where each known column is.
+type requestSheet struct {
+	rows [][]string // rows[0] is the header
+	col  map[string]int
+}
+
+func (sh requestSheet) cell(row []string, name string) string {
+	i, ok := sh.col[name]
+	if !ok || i >= len(row) {
+		return ""
+	}
+	return strings.TrimSpace(row[i])
+}
+
+func (sh requestSheet) letter(name string) string {
+	n, _ := excelize.ColumnNumberToName(sh.col[name] + 1)
+	return n + " (" + name + ")"
+}
+
+// readRequestSheet parses the workbook and finds the columns; it needs no database.
+func readRequestSheet(r io.Reader) (requestSheet, error) {
 	f, err := excelize.OpenReader(r)
 	if err != nil {
-		return 0, &ImportError{Problems: []ImportProblem{{Row: 1, Column: "-", Message: "The file is not an Excel workbook (.xlsx). Save it as .xlsx and try again."}}}
+		return requestSheet{}, &ImportError{Problems: []ImportProblem{{Row: 1, Column: "-", Message: "The file is not an Excel workbook (.xlsx). Save it as .xlsx and try again."}}}
 	}
 	defer f.Close()
 	rows, err := f.GetRows(f.GetSheetName(0), excelize.Options{RawCellValue: true})
 	if err != nil {
-		return 0, fmt.Errorf("reading the spreadsheet: %w", err)
+		return requestSheet{}, fmt.Errorf("reading the spreadsheet: %w", err)
 	}
-	var problems []ImportProblem
-	add := func(row int, col, msg string) { problems = append(problems, ImportProblem{row, col, msg}) }
 	if len(rows) == 0 {
-		return 0, &ImportError{Problems: []ImportProblem{{1, "A", "The sheet is empty. The first row names the columns: " + strings.Join(ImportColumns, ", ") + "."}}}
+		return requestSheet{}, &ImportError{Problems: []ImportProblem{{1, "A", "The sheet is empty. The first row names the columns: " + strings.Join(ImportColumns, ", ") + "."}}}
 	}
 	col := map[string]int{}
 	for i, h := range rows[0] {
@@ -63,23 +97,25 @@ func (s *Service) Import(ctx context.Context, actor auth.User, engagementID int6
 		}
 	}
 	if _, ok := col["Title"]; !ok {
-		return 0, &ImportError{Problems: []ImportProblem{{1, "-", "No “Title” column in the first row. Name the columns: " + strings.Join(ImportColumns, ", ") + "."}}}
+		return requestSheet{}, &ImportError{Problems: []ImportProblem{{1, "-", "No “Title” column in the first row. Name the columns: " + strings.Join(ImportColumns, ", ") + "."}}}
 	}
-	cell := func(row []string, name string) string {
-		i, ok := col[name]
-		if !ok || i >= len(row) {
-			return ""
-		}
-		return strings.TrimSpace(row[i])
-	}
-	letter := func(name string) string {
-		n, _ := excelize.ColumnNumberToName(col[name] + 1)
-		return n + " (" + name + ")"
-	}
+	return requestSheet{rows: rows, col: col}, nil
+}
 
+// plannedRequest is one checked row, ready to write.
+type plannedRequest struct {
+	in  Input
+	due *time.Time
+}
+
+// planRequests checks every row against the engagement's contacts and control matrix and
+// returns the requests to add, or an *ImportError listing every problem by row and column.
+func (s *Service) planRequests(ctx context.Context, engagementID int64, sh requestSheet) ([]plannedRequest, error) {
+	var problems []ImportProblem
+	add := func(row int, col, msg string) { problems = append(problems, ImportProblem{row, col, msg}) }
 	contacts, err := s.Contacts(ctx, engagementID)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	byEmail := map[string]int64{}
 	for _, c := range contacts {
@@ -90,49 +126,48 @@ func (s *Service) Import(ctx context.Context, actor auth.User, engagementID int6
 		Ref string
 	}
 	if err := s.DB.WithContext(ctx).Raw(`SELECT id, ref FROM controls WHERE engagement_id = ?`, engagementID).Scan(&controls).Error; err != nil {
-		return 0, err
+		return nil, err
 	}
 	byRef := map[string]int64{}
 	for _, c := range controls {
 		byRef[strings.ToUpper(c.Ref)] = c.ID
 	}
 
-	var inputs []Input
-	var dues []*time.Time
-	for i, row := range rows[1:] {
+	var planned []plannedRequest
+	for i, row := range sh.rows[1:] {
 		n := i + 2
 		if strings.TrimSpace(strings.Join(row, "")) == "" {
 			continue
 		}
-		in := Input{Title: cell(row, "Title"), Description: cell(row, "Description"), Priority: strings.ToLower(cell(row, "Priority"))}
+		in := Input{Title: sh.cell(row, "Title"), Description: sh.cell(row, "Description"), Priority: strings.ToLower(sh.cell(row, "Priority"))}
 		if in.Title == "" {
-			add(n, letter("Title"), "Enter a title.")
+			add(n, sh.letter("Title"), "Enter a title.")
 		}
-		if e := strings.ToLower(cell(row, "Assignee email")); e != "" {
+		if e := strings.ToLower(sh.cell(row, "Assignee email")); e != "" {
 			if id, ok := byEmail[e]; ok {
 				in.AssigneeID = id
 			} else {
-				add(n, letter("Assignee email"), e+" is not a contact of this client. Invite them first, or leave the cell empty.")
+				add(n, sh.letter("Assignee email"), e+" is not a contact of this client. Invite them first, or leave the cell empty.")
 			}
 		}
-		due, ok := spreadsheetDate(cell(row, "Due date"))
+		due, ok := spreadsheetDate(sh.cell(row, "Due date"))
 		if !ok {
-			add(n, letter("Due date"), "Write the due date as YYYY-MM-DD or use an Excel date.")
+			add(n, sh.letter("Due date"), "Write the due date as YYYY-MM-DD or use an Excel date.")
 		}
 		if due != nil {
 			in.DueDate = due.Format("2006-01-02")
 		}
 		if in.Priority != "" && !validPriority(in.Priority) {
-			add(n, letter("Priority"), "Use low, normal or high.")
+			add(n, sh.letter("Priority"), "Use low, normal or high.")
 		}
-		for _, ref := range strings.Split(cell(row, "Controls"), ",") {
+		for _, ref := range strings.Split(sh.cell(row, "Controls"), ",") {
 			if ref = strings.ToUpper(strings.TrimSpace(ref)); ref == "" {
 				continue
 			}
 			if id, ok := byRef[ref]; ok {
 				in.Links = append(in.Links, Link{TargetType: "control", TargetID: id})
 			} else {
-				add(n, letter("Controls"), "No control "+ref+" in this engagement's control matrix.")
+				add(n, sh.letter("Controls"), "No control "+ref+" in this engagement's control matrix.")
 			}
 		}
 		if in.Title != "" {
@@ -142,29 +177,34 @@ func (s *Service) Import(ctx context.Context, actor auth.User, engagementID int6
 				}
 			}
 		}
-		inputs = append(inputs, in)
-		dues = append(dues, due)
+		planned = append(planned, plannedRequest{in: in, due: due})
 	}
 	if len(problems) > 0 {
 		sort.SliceStable(problems, func(a, b int) bool { return problems[a].Row < problems[b].Row })
-		return 0, &ImportError{Problems: problems}
+		return nil, &ImportError{Problems: problems}
 	}
-	if len(inputs) == 0 {
-		return 0, &ImportError{Problems: []ImportProblem{{2, "-", "The sheet has a header row but no requests below it."}}}
+	if len(planned) == 0 {
+		return nil, &ImportError{Problems: []ImportProblem{{2, "-", "The sheet has a header row but no requests below it."}}}
 	}
-	err = s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return planned, nil
+}
+
+// writeRequests adds the planned requests in one transaction (audited) and tells each assignee
+// once about all of theirs.
+func (s *Service) writeRequests(ctx context.Context, actor auth.User, engagementID int64, planned []plannedRequest) error {
+	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		clientID, engName, err := engagementRow(tx, engagementID)
 		if err != nil {
 			return err
 		}
 		perAssignee := map[int64][]Request{}
-		for i, in := range inputs {
-			r, err := s.insert(ctx, tx, actor, engagementID, clientID, in, dues[i])
+		for _, p := range planned {
+			r, err := s.insert(ctx, tx, actor, engagementID, clientID, p.in, p.due)
 			if err != nil {
 				return err
 			}
-			if in.AssigneeID != 0 {
-				perAssignee[in.AssigneeID] = append(perAssignee[in.AssigneeID], r)
+			if p.in.AssigneeID != 0 {
+				perAssignee[p.in.AssigneeID] = append(perAssignee[p.in.AssigneeID], r)
 			}
 		}
 		for id, rs := range perAssignee {
@@ -178,7 +218,6 @@ func (s *Service) Import(ctx context.Context, actor auth.User, engagementID int6
 		}
 		return nil
 	})
-	return len(inputs), err
 }
 
 // spreadsheetDate reads a date typed as text or stored as an Excel serial number.

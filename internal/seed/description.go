@@ -3,6 +3,7 @@ package seed
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/attest-soc/attest/internal/auth"
@@ -20,7 +21,7 @@ const northwindDiagram = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 6
 <rect x="490" y="70" width="110" height="44" rx="6" fill="#eef3fb" stroke="#2f6fb3"/><text x="545" y="97" text-anchor="middle">PostgreSQL</text>
 <rect x="490" y="140" width="110" height="44" rx="6" fill="#eef3fb" stroke="#2f6fb3"/><text x="545" y="167" text-anchor="middle">Backups (S3)</text>
 <path d="M120 125 H170 M280 125 H320 M450 115 L490 92 M450 135 L490 162" stroke="#1f2933" stroke-width="2" fill="none"/>
-<text x="320" y="215">TLS 1.2+ everywhere; data encrypted at rest (AES-256)</text>
+<text x="170" y="215">TLS 1.2+ in transit; AES-256 at rest</text>
 </svg>`
 
 // northwindSections is management's demo description of the Northwind Ledger platform. DC3
@@ -43,8 +44,12 @@ var northwindSections = []struct{ code, body string }{
 func seedDescription(ctx context.Context, e *Env) error {
 	store := e.Evidence
 	if store == nil {
-		var err error
-		if store, err = evidence.NewLocalStore(".data/evidence"); err != nil {
+		// Callers without a store (tests) get a throwaway one, never a folder in the working directory.
+		dir, err := os.MkdirTemp("", "attest-demo-description-")
+		if err != nil {
+			return err
+		}
+		if store, err = evidence.NewLocalStore(dir); err != nil {
 			return err
 		}
 	}

@@ -11,7 +11,8 @@ import (
 	"github.com/attest-soc/attest/templates"
 )
 
-func (s *Server) firm() *firm.Service { return &firm.Service{DB: s.DB, Clock: s.Clock} }
+// firm is s.Firm (built once in New).
+func (s *Server) firm() *firm.Service { return s.Firm }
 
 func (s *Server) adminClientList(c echo.Context) error {
 	clients, err := s.firm().ListClientSummaries(c.Request().Context())

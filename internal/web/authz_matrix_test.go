@@ -148,8 +148,8 @@ var routeAccess = map[string]access{
 	"POST /description-notes/:noteID/clear":          allow("team"),
 	"GET /description/images/:imageID":               allow("oversight", "team", "client-own"),
 	"GET /engagements/:id/assertion":                 allow("oversight", "team", "client-own"),
-	"POST /engagements/:id/assertion":                allow("team", "client-own"),
-	"POST /engagements/:id/assertion/redraft":        allow("team", "client-own"),
+	"POST /engagements/:id/assertion":                allow("client-own"),
+	"POST /engagements/:id/assertion/redraft":        allow("client-own"),
 	"POST /engagements/:id/assertion/approve":        allow("client-own"),
 	// Only a client contact on the team designates the officer; the matrix has no such subject
 	// (policy.TestDescriptionRules covers it), so every subject here is refused.

@@ -121,6 +121,7 @@ func (s *Server) renderDescriptionIndex(c echo.Context, status int, errs apperr.
 			UpdatedBy: sec.UpdatedByName, UpdatedAt: stamp(sec.UpdatedAt), Changed: sec.ChangedAfterReview(), OpenNotes: sec.OpenNotes}
 		if sec.Review != nil {
 			row.Conclusion, row.ConclusionKind = sec.Review.Conclusion.Label(), conclusionKind(sec.Review.Conclusion)
+			row.Reviewer, row.Comment = sec.Review.ReviewerName+", "+stamp(&sec.Review.ReviewedAt), sec.Review.Comment
 		}
 		v.Sections = append(v.Sections, row)
 	}
@@ -447,7 +448,7 @@ func (s *Server) renderAssertion(c echo.Context, status int, values map[string]s
 		Body: a.Body, SOC3Body: a.SOC3Body, Drafted: a.Drafted, State: a.State(), StateKind: assertionStateKind(a),
 		Officer: a.OfficerName, OfficerTitle: a.OfficerTitle, Approved: a.Approved, ApprovedName: a.ApprovedName, ApprovedTitle: a.ApprovedTitle,
 		WithdrawnReason: a.WithdrawnReason, Version: a.Version, ReadOnlyReason: reason,
-		CanEdit:      policy.Can(u, policy.DescriptionEdit, resource(c)) && reason == "",
+		CanEdit:      policy.Can(u, policy.AssertionEdit, resource(c)) && reason == "",
 		CanDesignate: policy.Can(u, policy.AssertionDesignate, resource(c)) && reason == "",
 		IsOfficer:    u.Role == auth.RoleClient && a.OfficerID != nil && *a.OfficerID == u.ID,
 		Errors:       templates.Errors(errs), Conflict: conflict, Today: s.Clock.Now().Format("2006-01-02"),

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -44,27 +45,66 @@ func renameFields(err error, names map[string]string) error {
 
 // populationUpload stores the file and queues its import (a River job); the test page then
 // shows the import's progress and its result.
+// populationUpload streams the upload (its route is marked for streaming, the CSRF token is in
+// the query): the text fields come first (the form puts the file last), then the file part goes
+// straight into the import's spool file, so no upload is ever held in memory.
 func (s *Server) populationUpload(c echo.Context) error {
 	ctx, u := c.Request().Context(), mustUser(c)
 	testID, _ := paramID(c, "testID")
-	in := fieldwork.PopulationInput{Source: c.FormValue("source"), CompletenessCheck: c.FormValue("completeness_check"),
-		KeyColumn: c.FormValue("key_column")}
-	var file io.Reader
-	if fh, err := c.FormFile("file"); err == nil {
-		f, err := fh.Open()
-		if err != nil {
-			return fmt.Errorf("opening uploaded population: %w", err)
+	values := map[string]string{}
+	keep := func(p *templates.TestPage) {
+		for _, n := range []string{"source", "completeness_check", "key_column"} {
+			p.Values[n] = values[n]
 		}
-		defer f.Close()
-		file, in.FileName = f, fh.Filename
 	}
-	imp, err := s.fieldwork().QueuePopulationImport(ctx, u, testID, in, file)
+	input := func() fieldwork.PopulationInput {
+		return fieldwork.PopulationInput{Source: values["source"], CompletenessCheck: values["completeness_check"], KeyColumn: values["key_column"]}
+	}
+	var imp fieldwork.PopulationImport
+	err := errNoPopulationFile
+	if mr, merr := c.Request().MultipartReader(); merr == nil {
+		for {
+			part, perr := mr.NextPart()
+			if perr != nil {
+				var he *echo.HTTPError
+				if errors.As(perr, &he) {
+					return perr // over the body limit: 413
+				}
+				break // end of the form (or a malformed one: answered below as a missing file)
+			}
+			name := part.FormName()
+			if fileName, ok := partFileName(part); ok {
+				if name != "file" || fileName == "" {
+					continue
+				}
+				in := input()
+				in.FileName = fileName
+				imp, err = s.fieldwork().QueuePopulationImport(ctx, u, testID, in, part)
+				break
+			}
+			if name == "source" || name == "completeness_check" || name == "key_column" {
+				b, _ := io.ReadAll(io.LimitReader(part, maxPopulationField))
+				values[name] = string(b)
+			}
+		}
+	}
+	if errors.Is(err, errNoPopulationFile) {
+		imp, err = s.fieldwork().QueuePopulationImport(ctx, u, testID, input(), nil)
+	}
+	// Read what is left so the browser sees the answer instead of a reset connection.
+	_, _ = io.Copy(io.Discard, c.Request().Body)
 	if err != nil {
-		return s.testFormFailed(c, testID, err, keepValues(c, "source", "completeness_check", "key_column"))
+		return s.testFormFailed(c, testID, err, keep)
 	}
 	return s.redirectWithFlash(c, fmt.Sprintf("/tests/%d", testID),
 		fmt.Sprintf("Population %s received: it is being imported; the progress shows below.", imp.FileName))
 }
+
+// errNoPopulationFile marks an upload whose form carried no file part.
+var errNoPopulationFile = errors.New("no population file in the upload")
+
+// maxPopulationField bounds a text field of the population form (64 KiB).
+const maxPopulationField = 64 << 10
 
 // populationImportShow: GET /tests/:testID/imports/:importID, the progress fragment htmx polls.
 func (s *Server) populationImportShow(c echo.Context) error {

@@ -16,11 +16,8 @@ import (
 	"github.com/attest-soc/attest/templates"
 )
 
-func (s *Server) fieldwork() *fieldwork.Service {
-	svc := fieldwork.NewService(s.DB, s.Clock)
-	svc.Blobs, svc.Jobs = s.Evidence.Store, s.Jobs
-	return svc
-}
+// fieldwork is s.Fieldwork (built once in New, with the blob store and the job queue).
+func (s *Server) fieldwork() *fieldwork.Service { return s.Fieldwork }
 
 // testScope resolves routes whose :param is a test id.
 func (s *Server) testScope(param string) scope { return s.childScope("tests", param) }
@@ -146,10 +143,11 @@ func (s *Server) testCreate(c echo.Context) error {
 func (s *Server) testView(ctx context.Context, c echo.Context, testID int64) (templates.TestPage, error) {
 	u := mustUser(c)
 	fw := s.fieldwork()
-	t, err := fw.Test(ctx, testID)
+	w, err := fw.Workpaper(ctx, testID)
 	if err != nil {
 		return templates.TestPage{}, err
 	}
+	t := w.Test
 	h, err := s.engagementHeader(ctx, t.EngagementID, u, "tests")
 	if err != nil {
 		return templates.TestPage{}, err
@@ -158,63 +156,31 @@ func (s *Server) testView(ctx context.Context, c echo.Context, testID int64) (te
 		CanEdit: policy.Can(u, policy.TestEdit, resource(c)), CanReview: policy.Can(u, policy.TestReview, resource(c))}
 	v.Form = testFormOf(fieldwork.TestInput{Techniques: t.Techniques, Procedure: t.Procedure, EvidenceExpected: t.EvidenceExpected,
 		Result: t.Result, ResultText: t.ResultText, Version: t.Version})
-	library, err := fw.LibraryForControl(ctx, t.ControlID)
-	if err != nil {
-		return v, err
-	}
-	v.Library = procedureViews(library)
-	if v.Criteria, err = fw.ControlCriteria(ctx, t.ControlID); err != nil {
-		return v, err
-	}
+	v.Library = procedureViews(w.Library)
+	v.Criteria = w.Criteria
 	v.Checked = map[string]bool{}
 	for _, c := range v.Criteria {
 		v.Checked[c] = true
 	}
-	populations, err := fw.Populations(ctx, testID)
-	if err != nil {
-		return v, err
-	}
-	v.Populations = populationViews(populations)
+	v.Populations = populationViews(w.Populations)
 	imports, err := fw.PopulationImports(ctx, testID, 5)
 	if err != nil {
 		return v, err
 	}
-	v.Imports = importViews(imports, populations, s.Clock.Now())
-	popSize := 0
-	if len(populations) > 0 {
-		popSize = populations[0].RowCount
-	}
-	if sug, err := fw.Suggestion(ctx, t, popSize); err == nil {
-		v.Suggestion = fmt.Sprintf("Suggested sample size: %d (%s).", sug.Size, sug.Basis)
+	v.Imports = importViews(imports, w.Populations, s.Clock.Now())
+	if w.SuggestionProblem == "" {
+		v.Suggestion = fmt.Sprintf("Suggested sample size: %d (%s).", w.Suggestion.Size, w.Suggestion.Basis)
 	} else {
-		v.Suggestion = "Suggested sample size: " + err.Error() + "."
+		v.Suggestion = "Suggested sample size: " + w.SuggestionProblem + "."
 	}
-	samples, err := fw.Samples(ctx, testID)
-	if err != nil {
-		return v, err
+	v.Samples = sampleViews(w.Samples)
+	if rep := w.Reperformance; rep != nil {
+		v.Reperformance = &templates.ReperformanceView{Matches: rep.Matches, Message: rep.Message}
 	}
-	v.Samples = sampleViews(samples)
-	for _, p := range populations {
-		if len(samples) > 0 && samples[0].PopulationID != nil && *samples[0].PopulationID == p.ID {
-			if rep, ok := fieldwork.ReperformSelection(t, p, samples); ok {
-				v.Reperformance = &templates.ReperformanceView{Matches: rep.Matches, Message: rep.Message}
-			}
-		}
+	for _, x := range w.Exceptions {
+		v.Exceptions = append(v.Exceptions, exceptionView(x))
 	}
-	exceptions, err := fw.Exceptions(ctx, t.EngagementID)
-	if err != nil {
-		return v, err
-	}
-	for _, x := range exceptions {
-		if x.TestID == testID {
-			v.Exceptions = append(v.Exceptions, exceptionView(x))
-		}
-	}
-	notes, err := fw.ReviewNotesOn(ctx, "test", testID)
-	if err != nil {
-		return v, err
-	}
-	v.Notes = reviewNoteViews(notes)
+	v.Notes = reviewNoteViews(w.Notes)
 	files, err := s.Evidence.ForTest(ctx, testID)
 	if err != nil {
 		return v, err

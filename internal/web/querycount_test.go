@@ -95,9 +95,9 @@ func (s *scaledApp) count(t *testing.T) map[string]int64 {
 // statements over a small engagement and one ten times larger (no N+1 query per row).
 func TestPageQueriesDoNotGrowWithTheData(t *testing.T) {
 	small := newScaledApp(t, seed.Scale{Clients: 3, Engagements: 8, Controls: 10, Tests: 20, Samples: 50, Exceptions: 2,
-		Requests: 10, Evidence: 20, PopulationRows: 100, DescriptionPages: 1, AuditEvents: 50})
+		Requests: 10, Evidence: 10, PopulationRows: 100, DescriptionPages: 1, AuditEvents: 50})
 	large := newScaledApp(t, seed.Scale{Clients: 12, Engagements: 80, Controls: 100, Tests: 200, Samples: 500, Exceptions: 20,
-		Requests: 100, Evidence: 200, PopulationRows: 1000, DescriptionPages: 2, AuditEvents: 500})
+		Requests: 100, Evidence: 100, PopulationRows: 1000, DescriptionPages: 2, AuditEvents: 500})
 	a, b := small.count(t), large.count(t)
 	for _, p := range small.pages() {
 		t.Logf("%-20s %3d statements (small) %3d (10x)", p.name, a[p.name], b[p.name])

@@ -134,8 +134,8 @@ func (s *Server) registerRoutes() {
 	s.handle(post, "/description-notes/:noteID/clear", policy.DescriptionReview, s.reviewNoteScope("noteID"), s.descriptionNoteClear)
 	s.handle(get, "/description/images/:imageID", policy.DescriptionView, s.childScope("description_images", "imageID"), s.descriptionImage)
 	s.handle(get, "/engagements/:id/assertion", policy.DescriptionView, s.engagementScope("id"), s.assertionShow)
-	s.handle(post, "/engagements/:id/assertion", policy.DescriptionEdit, s.engagementScope("id"), s.assertionSave)
-	s.handle(post, "/engagements/:id/assertion/redraft", policy.DescriptionEdit, s.engagementScope("id"), s.assertionRedraft)
+	s.handle(post, "/engagements/:id/assertion", policy.AssertionEdit, s.engagementScope("id"), s.assertionSave)
+	s.handle(post, "/engagements/:id/assertion/redraft", policy.AssertionEdit, s.engagementScope("id"), s.assertionRedraft)
 	s.handle(post, "/engagements/:id/assertion/officer", policy.AssertionDesignate, s.engagementScope("id"), s.assertionDesignate)
 	s.handle(post, "/engagements/:id/assertion/approve", policy.AssertionApprove, s.engagementScope("id"), s.assertionApprove)
 

@@ -15,10 +15,10 @@ import (
 func TestSamplesPickOverHTTP(t *testing.T) {
 	t.Parallel()
 	f := newFieldworkFixture(t)
+	f.app.StartJobs()
 	staff := f.login("staff@firm.example")
 	path := f.createTest(t, staff, f.nl03, "inspection")
-	resp := uploadPopulation(t, staff, path, map[string]string{"source": "HRIS new-hire report", "completeness_check": "Agreed to payroll"}, "hires.csv", hires(10))
-	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	importPopulation(t, staff, f.app.DB, path, map[string]string{"source": "HRIS new-hire report", "completeness_check": "Agreed to payroll"}, "hires.csv", hires(10))
 	var popID string
 	require.NoError(t, f.app.DB.Raw(`SELECT id::text FROM populations`).Row().Scan(&popID))
 	current := version(t, staff.Get(path).Body)
@@ -31,7 +31,7 @@ func TestSamplesPickOverHTTP(t *testing.T) {
 		return n
 	}
 
-	resp = staff.PostForm(path+"/samples/pick", pick("", "", current))
+	resp := staff.PostForm(path+"/samples/pick", pick("", "", current))
 	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 	assert.Contains(t, resp.Body, "List the item keys to test, one per line.")
 	assert.Contains(t, resp.Body, "Explain how you chose the items")

@@ -22,6 +22,7 @@ import (
 	"github.com/attest-soc/attest/internal/description"
 	"github.com/attest-soc/attest/internal/evidence"
 	"github.com/attest-soc/attest/internal/fieldwork"
+	"github.com/attest-soc/attest/internal/firm"
 	"github.com/attest-soc/attest/internal/jobs"
 	"github.com/attest-soc/attest/internal/notify"
 	"github.com/attest-soc/attest/internal/quality"
@@ -39,7 +40,10 @@ type Server struct {
 	Log    *slog.Logger
 	Auth   *auth.Service
 
+	// One Service per capability, built once here; handlers reach each through its field.
 	Evidence    *evidence.Service
+	Fieldwork   *fieldwork.Service
+	Firm        *firm.Service
 	Description *description.Service
 	Requests    *requests.Service
 	Reports     *report.Service
@@ -88,6 +92,8 @@ func New(gdb *gorm.DB, cfg config.Config, clk clock.Clock, log *slog.Logger) (*S
 		log.Info("issued reports are signed", "signer", s.Signer.Subject(), "certificate_expires", s.Signer.NotAfter().Format("2006-01-02"))
 	}
 	s.Evidence = &evidence.Service{DB: gdb, Store: store, MaxBytes: cfg.MaxUploadBytes}
+	s.Fieldwork = fieldwork.NewService(gdb, clk)
+	s.Firm = &firm.Service{DB: gdb, Clock: clk}
 	s.Description = &description.Service{DB: gdb, Clock: clk, Store: store, Password: s.Auth}
 	s.Reports = &report.Service{DB: gdb, Store: store, Clock: clk, Description: s.Description}
 	s.Requests = &requests.Service{DB: gdb, Clock: clk, Evidence: s.Evidence, BaseURL: cfg.BaseURL}
@@ -101,6 +107,7 @@ func New(gdb *gorm.DB, cfg config.Config, clk clock.Clock, log *slog.Logger) (*S
 			return nil, err
 		}
 	}
+	s.Fieldwork.Blobs, s.Fieldwork.Jobs = store, s.Jobs
 	if s.assets, err = newAssetIndex(); err != nil {
 		return nil, fmt.Errorf("indexing static files: %w", err)
 	}

@@ -1,0 +1,63 @@
+package db
+
+import (
+	"database/sql/driver"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5/pgtype"
+	"gorm.io/gorm"
+
+	"github.com/attest-soc/attest/internal/apperr"
+)
+
+// One runs query through gorm's Raw and scans its single row into a T (a row struct, or a
+// single column into a basic type), or returns apperr.ErrNotFound when there is no row. what
+// names the row for other errors ("control 12"). It is the one way to load one row: no
+// `ID == 0` checks, no sql.ErrNoRows, no gorm.ErrRecordNotFound outside this file. Add
+// FOR UPDATE to query (inside a transaction) to lock the row.
+func One[T any](tx *gorm.DB, what, query string, args ...any) (T, error) {
+	var out T
+	err := tx.Raw(query, args...).Take(&out).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return out, apperr.ErrNotFound
+	}
+	if err != nil {
+		return out, fmt.Errorf("loading %s: %w", what, err)
+	}
+	return out, nil
+}
+
+// TextArray is a PostgreSQL text[] as a Go slice, scanned and sent natively through pgx's
+// types: no array_to_json round trip when reading, no jsonb_array_elements_text when writing.
+// Use it as a row struct field or as a query parameter (`= ANY(?)`, `VALUES (?)`).
+type TextArray []string
+
+var typeMap = pgtype.NewMap()
+
+// Scan reads a text[] (NULL becomes an empty slice).
+func (a *TextArray) Scan(src any) error {
+	var out []string
+	if err := typeMap.SQLScanner(&out).Scan(src); err != nil {
+		return fmt.Errorf("scanning text[]: %w", err)
+	}
+	if out == nil {
+		out = []string{}
+	}
+	*a = out
+	return nil
+}
+
+// Value sends the slice as a text[] literal (gorm would otherwise expand a plain slice into a
+// list of parameters).
+func (a TextArray) Value() (driver.Value, error) {
+	s := []string(a)
+	if s == nil {
+		s = []string{}
+	}
+	buf, err := typeMap.Encode(pgtype.TextArrayOID, pgtype.TextFormatCode, s, nil)
+	if err != nil {
+		return nil, fmt.Errorf("encoding text[]: %w", err)
+	}
+	return string(buf), nil
+}
