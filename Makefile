@@ -44,7 +44,7 @@ generate: ## regenerate templ components
 deps: ## install the PostgreSQL server binaries if missing
 	@.ci/install-deps postgres
 
-deps-test: ## install PostgreSQL, Chromium and poppler-utils if missing
+deps-test: ## install PostgreSQL, Chromium, poppler-utils and qpdf if missing
 	@.ci/install-deps test
 
 db-stop: ## stop the project-local PostgreSQL

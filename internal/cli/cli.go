@@ -35,6 +35,7 @@ var commands = map[string]command{
 	"demo-code": {"print the current MFA code of a demo account (not in production)", runDemoCode},
 	"criteria":  {"load the official criterion texts: criteria import FILE", runCriteria},
 	"evidence":  {"check the evidence store: evidence verify (every blob against its SHA-256)", runEvidence},
+	"report":    {"render a report PDF: report render --engagement ID --variant type1|type2|soc3 [--draft] --out FILE", runReport},
 	"loadtest":  {"drive 200 requests/s for 30 s over seven pages of a server with the scale fixture; print p50/p95/p99 and errors per page", runLoadtest},
 	"notify":    {"e-mail: notify send (deliver the outbox) | notify digest (queue the daily overdue digest, then send)", runNotify},
 }

@@ -50,6 +50,8 @@ type Config struct {
 	// key (ATTEST_SIGNING_CERT, ATTEST_SIGNING_KEY); with both set, issued PDFs are signed.
 	SigningCertFile string
 	SigningKeyFile  string
+	// ReportWordingDir holds the firm's own report wording templates (ATTEST_REPORT_WORDING_DIR).
+	ReportWordingDir string
 }
 
 // Production reports whether the server runs with production settings (JSON logs, secure cookies).
@@ -132,6 +134,7 @@ func Load(getenv func(string) string) (Config, error) {
 	} else {
 		c.AuditKeyFile = str("ATTEST_AUDIT_KEY_FILE", ".data/audit-key.pem")
 	}
+	c.ReportWordingDir = str("ATTEST_REPORT_WORDING_DIR", "")
 	c.S3Endpoint = str("ATTEST_S3_ENDPOINT", "")
 	c.S3Bucket = str("ATTEST_S3_BUCKET", "")
 	c.S3AccessKey = str("ATTEST_S3_ACCESS_KEY", "")

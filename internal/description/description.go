@@ -133,10 +133,12 @@ func (s *Service) Sections(ctx context.Context, engagementID int64) ([]Section, 
 	if err != nil {
 		return nil, err
 	}
-	return s.sections(db, e)
+	return s.sections(db, e, true)
 }
 
-func (s *Service) sections(db *gorm.DB, e engagementRow) ([]Section, error) {
+// sections loads the sections; withTables adds DC5-DC7's generated tables (four more queries
+// that summaries do not need).
+func (s *Service) sections(db *gorm.DB, e engagementRow, withTables bool) ([]Section, error) {
 	var rows []sectionRow
 	if err := db.Raw(`SELECT s.id, s.code, s.body, s.current_version, coalesce(u.name, '') AS updated_by_name, s.updated_at, s.version
 		FROM description_sections s LEFT JOIN users u ON u.id = s.updated_by WHERE s.engagement_id = ?`, e.ID).Scan(&rows).Error; err != nil {
@@ -154,9 +156,11 @@ func (s *Service) sections(db *gorm.DB, e engagementRow) ([]Section, error) {
 		WHERE n.target_type = 'description_section' AND s.engagement_id = ? AND n.cleared_at IS NULL GROUP BY s.code`, e.ID).Scan(&notes).Error; err != nil {
 		return nil, fmt.Errorf("counting open notes on the description of engagement %d: %w", e.ID, err)
 	}
-	tables, err := loadTables(db, e.ID)
-	if err != nil {
-		return nil, err
+	var tables Tables
+	if withTables {
+		if tables, err = loadTables(db, e.ID); err != nil {
+			return nil, err
+		}
 	}
 	byCode := map[string]sectionRow{}
 	for _, r := range rows {
@@ -178,7 +182,9 @@ func (s *Service) sections(db *gorm.DB, e engagementRow) ([]Section, error) {
 				sec.OpenNotes = n.N
 			}
 		}
-		sec.Tables = tables.For(c.Code)
+		if withTables {
+			sec.Tables = tables.For(c.Code)
+		}
 		out = append(out, sec)
 	}
 	return out, nil
@@ -264,7 +270,7 @@ func (s *Service) SaveSection(ctx context.Context, u auth.User, engagementID int
 			return fmt.Errorf("loading section %s: %w", code, err)
 		}
 		if row.Version != in.Version {
-			stored, err := s.sections(tx, e)
+			stored, err := s.sections(tx, e, true)
 			if err != nil {
 				return err
 			}

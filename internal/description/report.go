@@ -61,7 +61,7 @@ func (s *Service) ForReport(ctx context.Context, engagementID int64) (Report, er
 	if err != nil {
 		return Report{}, err
 	}
-	secs, err := s.sections(db, e)
+	secs, err := s.sections(db, e, true)
 	if err != nil {
 		return Report{}, err
 	}
@@ -102,7 +102,7 @@ func (s *Service) Summarize(ctx context.Context, engagementID int64) (Summary, e
 	if err != nil {
 		return Summary{}, err
 	}
-	secs, err := s.sections(db, e)
+	secs, err := s.sections(db, e, false)
 	if err != nil {
 		return Summary{}, err
 	}

@@ -84,7 +84,7 @@ func Check(u auth.User, a Action, r Resource) error {
 // Known reports whether a has a rule (the route-matrix test uses it).
 func Known(a Action) bool { _, ok := rules[a]; return ok || a == Public }
 
-var rules = mergeRules(foundationRules, engagementRules, fieldworkRules, requestRules, descriptionRules, qualityRules, verificationRules)
+var rules = mergeRules(foundationRules, engagementRules, fieldworkRules, requestRules, descriptionRules, qualityRules, verificationRules, reportRules)
 
 func mergeRules(sets ...map[Action]rule) map[Action]rule {
 	all := map[Action]rule{}

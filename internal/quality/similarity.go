@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"sort"
+	"sync"
 
 	"gorm.io/gorm"
 
@@ -25,6 +26,15 @@ type Service struct {
 	Clock clock.Clock
 	// Threshold is the similarity (0–1] from which a warning is raised; 0 means DefaultThreshold.
 	Threshold float64
+
+	cacheOnce sync.Once
+	cache     *prepCache
+}
+
+// prepared returns the service's cache of shingled texts (made on first use).
+func (s *Service) prepared() *prepCache {
+	s.cacheOnce.Do(func() { s.cache = newPrepCache(maxCached) })
+	return s.cache
 }
 
 func (s *Service) threshold() float64 {
@@ -109,41 +119,51 @@ type prepared struct {
 // kind whose share of identical shingles reaches threshold; template shingles are left out of
 // both sides first. Pure: the database work happens around it.
 func Compare(mine, others []Text, template shingleSet, threshold float64) []Warning {
+	return compare(mine, others, template, threshold, nil)
+}
+
+func compare(mine, others []Text, template shingleSet, threshold float64, cache *prepCache) []Warning {
+	fp := template.fingerprint()
 	prep := func(ts []Text) []prepared {
 		out := make([]prepared, 0, len(ts))
 		for _, t := range ts {
-			set := shingles(t.Body).without(template)
-			if len(set) < minShingles {
+			key := prepKey{body: sha256.Sum256([]byte(t.Body)), template: fp}
+			e, ok := cache.get(key)
+			if !ok {
+				e.set = shingles(t.Body).without(template)
+				e.sig = minhash(e.set)
+				cache.put(key, e)
+			}
+			if len(e.set) < minShingles {
 				continue
 			}
-			out = append(out, prepared{Text: t, set: set, sig: minhash(set)})
+			out = append(out, prepared{Text: t, set: e.set, sig: e.sig})
 		}
 		return out
 	}
 	a, b := prep(mine), prep(others)
-	type bucket struct {
-		kind Kind
-		band int
-		key  uint64
+	// One bucket per kind, band and band hash; the kind is checked again on each candidate.
+	bucket := func(kind Kind, band int, key uint64) uint64 {
+		return mix(key ^ uint64(band)<<56 ^ uint64(len(kind))<<48 ^ uint64(kind[0]))
 	}
-	index := map[bucket][]int{}
+	index := make(map[uint64][]int32, len(b)*numBands)
 	for j, p := range b {
 		for band, key := range p.sig.bandKeys() {
-			k := bucket{p.Kind, band, key}
-			index[k] = append(index[k], j)
+			k := bucket(p.Kind, band, key)
+			index[k] = append(index[k], int32(j))
 		}
 	}
 	var out []Warning
 	for _, p := range a {
-		seen := map[int]bool{}
+		seen := map[int32]bool{}
 		for band, key := range p.sig.bandKeys() {
-			for _, j := range index[bucket{p.Kind, band, key}] {
+			for _, j := range index[bucket(p.Kind, band, key)] {
 				if seen[j] {
 					continue
 				}
 				seen[j] = true
 				q := b[j]
-				if q.ClientID == p.ClientID {
+				if q.Kind != p.Kind || q.ClientID == p.ClientID {
 					continue // the same client's other periods repeat their own text legitimately
 				}
 				// The signature estimate discards clear misses cheaply; the exact share decides.
@@ -191,7 +211,7 @@ func (s *Service) Warnings(ctx context.Context, engagementID int64) ([]Warning, 
 	if err != nil {
 		return nil, err
 	}
-	ws := Compare(mine, others, template, s.threshold())
+	ws := compare(mine, others, template, s.threshold(), s.prepared())
 	acks, err := s.acknowledgements(ctx, engagementID)
 	if err != nil {
 		return nil, err

@@ -36,11 +36,11 @@ func (s *Service) addDescription(ctx context.Context, d *Data) error {
 	}
 	if len(ids) > 0 {
 		var imgs []struct {
-			ID                  int64
-			ContentType, SHA256 string `gorm:"column:sha256"`
-			FileName            string
+			ID                   int64
+			ContentType, BlobSHA string
+			FileName             string
 		}
-		if err := s.DB.WithContext(ctx).Raw(`SELECT id, content_type, sha256, file_name FROM description_images
+		if err := s.DB.WithContext(ctx).Raw(`SELECT id, content_type, sha256 AS blob_sha, file_name FROM description_images
 			WHERE engagement_id = ? AND id IN ? ORDER BY id`, d.EngagementID, ids).Scan(&imgs).Error; err != nil {
 			return fmt.Errorf("loading description images: %w", err)
 		}
@@ -48,11 +48,11 @@ func (s *Service) addDescription(ctx context.Context, d *Data) error {
 			if im.ContentType == "image/svg+xml" {
 				continue // the PDF library draws PNG and JPEG only; the HTML preview shows SVGs
 			}
-			data, err := s.readBlob(ctx, im.SHA256)
+			data, err := s.readBlob(ctx, im.BlobSHA)
 			if err != nil {
 				return fmt.Errorf("reading description image %d: %w", im.ID, err)
 			}
-			desc.Images[fmt.Sprintf("%s%d", markdown.ImagePrefix, im.ID)] = Image{Name: "dimg-" + im.SHA256[:16],
+			desc.Images[fmt.Sprintf("%s%d", markdown.ImagePrefix, im.ID)] = Image{Name: "dimg-" + im.BlobSHA[:16],
 				Type: imageType(im.ContentType), Data: data, Alt: im.FileName}
 		}
 	}

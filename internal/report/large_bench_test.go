@@ -1,4 +1,4 @@
-package report
+package report_test
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/attest-soc/attest/internal/description"
+	. "github.com/attest-soc/attest/internal/report" //nolint:revive // an external test package (the scale fixture imports the demo seed, which imports report)
 	"github.com/attest-soc/attest/internal/scaletest"
 )
 

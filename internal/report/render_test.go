@@ -334,3 +334,100 @@ func TestDocumentModelGolden(t *testing.T) {
 		})
 	}
 }
+
+// The HTML preview shows the same document: every heading and table cell of the PDF model.
+func TestHTMLPreviewShowsTheSameDocument(t *testing.T) {
+	doc, err := Build(withKind(northwind("type2"), "qualified"), Type2, BuildOptions{})
+	require.NoError(t, err)
+	doc.Sections[2].Blocks = append(doc.Sections[2].Blocks, Block{Kind: KindParagraph, Text: "<script>alert(1)</script>"})
+	html, err := RenderHTML(doc)
+	require.NoError(t, err)
+	s := string(html)
+	assert.Contains(t, s, `class="watermark"`)
+	for _, sec := range doc.Sections {
+		assert.Contains(t, s, templateEscape(sec.Title))
+		for _, b := range sec.Blocks {
+			if b.Kind == KindHeading {
+				assert.Contains(t, s, templateEscape(b.Text))
+			}
+		}
+	}
+	assert.Contains(t, s, "Basis for Qualified Opinion")
+	assert.Contains(t, s, "For 1 of 15 sampled leavers")
+	assert.NotContains(t, s, "<script>")
+}
+
+func templateEscape(s string) string {
+	return strings.NewReplacer("&", "&amp;", "'", "&#39;", "<", "&lt;", ">", "&gt;", `"`, "&#34;").Replace(s)
+}
+
+// No heading is left alone at the foot of a page: the line before each page's footer is never a
+// heading, whatever the lengths of the paragraphs between them.
+func TestNoHeadingAloneAtThePageFoot(t *testing.T) {
+	doc, err := Build(signed(northwind("type2")), Type2, BuildOptions{})
+	require.NoError(t, err)
+	var blocks []Block
+	headings := map[string]bool{}
+	for i := 0; i < 120; i++ {
+		h := fmt.Sprintf("Heading number %d", i)
+		headings[h] = true
+		blocks = append(blocks, Block{Kind: KindHeading, Level: 2 + i%2, Text: h, Outline: true},
+			Block{Kind: KindParagraph, Text: strings.Repeat("Words that fill a line. ", 1+(i*7)%23)})
+	}
+	doc.Sections[2].Blocks = blocks
+	pdf, _, err := RenderPDF(doc)
+	require.NoError(t, err)
+	checked := 0
+	for _, page := range strings.Split(pdfText(t, pdf), "\f") {
+		lines := strings.Split(strings.TrimSpace(page), "\n")
+		if len(lines) < 2 || !strings.HasPrefix(lines[len(lines)-1], "Page ") {
+			continue
+		}
+		checked++
+		assert.False(t, headings[lines[len(lines)-2]], "page ends with the heading %q", lines[len(lines)-2])
+	}
+	assert.Greater(t, checked, 10)
+}
+
+// tinyPNG is a valid 1×1 PNG.
+var tinyPNG = []byte{0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00,
+	0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4, 0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54,
+	0x78, 0x9c, 0x63, 0xf8, 0xcf, 0xc0, 0xf0, 0x1f, 0x00, 0x05, 0x00, 0x01, 0xff, 0x89, 0x99, 0x3d, 0x1d, 0x00, 0x00, 0x00, 0x00, 0x49,
+	0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82}
+
+// The description's uploaded diagrams print; images from elsewhere do not. The verification
+// hooks (#18) print a footer line on every page and a code on the cover.
+func TestDiagramsAndVerificationHooks(t *testing.T) {
+	d := signed(northwind("type2"))
+	d.Description = &Description{Sections: []DescriptionSection{{Code: "DC3", Title: "DC3 Components",
+		Body: "Network:\n\n![Network diagram](/description/images/5)\n\n![tracker](https://evil.example/x.png)"}},
+		Images: map[string]Image{"/description/images/5": {Name: "dimg-5", Type: "PNG", Data: tinyPNG}}}
+	doc, err := Build(d, Type2, BuildOptions{})
+	require.NoError(t, err)
+	var images int
+	for _, b := range doc.Sections[2].Blocks {
+		if b.Kind == KindImage {
+			images++
+			assert.Equal(t, "Network diagram", b.Image.Alt)
+		}
+	}
+	assert.Equal(t, 1, images, "only the description's own image")
+	doc.Footer = "Verify this report at https://attest.firm.example/verify/ABCD-1234"
+	doc.Cover.Verification = &Verification{Code: "ABCD-1234", URL: "https://attest.firm.example/verify/ABCD-1234", QR: &Image{Type: "PNG", Data: tinyPNG}}
+	pdf, pages, err := RenderPDF(doc)
+	require.NoError(t, err)
+	text := pdfText(t, pdf)
+	assert.Contains(t, text, "Verification code: ABCD-1234")
+	assert.Equal(t, pages, strings.Count(text, "Verify this report at https://attest.firm.example/verify/ABCD-1234"), "the footer line is on every page")
+	path := filepath.Join(t.TempDir(), "r.pdf")
+	require.NoError(t, os.WriteFile(path, pdf, 0o644))
+	out, err := exec.Command("pdfimages", "-list", path).Output()
+	require.NoError(t, err)
+	images = 0
+	for _, l := range strings.Split(string(out), "\n") {
+		if f := strings.Fields(l); len(f) > 2 && f[2] == "image" {
+			images++
+		}
+	}
+	assert.Equal(t, 2, images, "the diagram and the QR code: %s", out)
+}

@@ -20,6 +20,8 @@ type Service struct {
 	Clock clock.Clock
 	// Description provides Sections II and III (nil: those sections say they are not available).
 	Description *description.Service
+	// Wording is the firm's report wording (nil: the shipped templates).
+	Wording *Wording
 	// Issuing gives each issued PDF its verification code and signature (see IssueHooks).
 	Issuing IssueHooks
 }

@@ -53,6 +53,12 @@ func seedControls(ctx context.Context, e *Env) error {
 			return fmt.Errorf("finding the Northwind engagement: %w", err)
 		}
 	}
+	return seedControlsFor(ctx, e, engID)
+}
+
+// seedControlsFor loads the Northwind control matrix, CUECs and CSOCs into engagement engID.
+func seedControlsFor(ctx context.Context, e *Env, engID int64) error {
+	db := e.DB.WithContext(ctx)
 	sc, err := controls.LoadScope(ctx, e.DB, engID)
 	if err != nil {
 		return err

@@ -32,8 +32,8 @@ var demoEngagements = []demoEngagement{
 		team: []demoMember{{"partner@attest.example", "partner", true}, {"manager@attest.example", "manager", true},
 			{"senior@attest.example", "senior", true}, {"dana@northwind.example", "client_contact", false}},
 		orgs: []engagements.SubserviceOrg{{Name: "Cloud host (public cloud)", Services: "Infrastructure hosting and physical data centres", Method: "carve_out"}},
-		moves: []demoMove{{"fieldwork", "manager@attest.example"}, {"review", "manager@attest.example"},
-			{"signed", "partner@attest.example"}, {"issued", "partner@attest.example"}},
+		// The report step tests, reviews, signs (password + code) and issues it.
+		moves: []demoMove{{"fieldwork", "manager@attest.example"}},
 	},
 	{
 		key: "engagement:northwind-2026", client: "northwind",

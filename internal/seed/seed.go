@@ -57,6 +57,7 @@ var steps = []step{
 	{"information requests and evidence", seedPortal},
 	{"quality review: a procedure copied between clients", seedQuality},
 	{"system description and management's assertion", seedDescription},
+	{"the issued 2025 report", seedIssuedReport},
 }
 
 // Option adjusts the seed environment.

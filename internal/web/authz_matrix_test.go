@@ -129,11 +129,22 @@ var routeAccess = map[string]access{
 	"GET /exceptions/:exceptionID":             allow("oversight", "team", "client-own"),
 	"POST /exceptions/:exceptionID/response":   allow("client-own"),
 	"POST /exceptions/:exceptionID/evaluation": allow("team"),
-	"GET /engagements/:id/review-notes":        allow("oversight", "team"),
-	"POST /engagements/:id/review-notes":       allow("team"),
-	"POST /review-notes/:noteID/answer":        allow("team"),
-	"POST /review-notes/:noteID/clear":         allow("team"),
-	"GET /review":                              allow("firm"),
+
+	// Opinion, signature and reports.
+	"GET /engagements/:id/report":           allow("oversight", "team", "client-own"),
+	"GET /engagements/:id/report/preview":   allow("oversight", "team"),
+	"GET /engagements/:id/report/draft.pdf": allow("oversight", "team"),
+	"POST /engagements/:id/report/opinion":  allow("partner-team"),
+	"POST /engagements/:id/report/sign":     allow("partner-team"),
+	"POST /engagements/:id/report/issue":    allow("partner-team"),
+	"POST /engagements/:id/report/reopen":   allow("partner-team"),
+	"POST /engagements/:id/report/addenda":  allow("team"),
+	"GET /reports/:versionID":               allow("oversight", "team", "client-own"),
+	"GET /engagements/:id/review-notes":     allow("oversight", "team"),
+	"POST /engagements/:id/review-notes":    allow("team"),
+	"POST /review-notes/:noteID/answer":     allow("team"),
+	"POST /review-notes/:noteID/clear":      allow("team"),
+	"GET /review":                           allow("firm"),
 
 	// System description and management's assertion.
 	"GET /engagements/:id/description":               allow("oversight", "team", "client-own"),

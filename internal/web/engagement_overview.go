@@ -116,6 +116,11 @@ func daysText(days *int) string {
 func (s *Server) engagementStatusChange(c echo.Context) error {
 	id := resource(c).EngagementID
 	to := c.FormValue("status")
+	if to == "signed" || to == "issued" {
+		// Signing needs the gates, the opinion and password + code; issuing stores the PDFs.
+		s.flash(c, "error", "Sign and issue on the Report tab: the partner re-enters password and code to sign, and issuing stores the final PDFs.")
+		return c.Redirect(http.StatusSeeOther, "/engagements/"+itoa(id)+"/report")
+	}
 	err := engagements.ChangeStatusAnchored(c.Request().Context(), s.DB, s.AuditSigner, mustUser(c).Actor(), id, to)
 	if msg, ok := transitionMessage(err); ok {
 		s.flash(c, "error", msg)

@@ -40,7 +40,8 @@ func (s *Server) handleError(err error, c echo.Context) {
 			"Your role does not allow this. If you need it for your work, ask the engagement's manager or your administrator."
 	case errors.Is(err, apperr.ErrLocked):
 		status, heading, message = http.StatusConflict, "The engagement is locked",
-			"The opinion has been signed, so the engagement can no longer change."
+			"The opinion has been signed, so the engagement can no longer change; this attempt is recorded in the audit trail. "+
+				"If it must change, the engagement partner reopens it with a reason on the Report tab (which withdraws the signature)."
 	case isValidation(err):
 		// Handlers re-render their form with field errors; this only catches one that did not.
 		v, _ := apperr.AsValidation(err)

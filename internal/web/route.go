@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/attest-soc/attest/internal/apperr"
 	"github.com/attest-soc/attest/internal/auth"
 	"github.com/attest-soc/attest/internal/policy"
 )
@@ -143,6 +144,9 @@ func (s *Server) authorize(action policy.Action, sc scope) echo.MiddlewareFunc {
 				return err
 			}
 			if err := policy.Check(u, action, res); err != nil {
+				if errors.Is(err, apperr.ErrLocked) {
+					s.auditRefusal(c, u, action, res)
+				}
 				return err
 			}
 			c.Set(ctxResource, res)

@@ -121,6 +121,16 @@ func (s *Server) registerRoutes() {
 	s.handle(post, "/review-notes/:noteID/clear", policy.ReviewNoteEdit, s.reviewNoteScope("noteID"), s.reviewNoteClear)
 	s.handle(get, "/review", policy.ReviewQueue, firmLevel, s.reviewQueue)
 
+	// Opinion, signature and reports.
+	s.handle(get, "/engagements/:id/report", policy.ReportView, s.engagementScope("id"), s.reportShow)
+	s.handle(get, "/engagements/:id/report/preview", policy.ReportDraft, s.engagementScope("id"), s.reportPreview)
+	s.handle(get, "/engagements/:id/report/draft.pdf", policy.ReportDraft, s.engagementScope("id"), s.reportDraftPDF)
+	s.handle(post, "/engagements/:id/report/opinion", policy.OpinionChoose, s.engagementScope("id"), s.opinionChoose)
+	s.handle(post, "/engagements/:id/report/sign", policy.OpinionSign, s.engagementScope("id"), s.opinionSign)
+	s.handle(post, "/engagements/:id/report/issue", policy.ReportIssue, s.engagementScope("id"), s.reportIssue)
+	s.handle(post, "/engagements/:id/report/reopen", policy.EngagementReopen, s.engagementScope("id"), s.engagementReopen)
+	s.handle(post, "/engagements/:id/report/addenda", policy.AddendumAdd, s.engagementScope("id"), s.addendumAdd)
+	s.handle(get, "/reports/:versionID", policy.ReportDownload, s.childScope("report_versions", "versionID"), s.reportDownload)
 	// System description (Section III) and management's assertion (Section II).
 	s.handle(get, "/engagements/:id/description", policy.DescriptionView, s.engagementScope("id"), s.descriptionIndex)
 	s.handle(get, "/engagements/:id/description/preview", policy.DescriptionView, s.engagementScope("id"), s.descriptionPreview)

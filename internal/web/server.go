@@ -25,6 +25,7 @@ import (
 	"github.com/attest-soc/attest/internal/firm"
 	"github.com/attest-soc/attest/internal/jobs"
 	"github.com/attest-soc/attest/internal/notify"
+	"github.com/attest-soc/attest/internal/opinion"
 	"github.com/attest-soc/attest/internal/quality"
 	"github.com/attest-soc/attest/internal/report"
 	"github.com/attest-soc/attest/internal/requests"
@@ -47,6 +48,7 @@ type Server struct {
 	Description *description.Service
 	Requests    *requests.Service
 	Reports     *report.Service
+	Opinions    *opinion.Service
 	Notifier    *notify.Sender // delivers the e-mail outbox; `attest serve` runs it
 	// AuditSigner signs audit checkpoints (audit.WriteCheckpointTx); nil when no key file exists
 	// (tests; production refuses to start without one).
@@ -96,6 +98,10 @@ func New(gdb *gorm.DB, cfg config.Config, clk clock.Clock, log *slog.Logger) (*S
 	s.Firm = &firm.Service{DB: gdb, Clock: clk}
 	s.Description = &description.Service{DB: gdb, Clock: clk, Store: store, Password: s.Auth}
 	s.Reports = &report.Service{DB: gdb, Store: store, Clock: clk, Description: s.Description}
+	if cfg.ReportWordingDir != "" {
+		s.Reports.Wording = &report.Wording{FS: os.DirFS(cfg.ReportWordingDir)}
+	}
+	s.Opinions = opinion.NewService(gdb, clk, s.Auth, s.Reports)
 	s.Requests = &requests.Service{DB: gdb, Clock: clk, Evidence: s.Evidence, BaseURL: cfg.BaseURL}
 	s.Verification = &verification.Service{DB: gdb, Clock: clk, Store: store, Signer: s.Signer, BaseURL: cfg.BaseURL}
 	s.Verification.Render = verification.ReportRenderer{Reports: s.Reports, Codes: s.Verification}

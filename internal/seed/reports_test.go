@@ -1,0 +1,71 @@
+package seed
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/attest-soc/attest/internal/clock"
+	"github.com/attest-soc/attest/internal/db/dbtest"
+	"github.com/attest-soc/attest/internal/description"
+	"github.com/attest-soc/attest/internal/evidence"
+	"github.com/attest-soc/attest/internal/report"
+)
+
+// The demo's 2025 engagement is issued through the real steps (gates, signature, issue): its
+// SOC 2 Type II and SOC 3 are stored, and rendering it again gives the stored bytes; the 2026
+// engagement produces a draft at once.
+func TestDemoIssuedReportAndDraft(t *testing.T) {
+	gdb := dbtest.New(t)
+	ctx := context.Background()
+	clk := &clock.Fixed{T: time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)}
+	store, err := evidence.NewLocalStore(t.TempDir())
+	require.NoError(t, err)
+	_, err = Demo(ctx, gdb, clk, WithEvidenceStore(store))
+	require.NoError(t, err)
+
+	var issued, draft int64
+	require.NoError(t, gdb.Raw(`SELECT id FROM engagements WHERE name = 'SOC 2 Type II 2025'`).Row().Scan(&issued))
+	require.NoError(t, gdb.Raw(`SELECT id FROM engagements WHERE name = 'SOC 2 Type II 2026'`).Row().Scan(&draft))
+	var status string
+	require.NoError(t, gdb.Raw(`SELECT status FROM engagements WHERE id = ?`, issued).Row().Scan(&status))
+	assert.Equal(t, "issued", status)
+	var exceptions, tests, sampled int
+	require.NoError(t, gdb.Raw(`SELECT (SELECT count(*) FROM exceptions WHERE engagement_id = @id), (SELECT count(*) FROM tests WHERE engagement_id = @id),
+		(SELECT count(*) FROM samples s JOIN tests t ON t.id = s.test_id WHERE t.engagement_id = @id)`, map[string]any{"id": issued}).
+		Row().Scan(&exceptions, &tests, &sampled))
+	assert.Equal(t, 1, exceptions)
+	assert.Equal(t, 28, tests)
+	assert.Equal(t, 15, sampled)
+
+	svc := &report.Service{DB: gdb, Store: store, Clock: clk, Description: &description.Service{DB: gdb, Clock: clk, Store: store}}
+	versions, err := svc.Versions(ctx, issued)
+	require.NoError(t, err)
+	require.Len(t, versions, 2)
+	for _, v := range versions {
+		assert.Equal(t, report.StateCurrent, v.State)
+		assert.Equal(t, "unmodified", v.OpinionKind)
+		pdf, _, err := svc.Render(ctx, issued, v.Variant, false)
+		require.NoError(t, err)
+		sum := sha256.Sum256(pdf)
+		assert.Equal(t, v.SHA256, hex.EncodeToString(sum[:]), "rendering %s again gives the issued bytes", v.Variant)
+	}
+	assert.Equal(t, report.Type2, versions[0].Variant)
+	assert.Equal(t, report.SOC3, versions[1].Variant)
+
+	pdf, doc, err := svc.Render(ctx, draft, report.Type2, false)
+	require.NoError(t, err)
+	assert.True(t, doc.Draft, "the unsigned 2026 engagement renders as a draft")
+	assert.Greater(t, len(pdf), 10000)
+
+	_, err = Demo(ctx, gdb, clk, WithEvidenceStore(store))
+	require.NoError(t, err)
+	versions, err = svc.Versions(ctx, issued)
+	require.NoError(t, err)
+	assert.Len(t, versions, 2, "seeding again issues nothing new")
+}
