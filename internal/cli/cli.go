@@ -30,10 +30,11 @@ var commands = map[string]command{
 	"migrate":   {"apply (up), roll back (down) or list (status) migrations", runMigrate},
 	"seed":      {"load demo data (--demo) or the scale fixture (--scale large)", runSeed},
 	"user":      {"manage users: user create", runUser},
-	"audit":     {"check the audit trail: audit verify", runAudit},
+	"audit":     {"the audit trail: audit verify | audit checkpoints --export | audit keygen FILE", runAudit},
 	"localdb":   {"the project-local PostgreSQL: localdb start|stop|dsn|psql", runLocalDB},
 	"demo-code": {"print the current MFA code of a demo account (not in production)", runDemoCode},
 	"criteria":  {"load the official criterion texts: criteria import FILE", runCriteria},
+	"evidence":  {"check the evidence store: evidence verify (every blob against its SHA-256)", runEvidence},
 	"report":    {"render a report PDF: report render --engagement ID --variant type1|type2|soc3 [--draft] --out FILE", runReport},
 	"loadtest":  {"drive 200 requests/s for 30 s over seven pages of a server with the scale fixture; print p50/p95/p99 and errors per page", runLoadtest},
 	"notify":    {"e-mail: notify send (deliver the outbox) | notify digest (queue the daily overdue digest, then send)", runNotify},
@@ -116,11 +117,16 @@ func (a *app) newFlags(name, synopsis string) *flag.FlagSet {
 	return fs
 }
 
-// database connects to DATABASE_URL, or starts (or reuses) the project-local cluster.
+// database connects as the schema's owner for operator commands and migrations:
+// ATTEST_MIGRATE_DATABASE_URL when set, else DATABASE_URL, else the project-local cluster
+// (started or reused).
 func (a *app) database(ctx context.Context) (*gorm.DB, error) {
-	dsn, err := a.databaseURL(ctx)
-	if err != nil {
-		return nil, err
+	dsn := a.cfg.MigrateDatabaseURL
+	if dsn == "" {
+		var err error
+		if dsn, err = a.databaseURL(ctx); err != nil {
+			return nil, err
+		}
 	}
 	return db.Open(ctx, dsn)
 }

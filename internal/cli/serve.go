@@ -2,12 +2,16 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
 
+	"github.com/attest-soc/attest/internal/audit"
 	"github.com/attest-soc/attest/internal/db"
 	"github.com/attest-soc/attest/internal/evidence"
 	"github.com/attest-soc/attest/internal/jobs"
@@ -24,26 +28,25 @@ func runServe(ctx context.Context, a *app, args []string) error {
 }
 
 func (a *app) serve(ctx context.Context) error {
-	gdb, err := a.database(ctx)
+	signer, err := a.auditSigner()
+	if err != nil {
+		return err
+	}
+	gdb, appDSN, err := a.appDatabase(ctx)
 	if err != nil {
 		return err
 	}
 	defer db.Close(gdb)
-	if err := db.Migrate(ctx, gdb); err != nil {
-		return err
-	}
 	srv, err := web.New(gdb, a.cfg, a.clock, a.log)
 	if err != nil {
 		return err
 	}
+	srv.AuditSigner = signer
 	// Background jobs (population imports) run on River beside the server; every instance works
 	// the same queue, each job once. Stopping cancels jobs in progress: they roll back and are
-	// retried here after a restart or by another instance.
-	dsn, err := a.databaseURL(ctx)
-	if err != nil {
-		return err
-	}
-	runner, err := jobs.NewRunner(ctx, dsn, srv.Workers(), a.log, jobs.Options{})
+	// retried here after a restart or by another instance. It connects as the server does (the
+	// least-privilege role; River's tables come from Attest's migrations).
+	runner, err := jobs.NewRunner(ctx, appDSN, srv.Workers(), a.log, jobs.Options{})
 	if err != nil {
 		return err
 	}
@@ -77,10 +80,105 @@ func (a *app) serve(ctx context.Context) error {
 			} else if sessions+attempts > 0 {
 				a.log.Info("pruned", "sessions", sessions, "login_attempts", attempts)
 			}
+			// A signed checkpoint of the audit chain at least hourly, so truncating or rewriting
+			// the trail is detected (attest audit verify).
+			if cp, err := audit.WriteCheckpoint(ctx, gdb, signer, audit.CheckpointHourly); err != nil && ctx.Err() == nil {
+				a.log.Error("writing the audit checkpoint", "err", err)
+			} else if err == nil {
+				a.log.Info("audit checkpoint written", "events", cp.EventCount, "head_id", cp.HeadID, "key_id", cp.KeyID)
+			}
+			// Temporary files of interrupted uploads (older than an hour) and blobs no row refers
+			// to (older than a day), in the local directory or S3.
+			if got, err := evidence.CollectLeftovers(ctx, gdb, srv.Evidence.Store); err != nil && ctx.Err() == nil {
+				a.log.Error("collecting evidence leftovers", "err", err, "temp_files", got.TempFiles, "orphan_blobs", got.Orphans)
+			} else {
+				a.log.Info("evidence leftovers collected", "temp_files", got.TempFiles, "orphan_blobs", got.Orphans)
+			}
 		})
 	}()
 	defer func() { stopWork(); wg.Wait() }()
 	return srv.Run(ctx)
+}
+
+// auditSigner loads the checkpoint signing key (ATTEST_AUDIT_KEY_FILE). Development generates
+// one at the default .data/audit-key.pem; production refuses to start without it.
+func (a *app) auditSigner() (*audit.Signer, error) {
+	path := a.cfg.AuditKeyFile
+	if path == "" {
+		return nil, errors.New("ATTEST_AUDIT_KEY_FILE must be set when ATTEST_ENV=production: it names the Ed25519 key that signs the audit trail's checkpoints, kept outside the database. Create one with `attest audit keygen FILE` (README: The anchored audit trail)")
+	}
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		if a.cfg.Production() {
+			return nil, fmt.Errorf("ATTEST_AUDIT_KEY_FILE=%s does not exist: create it with `attest audit keygen %s` and keep a copy of its public key elsewhere", path, path)
+		}
+		if err := audit.GenerateKeyFile(path); err != nil {
+			return nil, err
+		}
+		a.log.Info("generated the development audit signing key", "file", path)
+	}
+	return audit.LoadSigner(path)
+}
+
+// appDatabase migrates as the schema's owner and returns the connection the server runs on: the
+// least-privilege application role wherever one is set up (db.GrantAppRole). The local cluster
+// creates attest_app; with ATTEST_MIGRATE_DATABASE_URL the owner grants DATABASE_URL's role. The
+// production server refuses a role that could alter the audit trail.
+func (a *app) appDatabase(ctx context.Context) (*gorm.DB, string, error) {
+	owner, err := a.database(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	defer db.Close(owner)
+	if err := db.Migrate(ctx, owner); err != nil {
+		return nil, "", err
+	}
+	var dsn, role string
+	switch {
+	case a.cfg.DatabaseURL == "":
+		cluster, err := db.DefaultLocalCluster()
+		if err != nil {
+			return nil, "", err
+		}
+		if err := db.EnsureRole(ctx, owner, db.LocalAppRole, ""); err != nil {
+			return nil, "", err
+		}
+		if err := db.GrantAppRole(ctx, owner, db.LocalAppRole); err != nil {
+			return nil, "", err
+		}
+		dsn = cluster.DSNAs(db.LocalAppRole, "attest")
+	case a.cfg.MigrateDatabaseURL != "":
+		// The owner creates DATABASE_URL's role with its password when it does not exist yet
+		// (docker-compose's first start); an existing role keeps its password.
+		dsn = a.cfg.DatabaseURL
+		pc, err := pgconn.ParseConfig(dsn)
+		if err != nil {
+			return nil, "", fmt.Errorf("DATABASE_URL: %w", err)
+		}
+		role = pc.User
+		if err := db.EnsureRole(ctx, owner, role, pc.Password); err != nil {
+			return nil, "", err
+		}
+	default:
+		dsn = a.cfg.DatabaseURL // one role for both: development only
+	}
+	app, err := db.Open(ctx, dsn)
+	if err != nil {
+		return nil, "", err
+	}
+	if a.cfg.MigrateDatabaseURL != "" {
+		if err := db.GrantAppRole(ctx, owner, role); err != nil {
+			db.Close(app)
+			return nil, "", err
+		}
+	}
+	if err := db.CheckLeastPrivilege(ctx, app); err != nil {
+		if a.cfg.Production() {
+			db.Close(app)
+			return nil, "", fmt.Errorf("refusing to start: %w. Connect the server (DATABASE_URL) as a role that may only read and add audit events, and run migrations as the owner (ATTEST_MIGRATE_DATABASE_URL); see README, Deployment", err)
+		}
+		a.log.Warn("the server's database role could alter the audit trail (allowed in development only)", "err", err)
+	}
+	return app, dsn, nil
 }
 
 // every runs fn at once and then every interval until ctx ends.

@@ -67,19 +67,48 @@ func TestComposeRunsTheAppAfterAHealthyDatabase(t *testing.T) {
 }
 
 // TestComposeEnvironmentIsAValidConfiguration loads the app's environment, with each
-// ${VAR:-default} at its default, through Load: the shipped compose file must start.
+// ${VAR:-default} at its default and each required ${VAR:?message} set, through Load: the shipped
+// compose file must start.
 func TestComposeEnvironmentIsAValidConfiguration(t *testing.T) {
 	app := loadCompose(t).Services["app"]
-	subst := regexp.MustCompile(`\$\{[A-Z_]+:-([^}]*)\}`)
+	withDefault := regexp.MustCompile(`\$\{[A-Z_]+:-([^}]*)\}`)
+	required := regexp.MustCompile(`\$\{([A-Z_]+):\?[^}]*\}`)
 	envMap := map[string]string{}
 	for k, v := range app.Environment {
-		envMap[k] = subst.ReplaceAllString(v, "$1")
+		v = withDefault.ReplaceAllString(v, "$1")
+		envMap[k] = required.ReplaceAllString(v, "given-$1")
 	}
 	cfg, err := Load(env(envMap))
 	require.NoError(t, err)
 	assert.True(t, cfg.Production())
 	assert.Equal(t, "0.0.0.0:8080", cfg.Addr)
-	assert.True(t, strings.HasPrefix(cfg.DatabaseURL, "postgres://attest:change-me@db:5432/attest"))
+	assert.True(t, cfg.SecureCookies, "cookies are Secure (and HSTS sent) unless deliberately turned off")
+	assert.NotEmpty(t, cfg.AuditKeyFile, "production needs the audit signing key")
+	assert.True(t, strings.HasPrefix(cfg.DatabaseURL, "postgres://attest_app:given-ATTEST_APP_DB_PASSWORD@db:5432/attest"),
+		"the app connects as its least-privilege role: %s", cfg.DatabaseURL)
+	assert.True(t, strings.HasPrefix(cfg.MigrateDatabaseURL, "postgres://attest:given-POSTGRES_PASSWORD@db:5432/attest"),
+		"migrations run as the owner: %s", cfg.MigrateDatabaseURL)
+}
+
+// TestComposeHasNoInsecureDefaults: no password, base URL or cookie setting falls back to a value
+// that would run an insecure deployment.
+func TestComposeHasNoInsecureDefaults(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "..", "docker-compose.yml"))
+	require.NoError(t, err)
+	text := string(raw)
+	for _, v := range []string{"POSTGRES_PASSWORD", "ATTEST_APP_DB_PASSWORD", "ATTEST_BASE_URL"} {
+		uses := regexp.MustCompile(`\$\{`+v+`(:[-?])?[^}]*\}`).FindAllStringSubmatch(text, -1)
+		require.NotEmpty(t, uses, v)
+		for _, u := range uses {
+			assert.Equal(t, ":?", u[1], "%s must be required (${%s:?…}), not defaulted: %s", v, v, u[0])
+		}
+	}
+	assert.NotContains(t, text, "change-me")
+	c := loadCompose(t)
+	assert.Equal(t, "${ATTEST_SECURE_COOKIES:-true}", c.Services["app"].Environment["ATTEST_SECURE_COOKIES"])
+	db := c.Services["db"]
+	assert.NotContains(t, c.Services["app"].Environment["DATABASE_URL"], "//"+db.Environment["POSTGRES_USER"]+":",
+		"the app does not connect as the database owner")
 }
 
 // The Dockerfile copies the whole folder: the build context must leave out the local database

@@ -36,6 +36,12 @@ type Config struct {
 	SMTPPassword   string        // ATTEST_SMTP_PASSWORD
 	MailFrom       string        // ATTEST_MAIL_FROM
 	TrustedProxies []*net.IPNet  // ATTEST_TRUSTED_PROXIES: proxies whose X-Forwarded-For names the client
+	// MigrateDatabaseURL (ATTEST_MIGRATE_DATABASE_URL) connects as the schema's owner, for
+	// migrations; DatabaseURL then connects as the least-privilege application role.
+	MigrateDatabaseURL string
+	// AuditKeyFile (ATTEST_AUDIT_KEY_FILE) holds the Ed25519 key that signs audit checkpoints;
+	// development defaults to .data/audit-key.pem (generated), production requires it.
+	AuditKeyFile string
 
 	// BoilerplateThreshold is the share of identical text (0.5–1) from which a text is
 	// near-identical to another client's (ATTEST_BOILERPLATE_THRESHOLD, default 0.9).
@@ -122,6 +128,12 @@ func Load(getenv func(string) string) (Config, error) {
 	c.MaxUploadBytes = size("ATTEST_MAX_UPLOAD_BYTES", 200<<20)
 	c.BlobBackend = str("ATTEST_BLOB_BACKEND", "local")
 	c.BlobDir = str("ATTEST_BLOB_DIR", ".data/evidence")
+	c.MigrateDatabaseURL = str("ATTEST_MIGRATE_DATABASE_URL", "")
+	if c.Production() {
+		c.AuditKeyFile = str("ATTEST_AUDIT_KEY_FILE", "")
+	} else {
+		c.AuditKeyFile = str("ATTEST_AUDIT_KEY_FILE", ".data/audit-key.pem")
+	}
 	c.ReportWordingDir = str("ATTEST_REPORT_WORDING_DIR", "")
 	c.S3Endpoint = str("ATTEST_S3_ENDPOINT", "")
 	c.S3Bucket = str("ATTEST_S3_BUCKET", "")

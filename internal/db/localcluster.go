@@ -25,9 +25,12 @@ type LocalCluster struct {
 // The OS user that runs the server when we are root: initdb refuses to run as root.
 const clusterOSUser = "postgres"
 
-// DSN is the connection string for database name on this cluster.
-func (c LocalCluster) DSN(name string) string {
-	return fmt.Sprintf("host=%s user=attest dbname=%s sslmode=disable", c.Dir, name)
+// DSN is the connection string for database name on this cluster, as the owner (attest).
+func (c LocalCluster) DSN(name string) string { return c.DSNAs("attest", name) }
+
+// DSNAs connects as role (the local cluster trusts its own socket).
+func (c LocalCluster) DSNAs(role, name string) string {
+	return fmt.Sprintf("host=%s user=%s dbname=%s sslmode=disable", c.Dir, role, name)
 }
 
 // Ensure initialises the cluster if needed and starts it if it is not running. Several processes

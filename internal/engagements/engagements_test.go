@@ -2,6 +2,8 @@ package engagements_test
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -29,7 +31,7 @@ func newFixture(t testing.TB) *fixture {
 	for _, u := range []struct {
 		name, role string
 		client     *int64
-	}{{"patricia", "partner", nil}, {"miguel", "manager", nil}, {"sara", "senior", nil}, {"tom", "staff", nil},
+	}{{"ada", "admin", nil}, {"patricia", "partner", nil}, {"miguel", "manager", nil}, {"sara", "senior", nil}, {"tom", "staff", nil},
 		{"dana", "client", &f.client}, {"lee", "client", &other}} {
 		var id int64
 		require.NoError(t, f.db.Raw(`INSERT INTO users (email, name, role, client_id) VALUES (?, ?, ?, ?) RETURNING id`,
@@ -171,7 +173,11 @@ func TestTeamIndependenceAndStatusMoves(t *testing.T) {
 	id := f.create(typeII)
 
 	add := func(who, role string) error {
-		return engagements.AddMember(ctx, f.db, f.actor("miguel"), id, f.users[who], role)
+		by := "miguel"
+		if role == "partner" || who == "miguel" {
+			by = "ada" // the partner is appointed, and the manager placed, by someone else
+		}
+		return engagements.AddMember(ctx, f.db, f.actor(by), id, f.users[who], role)
 	}
 	v, ok := apperr.AsValidation(add("lee", "client_contact"))
 	require.True(t, ok)
@@ -182,7 +188,7 @@ func TestTeamIndependenceAndStatusMoves(t *testing.T) {
 	require.NoError(t, add("patricia", "partner"))
 	v, ok = apperr.AsValidation(add("sara", "partner"))
 	require.True(t, ok)
-	assert.Contains(t, v["role"], "already has a partner")
+	assert.Contains(t, v["role"], "must be a partner of the firm")
 	require.NoError(t, add("sara", "senior"))
 	require.NoError(t, add("dana", "client_contact"))
 
@@ -234,7 +240,10 @@ func TestTeamIndependenceAndStatusMoves(t *testing.T) {
 	require.NoError(t, f.db.Exec(`UPDATE review_notes SET cleared_at = now(), cleared_by = ? WHERE engagement_id = ?`, f.users["miguel"], id).Error)
 	require.NoError(t, f.db.Exec(`UPDATE exceptions SET evaluation = 'isolated', criteria_met = true WHERE engagement_id = ?`, id).Error)
 	require.NoError(t, engagements.ConfirmIndependence(ctx, f.db, f.actor("tom"), id))
-	require.NoError(t, engagements.ChangeStatus(ctx, f.db, f.actor("patricia"), id, "signed"))
+	_, key, err := ed25519.GenerateKey(rand.Reader)
+	require.NoError(t, err)
+	signer := audit.NewSigner(key)
+	require.NoError(t, engagements.ChangeStatusAnchored(ctx, f.db, signer, f.actor("patricia"), id, "signed"))
 
 	e, err := engagements.Get(ctx, f.db, id)
 	require.NoError(t, err)
@@ -244,7 +253,19 @@ func TestTeamIndependenceAndStatusMoves(t *testing.T) {
 	assert.ErrorIs(t, add("tom", "staff"), apperr.ErrLocked, "a signed engagement's team is frozen")
 	assert.ErrorIs(t, engagements.Update(ctx, f.db, f.actor("miguel"), id, e.Input()), apperr.ErrLocked)
 
-	require.NoError(t, engagements.ChangeStatus(ctx, f.db, f.actor("patricia"), id, "issued"))
+	require.NoError(t, engagements.ChangeStatusAnchored(ctx, f.db, signer, f.actor("patricia"), id, "issued"))
+	// The signature and the issue are anchored in their own transactions.
+	cps, err := audit.Checkpoints(ctx, f.db)
+	require.NoError(t, err)
+	require.Len(t, cps, 2)
+	assert.Equal(t, "engagement.sign", cps[0].Reason)
+	assert.Equal(t, "engagement.issue", cps[1].Reason)
+	var events int64
+	require.NoError(t, f.db.Raw(`SELECT count(*) FROM audit_events`).Scan(&events).Error)
+	assert.Equal(t, events, cps[1].EventCount, "the issue's own event is covered")
+	res, err := audit.VerifyAnchored(ctx, f.db, signer.Public())
+	require.NoError(t, err)
+	assert.True(t, res.OK(), res.Reason)
 	e, err = engagements.Get(ctx, f.db, id)
 	require.NoError(t, err)
 	assert.NotNil(t, e.ReleasedAt)
@@ -253,4 +274,89 @@ func TestTeamIndependenceAndStatusMoves(t *testing.T) {
 	var moves []string
 	require.NoError(t, f.db.Raw(`SELECT after->>'status' FROM audit_events WHERE action = 'engagement.status' AND engagement_id = ? ORDER BY id`, id).Scan(&moves).Error)
 	assert.Equal(t, []string{"fieldwork", "review", "signed", "issued", "archived"}, moves)
+}
+
+func TestOnlyAFirmPartnerIsTheEngagementPartner(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	var paul int64
+	require.NoError(t, f.db.Raw(`INSERT INTO users (email, name, role) VALUES ('paul@example.com', 'paul', 'partner') RETURNING id`).Row().Scan(&paul))
+	f.users["paul"] = paul
+	id := f.create(typeII)
+	add := func(by, who, role string) error {
+		return engagements.AddMember(ctx, f.db, f.actor(by), id, f.users[who], role)
+	}
+	field := func(err error, name string) string {
+		t.Helper()
+		v, ok := apperr.AsValidation(err)
+		require.True(t, ok, "want a validation error, got %v", err)
+		return v[name]
+	}
+
+	// A manager appoints nobody as partner: not a staff member, not a real partner, not themselves.
+	assert.Contains(t, field(add("miguel", "tom", "partner"), "role"), "Only a partner or an administrator")
+	assert.Contains(t, field(add("miguel", "patricia", "partner"), "role"), "Only a partner or an administrator")
+	assert.Contains(t, field(add("miguel", "miguel", "partner"), "user_id"), "your own place")
+	// Even an administrator cannot make staff the partner.
+	assert.Contains(t, field(add("ada", "tom", "partner"), "role"), "must be a partner of the firm")
+	// Nobody places themselves, not even a partner.
+	assert.Contains(t, field(add("patricia", "patricia", "partner"), "user_id"), "your own place")
+	assert.Contains(t, field(add("miguel", "miguel", "manager"), "user_id"), "your own place")
+
+	require.NoError(t, add("ada", "patricia", "partner"))
+	assert.Contains(t, field(add("ada", "paul", "partner"), "role"), "already has a partner")
+	require.NoError(t, add("patricia", "miguel", "manager"))
+	require.NoError(t, add("miguel", "tom", "staff"))
+
+	// The manager can neither remove the partner nor themselves; the partner cannot leave by themselves.
+	assert.Contains(t, field(engagements.RemoveMember(ctx, f.db, f.actor("miguel"), id, f.users["patricia"]), "role"), "Only a partner or an administrator")
+	assert.Contains(t, field(engagements.RemoveMember(ctx, f.db, f.actor("miguel"), id, f.users["miguel"]), "user_id"), "your own place")
+	assert.Contains(t, field(engagements.RemoveMember(ctx, f.db, f.actor("patricia"), id, f.users["patricia"]), "user_id"), "your own place")
+
+	// A partner replaces the partner; both steps are in the audit trail.
+	require.NoError(t, engagements.RemoveMember(ctx, f.db, f.actor("paul"), id, f.users["patricia"]))
+	require.NoError(t, add("ada", "paul", "partner"))
+	var events []string
+	require.NoError(t, f.db.Raw(`SELECT action || ' ' || actor_email || ' ' || coalesce(after->>'role', before->>'role') FROM audit_events
+		WHERE engagement_id = ? AND action LIKE 'engagement.member_%' ORDER BY id`, id).Scan(&events).Error)
+	assert.Equal(t, []string{"engagement.member_add ada@example.com partner", "engagement.member_add patricia@example.com manager",
+		"engagement.member_add miguel@example.com staff", "engagement.member_remove paul@example.com partner",
+		"engagement.member_add ada@example.com partner"}, events)
+
+	// A partner whose firm role is later lowered cannot sign.
+	ok, err := engagements.IsSigningPartner(ctx, f.db, id, paul)
+	require.NoError(t, err)
+	assert.True(t, ok)
+	require.NoError(t, f.db.Exec(`UPDATE users SET role = 'manager' WHERE id = ?`, paul).Error)
+	ok, err = engagements.IsSigningPartner(ctx, f.db, id, paul)
+	require.NoError(t, err)
+	assert.False(t, ok, "only a firm partner signs")
+}
+
+func TestCheckTeamChange(t *testing.T) {
+	cases := []struct {
+		name                      string
+		actorID                   int64
+		actorRole, userRole, role string
+		userID                    int64
+		wantField                 string
+	}{
+		{"manager adds staff", 1, "manager", "staff", "staff", 2, ""},
+		{"manager appoints partner", 1, "manager", "partner", "partner", 2, "role"},
+		{"partner appoints partner", 1, "partner", "partner", "partner", 2, ""},
+		{"admin appoints partner", 1, "admin", "partner", "partner", 2, ""},
+		{"admin appoints staff as partner", 1, "admin", "staff", "partner", 2, "role"},
+		{"self", 1, "partner", "partner", "partner", 1, "user_id"},
+		{"system seeds", 0, "", "partner", "partner", 2, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			v := engagements.CheckTeamChange(tc.actorID, tc.actorRole, tc.userID, tc.userRole, tc.role)
+			if tc.wantField == "" {
+				assert.Empty(t, v)
+			} else {
+				assert.Contains(t, v, tc.wantField)
+			}
+		})
+	}
 }

@@ -108,6 +108,27 @@ func CheckMove(from, to string, r Readiness) error {
 	return nil
 }
 
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// IsSigningPartner reports whether userID may sign for engagementID: the engagement partner on
+// its team whose firm role is still partner (so MFA is enforced) and whose account is active.
+// The opinion's signature calls it inside its transaction.
+func IsSigningPartner(ctx context.Context, tx *gorm.DB, engagementID, userID int64) (bool, error) {
+	var ok bool
+	err := tx.WithContext(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM engagement_members m JOIN users u ON u.id = m.user_id
+		WHERE m.engagement_id = ? AND m.role = 'partner' AND m.user_id = ? AND u.role = 'partner' AND u.disabled_at IS NULL)`,
+		engagementID, userID).Row().Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("checking the signing partner of engagement %d: %w", engagementID, err)
+	}
+	return ok, nil
+}
+
 // readiness gathers the facts CheckMove needs for engagementID and the acting user.
 func readiness(ctx context.Context, tx *gorm.DB, engagementID, actorID int64) (Readiness, error) {
 	var r Readiness
@@ -120,9 +141,12 @@ func readiness(ctx context.Context, tx *gorm.DB, engagementID, actorID int64) (R
 		TestKind                               string
 	}
 	err := tx.WithContext(ctx).Raw(`SELECT
-		EXISTS (SELECT 1 FROM engagement_members WHERE engagement_id = @id AND role = 'partner') AS has_partner,
+		EXISTS (SELECT 1 FROM engagement_members m JOIN users u ON u.id = m.user_id
+			WHERE m.engagement_id = @id AND m.role = 'partner' AND u.role = 'partner' AND u.disabled_at IS NULL) AS has_partner,
 		EXISTS (SELECT 1 FROM engagement_members WHERE engagement_id = @id AND role = 'manager') AS has_manager,
-		EXISTS (SELECT 1 FROM engagement_members WHERE engagement_id = @id AND role = 'partner' AND user_id = @actor) AS actor_is_partner,
+		EXISTS (SELECT 1 FROM engagement_members m JOIN users u ON u.id = m.user_id
+			WHERE m.engagement_id = @id AND m.role = 'partner' AND m.user_id = @actor
+			  AND u.role = 'partner' AND u.disabled_at IS NULL) AS actor_is_partner,
 		coalesce((SELECT string_agg(u.name, '|' ORDER BY u.name) FROM engagement_members m JOIN users u ON u.id = m.user_id
 			WHERE m.engagement_id = @id AND m.role <> 'client_contact' AND m.independence_confirmed_at IS NULL), '') AS unconfirmed,
 		(SELECT count(*) FROM tests WHERE engagement_id = @id AND result IN ('not_started', 'in_progress')) AS tests_without_result,
@@ -159,6 +183,13 @@ func readiness(ctx context.Context, tx *gorm.DB, engagementID, actorID int64) (R
 // ChangeStatus moves the engagement to status to when its preconditions hold. Signing locks
 // the engagement; issuing records the release date.
 func ChangeStatus(ctx context.Context, db *gorm.DB, actor audit.Actor, engagementID int64, to string) error {
+	return ChangeStatusAnchored(ctx, db, nil, actor, engagementID, to)
+}
+
+// ChangeStatusAnchored is ChangeStatus that, when the move signs or issues the engagement, also
+// writes a signed checkpoint of the audit trail in the same transaction (audit.WriteCheckpointTx),
+// so the signature and the issue are anchored at once, not at the next hourly checkpoint.
+func ChangeStatusAnchored(ctx context.Context, db *gorm.DB, signer *audit.Signer, actor audit.Actor, engagementID int64, to string) error {
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Exec(`SELECT 1 FROM engagements WHERE id = ? FOR UPDATE`, engagementID).Error; err != nil {
 			return fmt.Errorf("locking engagement %d: %w", engagementID, err)
@@ -185,9 +216,18 @@ func ChangeStatus(ctx context.Context, db *gorm.DB, actor audit.Actor, engagemen
 			to, engagementID).Error; err != nil {
 			return fmt.Errorf("moving engagement %d to %s: %w", engagementID, to, err)
 		}
-		return audit.Record(ctx, tx, actor, audit.Event{Action: "engagement.status", EntityType: "engagement",
+		if err := audit.Record(ctx, tx, actor, audit.Event{Action: "engagement.status", EntityType: "engagement",
 			EntityID: engagementID, EngagementID: engagementID, ClientID: e.ClientID,
-			Before: map[string]any{"status": e.Status}, After: map[string]any{"status": to}})
+			Before: map[string]any{"status": e.Status}, After: map[string]any{"status": to}}); err != nil {
+			return err
+		}
+		switch to {
+		case "signed":
+			_, err = audit.WriteCheckpointTx(ctx, tx, signer, "engagement.sign")
+		case "issued":
+			_, err = audit.WriteCheckpointTx(ctx, tx, signer, "engagement.issue")
+		}
+		return err
 	})
 }
 

@@ -73,11 +73,50 @@ func Candidates(ctx context.Context, db *gorm.DB, engagementID int64) ([]Candida
 	return out, nil
 }
 
+// CheckTeamChange is the rule for who may change whom on a team, as a pure function: nobody
+// changes their own place on the team (actorID == userID; the system actor, 0, is exempt); only a
+// firm partner or an administrator appoints or removes the engagement partner; and the
+// engagement partner is always a user whose firm role is partner (partners must use MFA, so the
+// one who signs has signed in with a second factor). role is the team role being given or taken
+// away; userFirmRole is the firm role of the user concerned.
+func CheckTeamChange(actorID int64, actorFirmRole string, userID int64, userFirmRole, role string) apperr.Validation {
+	v := apperr.Validation{}
+	if actorID != 0 && actorID == userID {
+		v.Add("user_id", "You cannot change your own place on the team. Ask a partner or an administrator.")
+	}
+	if role == "partner" {
+		if actorID != 0 && actorFirmRole != "partner" && actorFirmRole != "admin" {
+			v.Add("role", "Only a partner or an administrator appoints or replaces the engagement partner.")
+		}
+		if userFirmRole != "partner" {
+			v.Add("role", "The engagement partner must be a partner of the firm.")
+		}
+	}
+	return v
+}
+
+// firmRole is the stored role of user id ("" for the system actor or an unknown user).
+func firmRole(tx *gorm.DB, id int64) (string, error) {
+	if id == 0 {
+		return "", nil
+	}
+	var role string
+	if err := tx.Raw(`SELECT role FROM users WHERE id = ?`, id).Scan(&role).Error; err != nil {
+		return "", fmt.Errorf("loading role of user %d: %w", id, err)
+	}
+	return role, nil
+}
+
 // AddMember puts a user on the team in role. Firm users take firm roles, the client's own
-// users are client contacts, and the engagement has one partner.
+// users are client contacts, and the engagement has one partner, who is a firm partner
+// appointed by a partner or an administrator (CheckTeamChange).
 func AddMember(ctx context.Context, db *gorm.DB, actor audit.Actor, engagementID, userID int64, role string) error {
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		e, err := lockUnsigned(ctx, tx, engagementID)
+		if err != nil {
+			return err
+		}
+		actorRole, err := firmRole(tx, actor.ID)
 		if err != nil {
 			return err
 		}
@@ -90,7 +129,7 @@ func AddMember(ctx context.Context, db *gorm.DB, actor audit.Actor, engagementID
 		if err := tx.Raw(`SELECT role, client_id, disabled_at, email FROM users WHERE id = ?`, userID).Scan(&u).Error; err != nil {
 			return fmt.Errorf("loading user %d: %w", userID, err)
 		}
-		v := apperr.Validation{}
+		v := CheckTeamChange(actor.ID, actorRole, userID, u.Role, role)
 		switch {
 		case u.Role == "" || u.DisabledAt != nil:
 			v.Add("user_id", "Choose an active user.")
@@ -132,13 +171,29 @@ func RemoveMember(ctx context.Context, db *gorm.DB, actor audit.Actor, engagemen
 		if err != nil {
 			return err
 		}
-		var role string
-		if err := tx.Raw(`DELETE FROM engagement_members WHERE engagement_id = ? AND user_id = ? RETURNING role`,
-			engagementID, userID).Scan(&role).Error; err != nil {
-			return fmt.Errorf("removing member from engagement %d: %w", engagementID, err)
+		var m struct{ Role, FirmRole string }
+		if err := tx.Raw(`SELECT m.role, u.role AS firm_role FROM engagement_members m JOIN users u ON u.id = m.user_id
+			WHERE m.engagement_id = ? AND m.user_id = ? FOR UPDATE OF m`, engagementID, userID).Scan(&m).Error; err != nil {
+			return fmt.Errorf("loading member of engagement %d: %w", engagementID, err)
 		}
-		if role == "" {
+		if m.Role == "" {
 			return apperr.ErrNotFound
+		}
+		actorRole, err := firmRole(tx, actor.ID)
+		if err != nil {
+			return err
+		}
+		v := CheckTeamChange(actor.ID, actorRole, userID, m.FirmRole, m.Role)
+		delete(v, "role") // a former partner of the firm may still be taken off the team
+		if m.Role == "partner" && actor.ID != 0 && actorRole != "partner" && actorRole != "admin" {
+			v.Add("role", "Only a partner or an administrator appoints or replaces the engagement partner.")
+		}
+		if err := v.Err(); err != nil {
+			return err
+		}
+		role := m.Role
+		if err := tx.Exec(`DELETE FROM engagement_members WHERE engagement_id = ? AND user_id = ?`, engagementID, userID).Error; err != nil {
+			return fmt.Errorf("removing member from engagement %d: %w", engagementID, err)
 		}
 		return audit.Record(ctx, tx, actor, audit.Event{Action: "engagement.member_remove", EntityType: "engagement_member",
 			EntityID: userID, EngagementID: engagementID, ClientID: e.ClientID, Before: map[string]any{"user_id": userID, "role": role}})

@@ -6,6 +6,8 @@ import (
 	"path"
 	"strings"
 	"unicode"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // SniffLen is how many leading bytes Classify needs.
@@ -17,14 +19,20 @@ type Refusal struct{ Reason string }
 func (r *Refusal) Error() string { return r.Reason }
 
 // CleanFileName returns the name to store for an uploaded file. Browsers send a bare name, so
-// any folder part means a crafted request and is refused rather than silently trimmed.
+// any folder part means a crafted request and is refused rather than silently trimmed. The name
+// is normalised as the platforms that will save it do: Unicode NFC, control characters and
+// bidirectional overrides removed (U+202A–U+202E, U+2066–U+2069, which make "exe.pdf" display for
+// "fdp.exe"), and trailing dots and spaces stripped (Windows saves "run.bat." as "run.bat").
 func CleanFileName(name string) (string, error) {
+	name = norm.NFC.String(name)
 	name = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == unicode.ReplacementChar {
+		if unicode.IsControl(r) || r == unicode.ReplacementChar || isBidiControl(r) {
 			return -1
 		}
 		return r
 	}, name)
+	name = strings.TrimSpace(name)
+	name = strings.TrimRight(name, ". \u00a0")
 	name = strings.TrimSpace(name)
 	if name == "" {
 		return "", &Refusal{"The file has no name. Rename it and upload it again."}
@@ -42,6 +50,30 @@ func CleanFileName(name string) (string, error) {
 	return name, nil
 }
 
+// isBidiControl reports the explicit directional formatting characters (embeddings, overrides,
+// isolates) and the directional marks.
+func isBidiControl(r rune) bool {
+	return (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) || r == 0x200E || r == 0x200F || r == 0x061C
+}
+
+// executableExtension returns the extension under which Windows, macOS or Linux would run or open
+// name as a program or script ("" when none). Windows ignores trailing dots and spaces and reads
+// "name.bat:stream" (an alternate data stream) as "name.bat", so every candidate is checked.
+func executableExtension(name string) string {
+	candidates := []string{name}
+	if before, _, ok := strings.Cut(name, ":"); ok {
+		candidates = append(candidates, before)
+	}
+	for _, c := range candidates {
+		c = strings.TrimRight(c, ". ")
+		ext := strings.ToLower(path.Ext(c))
+		if executableExt[ext] {
+			return ext
+		}
+	}
+	return ""
+}
+
 func quote(s string) string { return "“" + s + "”" }
 
 // executableMagic lists the headers of programs and scripts, whatever their file name says.
@@ -56,8 +88,27 @@ var executableMagic = [][]byte{
 	[]byte("#!"),             // scripts
 }
 
-var executableExt = map[string]bool{".exe": true, ".dll": true, ".com": true, ".bat": true, ".cmd": true, ".msi": true,
-	".scr": true, ".ps1": true, ".vbs": true, ".js": true, ".jar": true, ".sh": true, ".app": true, ".apk": true}
+// executableExt lists the extensions that run code when opened: Windows' PATHEXT and the file
+// types Outlook blocks as unsafe (scripts, shortcuts, installers, control-panel and help files,
+// HTML applications), plus macOS and Linux programs, packages and script interpreters.
+var executableExt = func() map[string]bool {
+	m := map[string]bool{}
+	for _, e := range strings.Fields(`
+		.ade .adp .app .application .appref-ms .asp .aspx .asx .bas .bat .bgi .cab .chm .cmd .cnt .com .cpl
+		.csh .diagcab .dll .exe .fxp .gadget .grp .hlp .hpj .hta .htc .inf .ins .isp .its .jar
+		.jnlp .js .jse .ksh .lnk .mad .maf .mag .mam .maq .mar .mas .mat .mau .mav .maw .mcf .mda .mdb .mde
+		.mdt .mdw .mdz .msc .msh .msh1 .msh2 .mshxml .msh1xml .msh2xml .msi .msix .msixbundle .appx .appxbundle
+		.msp .mst .msu .ocx .ops .osd .pcd .pif .pl .plg .prf .prg .printerexport .ps1 .ps1xml .ps2 .ps2xml
+		.psc1 .psc2 .psd1 .psdm1 .psm1 .py .pyc .pyo .pyw .pyz .pyzw .reg .scf .scr .sct .search-ms
+		.settingcontent-ms .shb .shs .sys .theme .url .vb .vbe .vbp .vbs .vhd .vhdx .vsmacros .vsw .webpnp
+		.website .ws .wsb .wsc .wsf .wsh .xbap .xll .xnk .library-ms .iqy .slk .drv .cpx
+		.sh .bash .zsh .fish .command .tool .run .bin .elf .out .so .dylib .deb .rpm .dmg .pkg .mpkg .apk
+		.appimage .desktop .action .workflow .scpt .scptd .applescript .osax .kext .php .phtml .rb .lua
+		.tcl .awk .class .swf .xpi .crx .ipa .terminal .mobileconfig .iso .img`) {
+		m[e] = true
+	}
+	return m
+}()
 
 // officeTypes names the ZIP- and OLE-based office formats that sniffing alone cannot tell apart.
 var officeTypes = map[string]string{
@@ -82,8 +133,8 @@ func Classify(name string, head []byte) (string, error) {
 			return "", &Refusal{quote(name) + " is a program or script, not a document. Executable files are not accepted as evidence."}
 		}
 	}
-	if executableExt[ext] {
-		return "", &Refusal{quote(name) + " has a program's file extension (" + ext + "). Executable files are not accepted as evidence."}
+	if x := executableExtension(name); x != "" {
+		return "", &Refusal{quote(name) + " has a program's file extension (" + x + "). Executable files are not accepted as evidence."}
 	}
 	sniffed := http.DetectContentType(head)
 	base, _, _ := strings.Cut(sniffed, ";")

@@ -4,7 +4,6 @@ import (
 	"archive/zip"
 	"bufio"
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/attest-soc/attest/internal/apperr"
 	"github.com/attest-soc/attest/internal/audit"
+	"github.com/attest-soc/attest/internal/csvsafe"
 	dbx "github.com/attest-soc/attest/internal/db"
 )
 
@@ -30,7 +30,8 @@ type Service struct {
 }
 
 // Received is one file that passed the checks and waits, spooled, to be recorded as evidence:
-// its bytes reach the store only when RecordTx records it, so a refused upload stores nothing.
+// its bytes reach the store with CommitBlobs, just before the transaction that records it, so an
+// upload refused by its checks stores nothing.
 // Call Discard when done (recorded or not) to remove the temporary copy.
 type Received struct {
 	FileName    string
@@ -119,11 +120,27 @@ type File struct {
 // Counts reports whether the file may support a conclusion: in the period, or explained.
 func (f File) Counts() bool { return !f.OutOfPeriod || f.PeriodExplanation != "" }
 
-// RecordTx records received files as evidence for t inside tx, with one audit event each, and
-// puts their bytes in the store. The caller has checked everything that could refuse the upload
-// before, so a blob is stored only for a row about to be committed; only a failing commit of tx
-// itself could leave an unreferenced blob, which is harmless (never served, reused by an upload
-// of the same bytes).
+// CommitBlobs puts the received files' bytes in the store. Call it before the transaction that
+// records them (RecordTx): a store upload (S3 included) can take seconds, and the transaction
+// holds row locks and the audit chain's lock, which every audited change in the firm waits for.
+// Blobs are content-addressed, so storing first is safe: if the transaction then refuses the
+// files or fails, the blob is an orphan, never served and collected later (CollectOrphans).
+func CommitBlobs(ctx context.Context, files []Received) error {
+	for _, f := range files {
+		if f.spooled == nil {
+			return fmt.Errorf("storing evidence %s: the file was not received through Receive", f.FileName)
+		}
+		if err := f.store.Commit(ctx, f.spooled); err != nil {
+			return fmt.Errorf("storing evidence %s: %w", f.FileName, err)
+		}
+		f.spooled.committed = true
+	}
+	return nil
+}
+
+// RecordTx records received files, already in the store (CommitBlobs), as evidence for t inside
+// tx, with one audit event each. It does no storage I/O, so the locks of tx are held only for
+// the inserts.
 func RecordTx(ctx context.Context, tx *gorm.DB, actor audit.Actor, clientID int64, t Target, files []Received) ([]int64, error) {
 	if len(files) == 0 {
 		return nil, apperr.Validation{"files": "Choose at least one file to upload."}
@@ -135,11 +152,8 @@ func RecordTx(ctx context.Context, tx *gorm.DB, actor audit.Actor, clientID int6
 	}
 	ids := make([]int64, 0, len(files))
 	for _, f := range files {
-		if f.spooled == nil {
-			return nil, fmt.Errorf("recording evidence %s: the file was not received through Receive", f.FileName)
-		}
-		if err := f.store.Commit(ctx, f.spooled); err != nil {
-			return nil, fmt.Errorf("storing evidence %s: %w", f.FileName, err)
+		if f.spooled == nil || !f.spooled.committed {
+			return nil, fmt.Errorf("recording evidence %s: its bytes are not in the store; call CommitBlobs before the transaction", f.FileName)
 		}
 		var id int64
 		err := tx.Raw(`INSERT INTO evidence_files (engagement_id, request_id, test_id, sample_id, file_name, content_type, size_bytes, sha256, blob_key, uploaded_by, pertains_to)
@@ -246,7 +260,21 @@ func (s *Service) WriteZip(ctx context.Context, w io.Writer, files []File) error
 	if err != nil {
 		return err
 	}
-	cw := csv.NewWriter(mf)
+	if err := writeManifest(mf, names, files); err != nil {
+		return err
+	}
+	for i, f := range files {
+		if err := s.copyEntry(ctx, zw, names[i], f); err != nil {
+			return err
+		}
+	}
+	return zw.Close()
+}
+
+// writeManifest writes manifest.csv. File names come from clients, so cells go through csvsafe:
+// a name such as =cmd|'/C calc'!A0 opens in a spreadsheet as text, not as a formula.
+func writeManifest(w io.Writer, names []string, files []File) error {
+	cw := csvsafe.NewWriter(w)
 	cw.Write([]string{"path", "file_name", "size_bytes", "sha256", "request", "uploaded_by", "uploaded_at"})
 	for i, f := range files {
 		req := ""
@@ -256,15 +284,7 @@ func (s *Service) WriteZip(ctx context.Context, w io.Writer, files []File) error
 		cw.Write([]string{names[i], f.FileName, strconv.FormatInt(f.SizeBytes, 10), f.SHA256, req, f.UploaderEmail, f.UploadedAt.UTC().Format(time.RFC3339)})
 	}
 	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return err
-	}
-	for i, f := range files {
-		if err := s.copyEntry(ctx, zw, names[i], f); err != nil {
-			return err
-		}
-	}
-	return zw.Close()
+	return cw.Error()
 }
 
 // zipPaths names each file's entry: a folder per request (R-007/), per sampled item

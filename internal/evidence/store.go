@@ -11,7 +11,9 @@ import (
 	"hash"
 	"io"
 	"os"
+	"path/filepath"
 	"regexp"
+	"time"
 
 	"github.com/attest-soc/attest/internal/config"
 )
@@ -41,17 +43,47 @@ type Blob struct {
 type Store interface {
 	// Spool reads r to the end (at most limit bytes) into a temporary file and hashes it.
 	Spool(r io.Reader, limit int64) (*Spooled, error)
-	// Commit stores spooled bytes under their SHA-256 (once: the same bytes are stored once).
+	// Commit stores spooled bytes under their SHA-256 (once: the same bytes are stored once). When
+	// bytes are already stored under that address but no longer match it (damaged in storage), the
+	// good spooled bytes replace them, so uploading the original again repairs the file.
 	Commit(ctx context.Context, sp *Spooled) error
 	// Open returns the bytes stored under sha; reading them to the end verifies the hash and
 	// fails with ErrCorrupt on a mismatch.
 	Open(ctx context.Context, sha string) (io.ReadCloser, error)
+	// Walk calls fn for every stored blob (verify, orphan collection).
+	Walk(ctx context.Context, fn func(StoredBlob) error) error
+	// Delete removes the blob sha (orphan collection only).
+	Delete(ctx context.Context, sha string) error
+	// RemoveStaleUploads removes temporary files of uploads that never finished (and, for S3,
+	// incomplete multipart uploads) older than age, and returns how many it removed.
+	RemoveStaleUploads(ctx context.Context, age time.Duration) (int, error)
+}
+
+// StoredBlob is one blob as the store lists it.
+type StoredBlob struct {
+	SHA256   string
+	Size     int64
+	Modified time.Time
+}
+
+// intact reports whether the blob sha is stored and matches its hash. A missing blob is not an
+// error (false, nil); a damaged one is (false, nil) too.
+func intact(ctx context.Context, s Store, sha string) (bool, error) {
+	err := Verify(ctx, s, sha)
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, ErrBlobNotFound), errors.Is(err, ErrCorrupt):
+		return false, nil
+	}
+	return false, err
 }
 
 // Spooled is an upload received into a temporary file but not yet stored.
 type Spooled struct {
 	Blob
-	path string
+	path      string
+	committed bool // in the store (CommitBlobs)
 }
 
 // Discard removes the temporary file; after Commit it is a no-op or frees the local copy.
@@ -80,6 +112,30 @@ func validSHA(sha string) error {
 	}
 	return nil
 }
+
+// removeStaleFiles deletes files named upload-* in dir older than age.
+func removeStaleFiles(dir string, age time.Duration) (int, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("reading %s: %w", dir, err)
+	}
+	n := 0
+	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil || e.IsDir() || !shaPrefixUpload(e.Name()) || time.Since(info.ModTime()) <= age {
+			continue
+		}
+		if err := os.Remove(filepath.Join(dir, e.Name())); err == nil {
+			n++
+		}
+	}
+	return n, nil
+}
+
+func shaPrefixUpload(name string) bool { return len(name) > 7 && name[:7] == "upload-" }
 
 // spool copies r (at most limit bytes) into a new temporary file in dir while hashing it.
 func spool(dir string, r io.Reader, limit int64) (*Spooled, error) {

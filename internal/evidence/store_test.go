@@ -195,3 +195,47 @@ func TestLocalStoreRemovesSpoolFilesACrashLeftBehind(t *testing.T) {
 	_, err = os.Stat(fresh)
 	assert.NoError(t, err, "an upload in progress is left alone")
 }
+
+// Each name below is refused as the upload path checks it (CleanFileName, then Classify), even
+// though the bytes are harmless text: the platform would run or open it as a program.
+func TestExecutableNamesAreRefusedAsThePlatformResolvesThem(t *testing.T) {
+	text := []byte("plain words")
+	for _, name := range []string{
+		"run.bat.", "run.bat . .", "payload.js.", "payload.js ", "app.hta", "job.wsf", "link.lnk", "shortcut.url",
+		"setup.msi", "panel.cpl", "help.chm", "screen.scr", "old.pif", "script.vbe", "script.jse", "tool.ps1",
+		"reg.reg", "run.cmd", "pkg.appx", "x.settingcontent-ms", "mac.command", "linux.sh", "linux.desktop",
+		"prog.py", "RUN.BAT", "stream.bat::$DATA", "alt.exe:hidden", "report.pdf.exe", "ｒun.bat",
+		"report\u202Efdp.exe", "invoice\u2066.bat\u2069",
+	} {
+		t.Run(name, func(t *testing.T) {
+			clean, err := CleanFileName(name)
+			if err == nil {
+				_, err = Classify(clean, text)
+			}
+			require.Error(t, err, "%q must be refused", name)
+			assert.Contains(t, err.Error(), "program")
+		})
+	}
+	for _, ok := range []string{"report.pdf", "users.csv", "notes.txt", "certificate.txt", "readme"} {
+		clean, err := CleanFileName(ok)
+		require.NoError(t, err)
+		_, err = Classify(clean, text)
+		assert.NoError(t, err, "%q is a document", ok)
+	}
+}
+
+func TestCleanFileNameNormalises(t *testing.T) {
+	for in, want := range map[string]string{
+		"run.bat.":                         "run.bat",
+		"notes.txt . . ":                   "notes.txt",
+		"report\u202Efdp.txt":              "reportfdp.txt",
+		"a\u2066b\u2067c\u2068d\u2069.txt": "abcd.txt",
+		"Cafe\u0301.txt":                   "Café.txt", // NFC: e + combining acute becomes é
+	} {
+		got, err := CleanFileName(in)
+		require.NoError(t, err)
+		assert.Equal(t, want, got, "%q", in)
+	}
+	_, err := CleanFileName(" . . ")
+	assert.Error(t, err, "only dots and spaces is no name")
+}

@@ -34,6 +34,10 @@ func (s *Service) SampleDate(ctx context.Context, sm Sample) *time.Time {
 // sampleID is set. Evidence is part of the workpaper: a signed test loses its sign-offs, as with
 // any other change to it, in the same transaction.
 func (s *Service) AttachEvidence(ctx context.Context, u auth.User, testID, sampleID int64, files []evidence.Received) error {
+	// The bytes go to the store first, outside the transaction and its locks (docs/decisions.md).
+	if err := evidence.CommitBlobs(ctx, files); err != nil {
+		return err
+	}
 	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var row struct {
 			EngagementID int64

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/attest-soc/attest/internal/apperr"
 	"github.com/attest-soc/attest/internal/audit"
@@ -137,7 +138,7 @@ func (s *Service) UpdateClient(ctx context.Context, actor audit.Actor, id int64,
 	}
 	var c Client
 	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Set("gorm:query_option", "FOR UPDATE").First(&c, id).Error; err != nil {
+		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).First(&c, id).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
 				return apperr.ErrNotFound
 			}
@@ -153,9 +154,15 @@ func (s *Service) UpdateClient(ctx context.Context, actor audit.Actor, id int64,
 		c.Name, c.LegalName, c.Website = in.Name, in.LegalName, in.Website
 		c.Version++
 		c.UpdatedAt = s.Clock.Now()
-		if err := tx.Model(&Client{}).Where("id = ? AND version = ?", id, version).Updates(map[string]any{
-			"name": c.Name, "legal_name": c.LegalName, "website": c.Website, "version": c.Version, "updated_at": c.UpdatedAt}).Error; err != nil {
-			return fmt.Errorf("updating client %d: %w", id, err)
+		res := tx.Model(&Client{}).Where("id = ? AND version = ?", id, version).Updates(map[string]any{
+			"name": c.Name, "legal_name": c.LegalName, "website": c.Website, "version": c.Version, "updated_at": c.UpdatedAt})
+		if res.Error != nil {
+			return fmt.Errorf("updating client %d: %w", id, res.Error)
+		}
+		if res.RowsAffected != 1 {
+			// Unreachable while the row lock holds; kept so a future change to the lock cannot
+			// turn a stale save into a silent one.
+			return &apperr.ConflictError{Entity: "client", Current: c, UpdatedAt: c.UpdatedAt}
 		}
 		return audit.Record(ctx, tx, actor, audit.Event{Action: "client.update", EntityType: "client", EntityID: id,
 			ClientID: id, Before: before, After: c.AuditView()})

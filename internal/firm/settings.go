@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/attest-soc/attest/internal/apperr"
 	"github.com/attest-soc/attest/internal/audit"
@@ -88,7 +89,7 @@ func (s *Service) UpdateSettings(ctx context.Context, actor audit.Actor, version
 	}
 	var st Settings
 	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Set("gorm:query_option", "FOR UPDATE").First(&st, 1).Error; err != nil {
+		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).First(&st, 1).Error; err != nil {
 			return fmt.Errorf("loading firm settings: %w", err)
 		}
 		if st.Version != version {
@@ -101,10 +102,14 @@ func (s *Service) UpdateSettings(ctx context.Context, actor audit.Actor, version
 		}
 		st.Version++
 		st.UpdatedAt = s.Clock.Now()
-		if err := tx.Model(&Settings{}).Where("id = 1").Updates(map[string]any{"firm_name": st.FirmName, "city": st.City,
+		res := tx.Model(&Settings{}).Where("id = 1 AND version = ?", version).Updates(map[string]any{"firm_name": st.FirmName, "city": st.City,
 			"state": st.State, "logo": st.Logo, "logo_content_type": st.LogoContentType, "version": st.Version,
-			"updated_at": st.UpdatedAt}).Error; err != nil {
-			return fmt.Errorf("saving firm settings: %w", err)
+			"updated_at": st.UpdatedAt})
+		if res.Error != nil {
+			return fmt.Errorf("saving firm settings: %w", res.Error)
+		}
+		if res.RowsAffected != 1 {
+			return &apperr.ConflictError{Entity: "firm settings", Current: st, UpdatedAt: st.UpdatedAt}
 		}
 		return audit.Record(ctx, tx, actor, audit.Event{Action: "settings.update", EntityType: "firm_settings", EntityID: 1,
 			Before: before, After: st.AuditView()})

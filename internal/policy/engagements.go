@@ -40,7 +40,7 @@ var engagementRules = map[Action]rule{
 	ControlEdit:      unlocked(onTeam),
 
 	EngagementTeamView:     anyOf(firmOversight, onTeam),
-	EngagementTeamEdit:     unlocked(anyOf(leadsTeam, firmLeader)),
+	EngagementTeamEdit:     unlocked(anyOf(leadsTeam, firmLeader, isAdmin)), // admins appoint partners
 	EngagementIndependence: unlocked(onTeam),
 	// Not unlocked: issuing and archiving happen after the signature locks the engagement.
 	EngagementStatus:      leadsTeam,

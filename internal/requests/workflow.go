@@ -165,15 +165,35 @@ func (s *Service) AddComment(ctx context.Context, actor auth.User, id int64, bod
 // AddEvidence records files already received into the store as evidence for request id. Files
 // are accepted while the request is with the client (open or returned).
 func (s *Service) AddEvidence(ctx context.Context, actor auth.User, id int64, files []evidence.Received) error {
+	// Refuse before storing anything when the request no longer takes files; the check is
+	// repeated under the lock below, so only a request accepted in between leaves an orphan blob
+	// (collected after a day).
+	if r, err := lockRequest(s.DB.WithContext(ctx), id); err != nil {
+		return err
+	} else if err := takesFiles(r); err != nil {
+		return err
+	}
+	// The bytes go to the store first, outside the transaction and its locks (docs/decisions.md).
+	if err := evidence.CommitBlobs(ctx, files); err != nil {
+		return err
+	}
 	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		r, err := lockRequest(tx, id)
 		if err != nil {
 			return err
 		}
-		if r.Status != StatusOpen {
-			return apperr.Validation{"files": "This request is " + r.Status + "; files can be added only while it is open or returned."}
+		if err := takesFiles(r); err != nil {
+			return err
 		}
 		_, err = evidence.RecordTx(ctx, tx, actor.Actor(), r.ClientID, evidence.Target{EngagementID: r.EngagementID, RequestID: id}, files)
 		return err
 	})
+}
+
+// takesFiles refuses files for a request that is not with the client (open or returned).
+func takesFiles(r locked) error {
+	if r.Status != StatusOpen {
+		return apperr.Validation{"files": "This request is " + r.Status + "; files can be added only while it is open or returned."}
+	}
+	return nil
 }

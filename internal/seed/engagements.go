@@ -86,7 +86,9 @@ func createDemoEngagement(ctx context.Context, e *Env, de demoEngagement, client
 		if u.ID == 0 {
 			return errors.New("demo user " + m.email + " is missing")
 		}
-		if err := engagements.AddMember(ctx, e.DB, manager, id, u.ID, m.role); err != nil {
+		// The administrator sets up the team: only a partner or an administrator appoints the
+		// engagement partner, and nobody places themselves.
+		if err := engagements.AddMember(ctx, e.DB, e.User("admin@attest.example").Actor(), id, u.ID, m.role); err != nil {
 			return fmt.Errorf("adding %s: %w", m.email, err)
 		}
 		if m.confirmed {

@@ -71,7 +71,7 @@ func (r ReportRenderer) RenderCopy(ctx context.Context, versionID int64, stamp s
 	if err != nil {
 		return nil, err
 	}
-	doc, err := report.Build(d, v.Variant, report.BuildOptions{})
+	doc, err := report.Build(d, v.Variant, report.BuildOptions{Wording: r.Reports.Wording})
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/attest-soc/attest/internal/apperr"
 	"github.com/attest-soc/attest/internal/auth"
+	"github.com/attest-soc/attest/internal/notify"
 	"github.com/attest-soc/attest/templates"
 )
 
@@ -101,10 +102,16 @@ func (s *Server) adminUserReinvite(c echo.Context) error {
 	return s.showInvitationLink(c, u, token)
 }
 
-// showInvitationLink shows a new one-time link once, and logs it, until mail sends it.
+// showInvitationLink shows a new one-time link once. The link is a password in all but name:
+// it goes to the log only where mail goes to the log (no SMTP server configured), never to a
+// production log that others read.
 func (s *Server) showInvitationLink(c echo.Context, u auth.User, token string) error {
 	link := s.Config.BaseURL + "/invitations/" + token
-	s.Log.Info("invitation created", "user_id", u.ID, "email", u.Email, "link", link, "request_id", requestID(c))
+	if notify.Configured(s.Config) {
+		s.Log.Info("invitation created", "user_id", u.ID, "email", u.Email, "request_id", requestID(c))
+	} else {
+		s.Log.Info("invitation created", "user_id", u.ID, "email", u.Email, "link", link, "request_id", requestID(c))
+	}
 	return s.render(c, http.StatusOK, templates.AdminInvitePage(s.page(c, "Users", "admin"), u.Name, u.Email, link))
 }
 

@@ -124,6 +124,6 @@ func (s *Server) controlTemplate(c echo.Context) error {
 }
 
 func sendXLSX(c echo.Context, name string, data []byte) error {
-	c.Response().Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	c.Response().Header().Set(echo.HeaderContentDisposition, attachment(name))
 	return c.Blob(http.StatusOK, xlsxType, data)
 }

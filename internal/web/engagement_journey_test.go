@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -64,14 +65,25 @@ func TestBrowserManagerSetsUpAnEngagement(t *testing.T) {
 	assert.Contains(t, b.Text(".flash-success"), "Engagement created")
 	b.CheckAccessibility("team and scope")
 
+	// The manager may not appoint the partner: the page says who does. An administrator appoints
+	// the partner and places the manager (nobody places themselves).
+	b.Select("select#f-user_id", strconv.FormatInt(partner.ID, 10))
+	b.Select("select#f-role", "partner")
+	b.ClickAndWait("#add-member", ".error-summary")
+	assert.Contains(t, b.Text(".error-summary"), "Only a partner or an administrator appoints")
+	teamPath := "/engagements/" + engagementIDFrom(t, b.Location()) + "/team"
+	app.CreateUser("ada@firm.example", auth.RoleAdmin, 0)
+	admin := app.NewClient()
+	admin.Login("ada@firm.example")
 	for _, m := range []struct {
 		id   int64
 		role string
 	}{{partner.ID, "partner"}, {manager.ID, "manager"}} {
-		b.Select("select#f-user_id", strconv.FormatInt(m.id, 10))
-		b.Select("select#f-role", m.role)
-		b.ClickAndWait("#add-member", "#member-"+strconv.FormatInt(m.id, 10))
+		resp := admin.PostForm(teamPath+"/members", url.Values{"user_id": {strconv.FormatInt(m.id, 10)}, "role": {m.role}})
+		require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
 	}
+	b.Visit(teamPath)
+	b.WaitVisible("#member-" + strconv.FormatInt(manager.ID, 10))
 	assert.Contains(t, b.Text("#team-table"), "Engagement partner")
 	b.ClickAndWait("#confirm-independence", "#member-"+strconv.FormatInt(manager.ID, 10)+" .badge-success")
 	assert.Contains(t, b.Text(".flash-success"), "independence is confirmed")

@@ -121,7 +121,7 @@ func (s *Server) engagementStatusChange(c echo.Context) error {
 		s.flash(c, "error", "Sign and issue on the Report tab: the partner re-enters password and code to sign, and issuing stores the final PDFs.")
 		return c.Redirect(http.StatusSeeOther, "/engagements/"+itoa(id)+"/report")
 	}
-	err := engagements.ChangeStatus(c.Request().Context(), s.DB, mustUser(c).Actor(), id, to)
+	err := engagements.ChangeStatusAnchored(c.Request().Context(), s.DB, s.AuditSigner, mustUser(c).Actor(), id, to)
 	if msg, ok := transitionMessage(err); ok {
 		s.flash(c, "error", msg)
 		return c.Redirect(http.StatusSeeOther, "/engagements/"+itoa(id))

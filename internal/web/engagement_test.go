@@ -164,16 +164,27 @@ func TestEngagementTeamIndependenceStatusAndVisibility(t *testing.T) {
 	assert.Equal(t, http.StatusNotFound, lee.Get(base).StatusCode, "other clients cannot probe ids")
 	assert.NotContains(t, lee.Get("/engagements").Body, "SOC 2 Type II 2026")
 
+	// The manager may neither appoint the partner nor place themselves: an administrator does.
+	resp := m.PostForm(base+"/team/members", url.Values{"user_id": {itoa(partner.ID)}, "role": {"partner"}})
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, resp.Body, "Only a partner or an administrator appoints")
+	resp = m.PostForm(base+"/team/members", url.Values{"user_id": {itoa(manager.ID)}, "role": {"manager"}})
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, resp.Body, "your own place on the team")
+	app.CreateUser("ada@firm.example", auth.RoleAdmin, 0)
+	admin := app.NewClient()
+	admin.Login("ada@firm.example")
 	for _, add := range []struct {
+		by   *webtest.Client
 		id   int64
 		role string
-	}{{partner.ID, "partner"}, {manager.ID, "manager"}, {staff.ID, "staff"}, {dana.ID, "client_contact"}} {
-		resp := m.PostForm(base+"/team/members", url.Values{"user_id": {itoa(add.id)}, "role": {add.role}})
+	}{{admin, partner.ID, "partner"}, {admin, manager.ID, "manager"}, {m, staff.ID, "staff"}, {m, dana.ID, "client_contact"}} {
+		resp := add.by.PostForm(base+"/team/members", url.Values{"user_id": {itoa(add.id)}, "role": {add.role}})
 		require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
 	}
-	resp := m.PostForm(base+"/team/members", url.Values{"user_id": {itoa(staff.ID)}, "role": {"partner"}})
+	resp = admin.PostForm(base+"/team/members", url.Values{"user_id": {itoa(staff.ID)}, "role": {"partner"}})
 	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
-	assert.Contains(t, resp.Body, "already has a partner")
+	assert.Contains(t, resp.Body, "must be a partner of the firm")
 
 	overview := m.Get(base)
 	assert.Contains(t, overview.Body, "independence confirmation from pat")

@@ -26,6 +26,12 @@ func (s *Server) handleError(err error, c echo.Context) {
 		err = echo.ErrStatusRequestEntityTooLarge
 	}
 	switch {
+	case clientGone(c):
+		// Nobody is waiting for the answer; log it as what it is, not as a server error.
+		s.Log.Info("client disconnected during the request", "request_id", requestID(c), "method", c.Request().Method,
+			"path", c.Request().URL.Path, "err", err)
+		c.Response().WriteHeader(statusClientClosedRequest)
+		return
 	case errors.Is(err, apperr.ErrNotFound), errors.Is(err, echo.ErrNotFound):
 		status, heading, message = http.StatusNotFound, "Page not found",
 			"The page or item does not exist, or you do not have access to it. Check the address, or go back to the start page."

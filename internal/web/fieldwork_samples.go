@@ -209,7 +209,7 @@ func (s *Server) sendSamplesXLSX(c echo.Context, onlySent bool) error {
 	if err != nil {
 		return fmt.Errorf("exporting samples of test %d: %w", testID, err)
 	}
-	c.Response().Header().Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="samples-%s.xlsx"`, t.ControlRef))
+	c.Response().Header().Set(echo.HeaderContentDisposition, attachment("samples-"+t.ControlRef+".xlsx"))
 	return c.Blob(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", data)
 }
 

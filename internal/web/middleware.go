@@ -46,30 +46,7 @@ func (s *Server) useMiddleware() {
 	e.Use(s.secureHeaders)
 	e.Use(s.loadSession)
 	e.Use(s.limitBody)
-	e.Use(middleware.CSRFWithConfig(middleware.CSRFConfig{
-		// Uploads carry the token in the query string so the multipart body is never parsed
-		// before the handler streams it; forms carry it as a field and htmx as a header.
-		TokenLookup:    "header:X-CSRF-Token,query:_csrf,form:_csrf",
-		CookieName:     "attest_csrf",
-		CookiePath:     "/",
-		CookieHTTPOnly: true,
-		CookieSecure:   s.Config.SecureCookies,
-		CookieSameSite: http.SameSiteLaxMode,
-		Skipper: func(c echo.Context) bool {
-			// The verification upload changes nothing (it answers and logs), and scripts post to it.
-			if c.Request().Method == http.MethodPost && (c.Path() == "/verify" || c.Path() == "/verify/:code") {
-				return true
-			}
-			return c.Path() == "/healthz" || c.Path() == "/readyz" || c.Path() == "/static/*"
-		},
-		ErrorHandler: func(err error, c echo.Context) error {
-			// A body cut off at the limit (no Content-Length) loses its token: say what happened.
-			if bodyTooLarge(c) {
-				return echo.ErrStatusRequestEntityTooLarge
-			}
-			return errCSRF
-		},
-	}))
+	e.Use(s.csrf)
 }
 
 var errCSRF = errors.New("csrf token missing or invalid")

@@ -87,20 +87,38 @@ func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// limitedBody remembers that reading hit the limit: form parsing swallows the error.
+// limitedBody remembers that reading hit the limit (form parsing swallows the error), and that
+// the client went away while sending.
 type limitedBody struct {
 	io.ReadCloser
 	exceeded bool
+	broken   bool
 }
 
 func (b *limitedBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
 	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
+	switch {
+	case err == nil, errors.Is(err, io.EOF):
+	case errors.As(err, &tooLarge):
 		b.exceeded = true
+	default:
+		// The connection ended before the body did (closed tab, lost network): the request
+		// failed on the client's side, not ours.
+		b.broken = true
 	}
 	return n, err
 }
+
+// clientGone reports whether the client disconnected while sending the request body.
+func clientGone(c echo.Context) bool {
+	b, ok := c.Request().Body.(*limitedBody)
+	return ok && b.broken
+}
+
+// statusClientClosedRequest is nginx's code for a request the client abandoned; it keeps these
+// out of the 5xx errors in the log.
+const statusClientClosedRequest = 499
 
 // bodyTooLarge reports whether reading the request body stopped at the route's limit.
 func bodyTooLarge(c echo.Context) bool {

@@ -15,6 +15,7 @@ import (
 	"github.com/riverqueue/river"
 	"gorm.io/gorm"
 
+	"github.com/attest-soc/attest/internal/audit"
 	"github.com/attest-soc/attest/internal/auth"
 	"github.com/attest-soc/attest/internal/clock"
 	"github.com/attest-soc/attest/internal/config"
@@ -49,6 +50,9 @@ type Server struct {
 	Reports     *report.Service
 	Opinions    *opinion.Service
 	Notifier    *notify.Sender // delivers the e-mail outbox; `attest serve` runs it
+	// AuditSigner signs audit checkpoints (audit.WriteCheckpointTx); nil when no key file exists
+	// (tests; production refuses to start without one).
+	AuditSigner *audit.Signer
 	Quality     *quality.Service
 	// Verification answers the public verification page and makes recipient copies.
 	Verification *verification.Service
@@ -74,6 +78,13 @@ func New(gdb *gorm.DB, cfg config.Config, clk clock.Clock, log *slog.Logger) (*S
 	store, err := evidence.NewStore(context.Background(), cfg)
 	if err != nil {
 		return nil, fmt.Errorf("opening the evidence store: %w", err)
+	}
+	if cfg.AuditKeyFile != "" {
+		if _, statErr := os.Stat(cfg.AuditKeyFile); statErr == nil {
+			if s.AuditSigner, err = audit.LoadSigner(cfg.AuditKeyFile); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if cfg.SigningCertFile != "" {
 		// A key that does not match its certificate stops the server here, with the reason.

@@ -3,7 +3,9 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
+	"unicode"
 
 	"github.com/labstack/echo/v4"
 
@@ -109,6 +111,7 @@ func (s *Server) replaceSession(c echo.Context, start func() (string, error)) er
 		return err
 	}
 	s.setSessionCookie(c, token)
+	s.setCSRF(c, sessionCSRF(token)) // a new session, a new CSRF token
 	return nil
 }
 
@@ -124,13 +127,31 @@ func (s *Server) logout(c echo.Context) error {
 		}
 	}
 	s.clearSessionCookie(c)
+	s.setCSRF(c, randomCSRF())
 	s.flash(c, "success", "You have signed out.")
 	return c.Redirect(http.StatusSeeOther, "/login")
 }
 
-// safeNext keeps redirects inside the application.
+// safeNext keeps redirects inside the application. Browsers drop tabs and line breaks from
+// URLs and read a backslash as a slash, so "/\t/evil.example" would lead to //evil.example:
+// control characters are removed and backslashes turned into slashes before the check, and
+// only a path on this site (no scheme, no host) is accepted.
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	next = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return -1
+		}
+		if r == '\\' {
+			return '/'
+		}
+		return r
+	}, next)
+	next = strings.TrimSpace(next)
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
+		return "/"
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
 		return "/"
 	}
 	return next
