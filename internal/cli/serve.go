@@ -41,7 +41,7 @@ func (a *app) serve(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	srv.AuditSigner = signer
+	srv.UseAuditSigner(signer)
 	// Background jobs (population imports) run on River beside the server; every instance works
 	// the same queue, each job once. Stopping cancels jobs in progress: they roll back and are
 	// retried here after a restart or by another instance. It connects as the server does (the

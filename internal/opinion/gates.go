@@ -119,7 +119,12 @@ func Gates(ev Evidence) []Gate {
 		independence.add("%s has not confirmed independence", name)
 	}
 
-	gates := []Gate{coverage, concluded, signoffs, pending, notes, exceptions, description, assertion, independence}
+	boilerplate := Gate{Key: "boilerplate", Label: "Every boilerplate warning is acknowledged with a reason", Link: base + "/boilerplate"}
+	for _, w := range ev.UnacknowledgedBoilerplate {
+		boilerplate.add("%s", w)
+	}
+
+	gates := []Gate{coverage, concluded, signoffs, pending, notes, exceptions, description, assertion, independence, boilerplate}
 	for i := range gates {
 		gates[i].cap()
 	}

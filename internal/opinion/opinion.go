@@ -63,6 +63,9 @@ type Evidence struct {
 	AssertionApproved         bool
 	OpenReviewNotes           int
 	UnconfirmedIndependence   []string // names of firm members
+	// UnacknowledgedBoilerplate describes each boilerplate warning (text near-identical to another
+	// client's engagement) the partner has not acknowledged with a reason.
+	UnacknowledgedBoilerplate []string
 	HasPartner                bool
 }
 

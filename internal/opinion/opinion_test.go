@@ -85,6 +85,9 @@ func TestEachGateBlocksOnItsOwn(t *testing.T) {
 		{"description_review", "/engagements/4/description", "not every description criterion", func(ev *Evidence) { ev.DescriptionReviewComplete = false }},
 		{"assertion_approved", "/engagements/4/description", "management has not approved", func(ev *Evidence) { ev.AssertionApproved = false }},
 		{"independence", "/engagements/4/team", "Sam Staff has not confirmed independence", func(ev *Evidence) { ev.UnconfirmedIndependence = []string{"Sam Staff"} }},
+		{"boilerplate", "/engagements/4/boilerplate", "DC3 matches Bluejay", func(ev *Evidence) {
+			ev.UnacknowledgedBoilerplate = []string{"DC3 matches Bluejay 2026 (96% identical)"}
+		}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.gate+"/"+tc.problem, func(t *testing.T) {

@@ -37,6 +37,11 @@ type Service struct {
 	// Evidence gathers the engagement's evidence for the proposal and the gates (the report
 	// package reads it; the team facts are added here).
 	Evidence func(ctx context.Context, engagementID int64) (Evidence, error)
+	// Boilerplate lists the engagement's boilerplate warnings not yet acknowledged (quality.Service);
+	// nil leaves the gate without warnings.
+	Boilerplate func(ctx context.Context, engagementID int64) ([]string, error)
+	// AuditSigner signs the audit checkpoint written with the signature; nil writes none.
+	AuditSigner *audit.Signer
 }
 
 // Stored is the opinion row as the page shows it.
@@ -159,6 +164,11 @@ func (s *Service) evidence(ctx context.Context, db *gorm.DB, engagementID int64)
 		return ev, fmt.Errorf("loading team facts of engagement %d: %w", engagementID, err)
 	}
 	ev.OpenReviewNotes, ev.HasPartner = row.OpenNotes, row.HasPartner
+	if s.Boilerplate != nil {
+		if ev.UnacknowledgedBoilerplate, err = s.Boilerplate(ctx, engagementID); err != nil {
+			return ev, fmt.Errorf("loading boilerplate warnings of engagement %d: %w", engagementID, err)
+		}
+	}
 	if row.Unconfirmed != "" {
 		ev.UnconfirmedIndependence = strings.Split(row.Unconfirmed, "|")
 	}
@@ -359,9 +369,14 @@ func (s *Service) Sign(ctx context.Context, u auth.User, engagementID int64, in 
 			WHERE id = ?`, now, date, now, engagementID).Error; err != nil {
 			return fmt.Errorf("locking engagement %d: %w", engagementID, err)
 		}
-		return audit.Record(ctx, tx, u.Actor(), audit.Event{Action: "opinion.sign", EntityType: "opinion", EntityID: engagementID,
+		if err := audit.Record(ctx, tx, u.Actor(), audit.Event{Action: "opinion.sign", EntityType: "opinion", EntityID: engagementID,
 			EngagementID: engagementID, ClientID: clientID, Before: map[string]any{"status": status},
-			After: map[string]any{"status": "signed", "kind": stored.Kind, "report_date": date.Format("2006-01-02")}})
+			After: map[string]any{"status": "signed", "kind": stored.Kind, "report_date": date.Format("2006-01-02")}}); err != nil {
+			return err
+		}
+		// The signature anchors the trail: a signed checkpoint of its head, in the same transaction.
+		_, err = audit.WriteCheckpointTx(ctx, tx, s.AuditSigner, "engagement.sign")
+		return err
 	})
 }
 

@@ -15,7 +15,9 @@ const (
 )
 
 // engagementPartner: the partner on the engagement's team (who signs).
-func engagementPartner(u auth.User, r Resource) bool { return onTeam(u, r) && r.TeamRole == TeamPartner }
+func engagementPartner(u auth.User, r Resource) bool {
+	return onTeam(u, r) && r.TeamRole == TeamPartner
+}
 
 var qualityRules = map[Action]rule{
 	QualityView:            anyOf(firmOversight, onTeam),

@@ -112,11 +112,16 @@ func (s *Service) Issue(ctx context.Context, actor audit.Actor, engagementID int
 			release, engagementID).Error; err != nil {
 			return fmt.Errorf("issuing engagement %d: %w", engagementID, err)
 		}
-		return audit.Record(ctx, tx, actor, audit.Event{Action: "engagement.issue", EntityType: "engagement", EntityID: engagementID,
+		if err := audit.Record(ctx, tx, actor, audit.Event{Action: "engagement.issue", EntityType: "engagement", EntityID: engagementID,
 			EngagementID: engagementID, ClientID: d.ClientID, Before: map[string]any{"status": status},
 			After: map[string]any{"status": "issued", "release_date": release.Format(dateLayout),
 				"documentation_completion": opinion.DocumentationCompletion(release).Format(dateLayout),
-				"retention_end":            opinion.RetentionEnd(release).Format(dateLayout)}})
+				"retention_end":            opinion.RetentionEnd(release).Format(dateLayout)}}); err != nil {
+			return err
+		}
+		// Issuing anchors the trail: a signed checkpoint of its head, in the same transaction.
+		_, err := audit.WriteCheckpointTx(ctx, tx, s.AuditSigner, "engagement.issue")
+		return err
 	})
 	return versions, err
 }

@@ -6,6 +6,7 @@ package report
 import (
 	"gorm.io/gorm"
 
+	"github.com/attest-soc/attest/internal/audit"
 	"github.com/attest-soc/attest/internal/clock"
 	"github.com/attest-soc/attest/internal/description"
 	"github.com/attest-soc/attest/internal/evidence"
@@ -24,4 +25,6 @@ type Service struct {
 	Wording *Wording
 	// Issuing gives each issued PDF its verification code and signature (see IssueHooks).
 	Issuing IssueHooks
+	// AuditSigner signs the audit checkpoint written at issue; nil writes none.
+	AuditSigner *audit.Signer
 }

@@ -65,6 +65,8 @@ func TestTheAuditLockIsNotHeldWhileBlobsUpload(t *testing.T) {
 	for i := 1; i <= 3; i++ {
 		rec, err := ev.Receive(ctx, fmt.Sprintf("export-%d.csv", i), bytes.NewReader([]byte(fmt.Sprintf("user,role\nu%d,admin\n", i))))
 		require.NoError(t, err)
+		pertains := time.Date(2026, 3, i, 0, 0, 0, 0, time.UTC) // every file carries its date (inside the period)
+		rec.PertainsTo = &pertains
 		files = append(files, rec)
 	}
 	defer evidence.DiscardAll(files)

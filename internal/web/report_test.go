@@ -2,6 +2,9 @@ package web_test
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -11,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/attest-soc/attest/internal/audit"
 	"github.com/attest-soc/attest/internal/seed"
 	"github.com/attest-soc/attest/internal/web/webtest"
 )
@@ -107,7 +111,28 @@ func TestReportSignatureIssueAndDownloads(t *testing.T) {
 	assert.Contains(t, page.Body, "Management restated DC4 after release.")
 	assert.Contains(t, page.Body, `id="sign-form"`)
 
+	// NL-07's procedure was pasted into a Bluejay test: the warning blocks the signature until the
+	// partner acknowledges it with a reason.
+	assert.Contains(t, page.Body, `id="gate-boilerplate" class="unmet"`)
+	warnings, err := app.Server.Quality.Unacknowledged(context.Background(), ids["issued"])
+	require.NoError(t, err)
+	require.NotEmpty(t, warnings)
+	for _, w := range warnings {
+		k := w.Key()
+		resp = partner.PostForm("/engagements/"+issued+"/boilerplate/acknowledge", url.Values{
+			"warning": {fmt.Sprintf("%s:%d:%d", k.Kind, k.ItemID, k.OtherItemID)}, "reason": {"Our firm's MFA procedure, reviewed for this client."}})
+		require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	}
+	assert.Contains(t, partner.Get("/engagements/"+issued+"/report").Body, `id="gate-boilerplate" class="met"`)
+
 	// Signing: only the engagement partner; wrong password or code refused; then it signs.
+	_, key, err := ed25519.GenerateKey(rand.Reader)
+	require.NoError(t, err)
+	app.Server.UseAuditSigner(audit.NewSigner(key))
+	checkpoints := func(reason string) (n int) {
+		require.NoError(t, app.DB.Raw(`SELECT count(*) FROM audit_checkpoints WHERE reason = ?`, reason).Scan(&n).Error)
+		return n
+	}
 	sign := func(c *webtest.Client, password, code string) webtest.Response {
 		return c.PostForm("/engagements/"+issued+"/report/sign", url.Values{"password": {password}, "code": {code}, "report_date": {"2026-03-01"}})
 	}
@@ -123,6 +148,7 @@ func TestReportSignatureIssueAndDownloads(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
 	require.NoError(t, app.DB.Raw(`SELECT status FROM engagements WHERE id = ?`, ids["issued"]).Row().Scan(&status))
 	assert.Equal(t, "signed", status)
+	assert.Equal(t, 1, checkpoints("engagement.sign"), "the signature writes a signed checkpoint of the trail")
 
 	// Issue again: new versions, the withdrawn ones kept.
 	resp = partner.PostForm("/engagements/"+issued+"/report/issue", url.Values{"release_date": {"2026-03-01"}})
@@ -131,6 +157,7 @@ func TestReportSignatureIssueAndDownloads(t *testing.T) {
 	require.NoError(t, app.DB.Raw(`SELECT count(*) FROM report_versions WHERE engagement_id = ? AND state = 'current' AND version = 2`, ids["issued"]).Scan(&v2).Error)
 	assert.Equal(t, 2, v2)
 	assert.Len(t, versionIDs(t, app, ids["issued"], "withdrawn"), 2)
+	assert.Equal(t, 1, checkpoints("engagement.issue"), "issuing writes a signed checkpoint of the trail")
 
 	// After the documentation completion date: no reopening, only dated addenda.
 	app.Clock.T = time.Date(2026, 5, 15, 9, 0, 0, 0, time.UTC)

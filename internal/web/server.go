@@ -79,9 +79,10 @@ func New(gdb *gorm.DB, cfg config.Config, clk clock.Clock, log *slog.Logger) (*S
 	if err != nil {
 		return nil, fmt.Errorf("opening the evidence store: %w", err)
 	}
+	var auditSigner *audit.Signer
 	if cfg.AuditKeyFile != "" {
 		if _, statErr := os.Stat(cfg.AuditKeyFile); statErr == nil {
-			if s.AuditSigner, err = audit.LoadSigner(cfg.AuditKeyFile); err != nil {
+			if auditSigner, err = audit.LoadSigner(cfg.AuditKeyFile); err != nil {
 				return nil, err
 			}
 		}
@@ -107,6 +108,8 @@ func New(gdb *gorm.DB, cfg config.Config, clk clock.Clock, log *slog.Logger) (*S
 	s.Verification.Render = verification.ReportRenderer{Reports: s.Reports, Codes: s.Verification}
 	s.Reports.Issuing = s.Verification
 	s.Quality = &quality.Service{DB: gdb, Clock: clk, Threshold: cfg.BoilerplateThreshold}
+	s.Opinions.Boilerplate = s.unacknowledgedBoilerplate
+	s.UseAuditSigner(auditSigner)
 	s.Notifier = &notify.Sender{DB: gdb, Mailer: notify.NewMailer(cfg, log), Clock: clk, Log: log}
 	if gdb != nil { // unit tests of the error pages build a server without a database
 		if s.Jobs, err = jobs.NewInserter(gdb); err != nil {
@@ -161,4 +164,24 @@ func (s *Server) Run(ctx context.Context) error {
 		return fmt.Errorf("shutting down: %w", err)
 	}
 	return nil
+}
+
+// UseAuditSigner sets the key that signs audit checkpoints: the status route, the partner's
+// signature and report issue each write one in their transaction (nil writes none).
+func (s *Server) UseAuditSigner(signer *audit.Signer) {
+	s.AuditSigner, s.Opinions.AuditSigner, s.Reports.AuditSigner = signer, signer, signer
+}
+
+// unacknowledgedBoilerplate describes the engagement's boilerplate warnings that the partner has
+// not acknowledged, for the signature gate.
+func (s *Server) unacknowledgedBoilerplate(ctx context.Context, engagementID int64) ([]string, error) {
+	ws, err := s.Quality.Unacknowledged(ctx, engagementID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(ws))
+	for _, w := range ws {
+		out = append(out, fmt.Sprintf("%s %s is %d%% identical to %s (%s)", w.Text.Kind.Label(), w.Text.Ref, w.Percent(), w.Other.EngagementName, w.Other.ClientName))
+	}
+	return out, nil
 }
