@@ -46,6 +46,17 @@ func TestBrowserPartnerSignsIssuesAndClientDownloads(t *testing.T) {
 	assert.Contains(t, b.Text("#gates"), "Every in-scope criterion has a control")
 	b.CheckAccessibility("report-sign")
 
+	// NL-07's procedure was pasted into a Bluejay test: the partner acknowledges the warning, with
+	// a reason, before the signature gate lets her sign.
+	assert.Contains(t, b.Text("#gate-boilerplate"), "Not met")
+	b.ClickAndWait("#gate-boilerplate a", "#boilerplate-warnings")
+	b.Do("type the acknowledgement", chromedp.WaitVisible(chromedp.CSS("#boilerplate-warnings textarea")),
+		chromedp.SendKeys(chromedp.CSS("#boilerplate-warnings textarea"), "The firm's MFA procedure, reviewed for this client."))
+	b.ClickAndWait("#boilerplate-warnings form button[type=submit]", ".flash-success")
+	assert.Contains(t, b.Text(".flash-success"), "Warning acknowledged")
+	b.Visit(base)
+	assert.Contains(t, b.Text("#gate-boilerplate"), "Met")
+
 	b.Fill("#f-password", seed.DemoPassword)
 	app.Clock.Advance(30 * time.Second)
 	b.Fill("#f-code", webtest.TOTP(t, seed.DemoMFASecrets["partner@attest.example"], app.Clock.Now()))
