@@ -183,8 +183,9 @@
     }
   });
 
-  // After rows were swapped in, keep the selection and the focus where they were.
-  document.addEventListener("htmx:afterSettle", function () {
+  // After rows were swapped in, keep the selection and the focus where they were — at once, on
+  // the swap itself: a key pressed before htmx settles must still land on a cell.
+  function restore() {
     if (!grid()) return;
     Array.prototype.forEach.call(grid().querySelectorAll(".grid-select"), function (box) {
       box.checked = !!selected[box.value];
@@ -194,7 +195,9 @@
       var parts = focusKey.split(":");
       focusCell(grid().querySelector('tr[data-sample-id="' + parts[0] + '"] .grid-cell[data-attribute-id="' + parts[1] + '"]'));
     }
-  });
+  }
+  document.addEventListener("htmx:oobAfterSwap", restore);
+  document.addEventListener("htmx:afterSwap", restore);
 
   document.addEventListener("DOMContentLoaded", function () {
     if (!grid()) return;

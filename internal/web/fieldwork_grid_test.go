@@ -2,6 +2,8 @@ package web_test
 
 import (
 	"bytes"
+	"encoding/json"
+	"time"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -131,23 +133,31 @@ func TestBrowserGridKeyboardAndBulkSet(t *testing.T) {
 	cell := func(sample, attr int64, result string) string {
 		return fmt.Sprintf(`#grid-row-%d .grid-cell[data-attribute-id="%d"][data-result="%s"]`, sample, attr, result)
 	}
+	// Rows are replaced by out-of-band swaps; chromedp's WaitVisible can miss a node that replaces
+	// one it was tracking, so the page is polled instead.
+	waitFor := func(sel string) {
+		q, _ := json.Marshal(sel)
+		require.Eventually(t, func() bool {
+			return browsertest.Eval[bool](b, fmt.Sprintf(`document.querySelector(%s) !== null`, q))
+		}, 60*time.Second, 100*time.Millisecond, "waiting for %s", sel)
+	}
 	b.Click(fmt.Sprintf(`#grid-row-%d .grid-cell[data-attribute-id="%d"]`, samples[0], attrs[0]))
 	b.Do("press P", chromedp.KeyEvent("p"))
-	b.WaitVisible(cell(samples[0], attrs[0], "pass"))
+	waitFor(cell(samples[0], attrs[0], "pass"))
 	b.Do("arrow right, press D", chromedp.KeyEvent(kb.ArrowRight), chromedp.KeyEvent("d"))
-	b.WaitVisible(cell(samples[0], attrs[1], "deviation"))
+	waitFor(cell(samples[0], attrs[1], "deviation"))
 	assert.Contains(t, b.Text("#grid-summary"), "1 of 3 samples with a deviation")
 	assert.Contains(t, b.Text("#grid-row-"+fmt.Sprint(samples[0])), "Deviation", "the row rolls up")
 
 	// Down to the second row, select it and the third with Space, then N sets both.
 	b.Do("select rows 2 and 3", chromedp.KeyEvent(kb.ArrowDown), chromedp.KeyEvent(" "), chromedp.KeyEvent(kb.ArrowDown), chromedp.KeyEvent(" "))
 	b.Do("press N", chromedp.KeyEvent("n"))
-	b.WaitVisible(cell(samples[1], attrs[1], "not_applicable"))
-	b.WaitVisible(cell(samples[2], attrs[1], "not_applicable"))
+	waitFor(cell(samples[1], attrs[1], "not_applicable"))
+	waitFor(cell(samples[2], attrs[1], "not_applicable"))
 	// Left to A on the third row: P sets A on both selected rows.
 	b.Do("arrow left, press P", chromedp.KeyEvent(kb.ArrowLeft), chromedp.KeyEvent("p"))
-	b.WaitVisible(cell(samples[1], attrs[0], "pass"))
-	b.WaitVisible(cell(samples[2], attrs[0], "pass"))
+	waitFor(cell(samples[1], attrs[0], "pass"))
+	waitFor(cell(samples[2], attrs[0], "pass"))
 	assert.True(t, browsertest.Eval[bool](b, `window.__noReload === true`), "saved without a page reload")
 	assert.Equal(t, "pass", cellResult(t, f, samples[2], attrs[0]))
 	assert.Equal(t, "not_applicable", cellResult(t, f, samples[1], attrs[1]))
