@@ -3,12 +3,12 @@ package web_test
 import (
 	"bytes"
 	"encoding/json"
-	"time"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
