@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -280,39 +281,36 @@ func (s *Server) noteSection(c echo.Context, noteID int64) (int64, string) {
 }
 
 func (s *Server) descriptionNoteAnswer(c echo.Context) error {
-	ctx, u := c.Request().Context(), mustUser(c)
-	noteID, _ := paramID(c, "noteID")
-	engagementID, code := s.noteSection(c, noteID)
-	if code == "" {
-		return apperr.ErrNotFound
-	}
-	if err := s.Description.AnswerNote(ctx, u, noteID, c.FormValue("response"), formVersion(c)); err != nil {
-		if v, ok := apperr.AsValidation(err); ok {
-			return s.redirectWithFlashKind(c, fmt.Sprintf("/engagements/%d/description/%s#notes", engagementID, code), "error", sortedMessages(v)[0])
-		}
-		return err
-	}
-	return s.redirectWithFlash(c, fmt.Sprintf("/engagements/%d/description/%s#notes", engagementID, code), "Answer recorded.")
+	return s.descriptionNoteAction(c, "Answer recorded.", func(ctx context.Context, u auth.User, noteID int64) error {
+		return s.Description.AnswerNote(ctx, u, noteID, c.FormValue("response"), formVersion(c))
+	})
 }
 
 func (s *Server) descriptionNoteClear(c echo.Context) error {
-	ctx, u := c.Request().Context(), mustUser(c)
+	return s.descriptionNoteAction(c, "Note cleared.", func(ctx context.Context, u auth.User, noteID int64) error {
+		if !policy.Can(u, policy.ReviewNoteClear, resource(c)) {
+			return apperr.Validation{"note": "Only the note's author, or a manager or partner on the team, can clear it."}
+		}
+		return s.fieldwork().ClearReviewNote(ctx, u, noteID, formVersion(c))
+	})
+}
+
+// descriptionNoteAction runs one change of a note on a description section and returns to the
+// section's notes, with done as the flash or the refusal's first message.
+func (s *Server) descriptionNoteAction(c echo.Context, done string, change func(ctx context.Context, u auth.User, noteID int64) error) error {
 	noteID, _ := paramID(c, "noteID")
 	engagementID, code := s.noteSection(c, noteID)
 	if code == "" {
 		return apperr.ErrNotFound
 	}
 	back := fmt.Sprintf("/engagements/%d/description/%s#notes", engagementID, code)
-	if !policy.Can(u, policy.ReviewNoteClear, resource(c)) {
-		return s.redirectWithFlashKind(c, back, "error", "Only the note's author, or a manager or partner on the team, can clear it.")
-	}
-	if err := s.fieldwork().ClearReviewNote(ctx, u, noteID, formVersion(c)); err != nil {
+	if err := change(c.Request().Context(), mustUser(c), noteID); err != nil {
 		if v, ok := apperr.AsValidation(err); ok {
-			return s.redirectWithFlashKind(c, fmt.Sprintf("/engagements/%d/description/%s#notes", engagementID, code), "error", sortedMessages(v)[0])
+			return s.redirectWithFlashKind(c, back, "error", sortedMessages(v)[0])
 		}
 		return err
 	}
-	return s.redirectWithFlash(c, fmt.Sprintf("/engagements/%d/description/%s#notes", engagementID, code), "Note cleared.")
+	return s.redirectWithFlash(c, back, done)
 }
 
 func (s *Server) descriptionCompare(c echo.Context) error {
