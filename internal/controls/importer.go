@@ -262,17 +262,17 @@ func pick(text, def string, choices []Choice, synonyms map[string]string, report
 
 // Import creates the controls of sh in the engagement, all or nothing, in one transaction with
 // one audit event. Any problem returns an *ImportError listing every problem, and saves nothing.
-func Import(ctx context.Context, db *gorm.DB, actor audit.Actor, engagementID int64, fileName string, sh Sheet) (ImportResult, error) {
+func (s *Service) Import(ctx context.Context, actor audit.Actor, engagementID int64, fileName string, sh Sheet) (ImportResult, error) {
 	var res ImportResult
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := lockMatrix(tx, engagementID); err != nil {
 			return err
 		}
-		sc, err := LoadScope(ctx, tx, engagementID)
+		sc, err := s.WithTx(tx).LoadScope(ctx, engagementID)
 		if err != nil {
 			return err
 		}
-		existing, err := List(ctx, tx, engagementID)
+		existing, err := s.WithTx(tx).List(ctx, engagementID)
 		if err != nil {
 			return err
 		}

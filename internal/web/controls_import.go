@@ -61,7 +61,7 @@ func (s *Server) controlImport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	result, err := controls.Import(c.Request().Context(), s.DB, u.Actor(), res.EngagementID, fh.Filename, sh)
+	result, err := s.Controls.Import(c.Request().Context(), u.Actor(), res.EngagementID, fh.Filename, sh)
 	var ie *controls.ImportError
 	if errors.As(err, &ie) {
 		return s.renderControlImport(c, http.StatusUnprocessableEntity, templates.ControlImportView{FileName: fh.Filename,
@@ -109,7 +109,7 @@ const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sh
 func (s *Server) controlExport(c echo.Context) error {
 	res := resource(c)
 	var buf bytes.Buffer
-	if err := controls.Export(c.Request().Context(), s.DB, res.EngagementID, &buf); err != nil {
+	if err := s.Controls.Export(c.Request().Context(), res.EngagementID, &buf); err != nil {
 		return err
 	}
 	return sendXLSX(c, fmt.Sprintf("control-matrix-engagement-%d.xlsx", res.EngagementID), buf.Bytes())

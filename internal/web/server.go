@@ -19,7 +19,10 @@ import (
 	"github.com/attest-soc/attest/internal/auth"
 	"github.com/attest-soc/attest/internal/clock"
 	"github.com/attest-soc/attest/internal/config"
+	"github.com/attest-soc/attest/internal/controls"
+	"github.com/attest-soc/attest/internal/criteria"
 	"github.com/attest-soc/attest/internal/description"
+	"github.com/attest-soc/attest/internal/engagements"
 	"github.com/attest-soc/attest/internal/evidence"
 	"github.com/attest-soc/attest/internal/fieldwork"
 	"github.com/attest-soc/attest/internal/firm"
@@ -42,6 +45,10 @@ type Server struct {
 	Auth   *auth.Service
 
 	// One Service per capability, built once here; handlers reach each through its field.
+	Engagements *engagements.Service
+	Controls    *controls.Service
+	Criteria    *criteria.Service
+	Audit       *audit.Service
 	Evidence    *evidence.Service
 	Fieldwork   *fieldwork.Service
 	Firm        *firm.Service
@@ -94,6 +101,10 @@ func New(gdb *gorm.DB, cfg config.Config, clk clock.Clock, log *slog.Logger) (*S
 		}
 		log.Info("issued reports are signed", "signer", s.Signer.Subject(), "certificate_expires", s.Signer.NotAfter().Format("2006-01-02"))
 	}
+	s.Engagements = engagements.NewService(gdb)
+	s.Controls = controls.NewService(gdb)
+	s.Criteria = criteria.NewService(gdb)
+	s.Audit = audit.NewService(gdb)
 	s.Evidence = &evidence.Service{DB: gdb, Store: store, MaxBytes: cfg.MaxUploadBytes}
 	s.Fieldwork = fieldwork.NewService(gdb, clk)
 	s.Firm = &firm.Service{DB: gdb, Clock: clk}
