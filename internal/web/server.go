@@ -19,6 +19,7 @@ import (
 	"github.com/attest-soc/attest/internal/auth"
 	"github.com/attest-soc/attest/internal/clock"
 	"github.com/attest-soc/attest/internal/config"
+	"github.com/attest-soc/attest/internal/controls"
 	"github.com/attest-soc/attest/internal/description"
 	"github.com/attest-soc/attest/internal/evidence"
 	"github.com/attest-soc/attest/internal/fieldwork"
@@ -44,6 +45,7 @@ type Server struct {
 	// One Service per capability, built once here; handlers reach each through its field.
 	Evidence    *evidence.Service
 	Fieldwork   *fieldwork.Service
+	Controls    *controls.Service // the control matrix import (partial imports, questions)
 	Firm        *firm.Service
 	Description *description.Service
 	Requests    *requests.Service
@@ -96,6 +98,7 @@ func New(gdb *gorm.DB, cfg config.Config, clk clock.Clock, log *slog.Logger) (*S
 	}
 	s.Evidence = &evidence.Service{DB: gdb, Store: store, MaxBytes: cfg.MaxUploadBytes}
 	s.Fieldwork = fieldwork.NewService(gdb, clk)
+	s.Controls = &controls.Service{DB: gdb}
 	s.Firm = &firm.Service{DB: gdb, Clock: clk}
 	s.Description = &description.Service{DB: gdb, Clock: clk, Store: store, Password: s.Auth}
 	s.Reports = &report.Service{DB: gdb, Store: store, Clock: clk, Description: s.Description}
