@@ -13,6 +13,7 @@ import (
 	"github.com/attest-soc/attest/internal/description"
 	"github.com/attest-soc/attest/internal/evidence"
 	"github.com/attest-soc/attest/internal/report"
+	"github.com/attest-soc/attest/internal/verification"
 )
 
 // runReport renders an engagement's report with the same code (and so the same bytes) as the
@@ -56,6 +57,19 @@ func runReport(ctx context.Context, a *app, args []string) error {
 	if a.cfg.ReportWordingDir != "" {
 		svc.Wording = &report.Wording{FS: os.DirFS(a.cfg.ReportWordingDir)}
 	}
+	// An issued report is rendered as it was issued: with its version's verification code and
+	// public address, compared with the stored file.
+	if !*draft {
+		versions, err := svc.Versions(ctx, *id)
+		if err != nil {
+			return err
+		}
+		for _, v := range versions {
+			if v.Variant == report.Variant(*variant) && v.State == report.StateCurrent {
+				return writeIssued(ctx, a, svc, v, *out)
+			}
+		}
+	}
 	pdf, doc, err := svc.Render(ctx, *id, report.Variant(*variant), *draft)
 	switch {
 	case errors.Is(err, apperr.ErrNotFound):
@@ -72,5 +86,40 @@ func runReport(ctx context.Context, a *app, args []string) error {
 		state = "draft"
 	}
 	fmt.Fprintf(a.stdout, "%s (%s, %d bytes) written to %s\nsha256 %s\n", doc.Title, state, len(pdf), *out, hex.EncodeToString(sum[:]))
+	return nil
+}
+
+// errNotReproduced: the rendered bytes differ from the issued ones (the file is still written).
+var errNotReproduced = errors.New("the rendered report differs from the issued version")
+
+// writeIssued renders issued version v again and says whether it gives the issued bytes: all of
+// them for an unsigned version; for a signed one, the bytes before the firm's signature (which
+// is an incremental update appended at issue, with its own signing time).
+func writeIssued(ctx context.Context, a *app, svc *report.Service, v report.Version, out string) error {
+	codes := &verification.Service{DB: svc.DB, Clock: a.clock, Store: svc.Store, BaseURL: a.cfg.BaseURL}
+	rep, err := verification.ReportRenderer{Reports: svc, Codes: codes}.Reproduce(ctx, v.ID)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(out, rep.PDF, 0o644); err != nil {
+		return fmt.Errorf("writing %s: %w", out, err)
+	}
+	sum := sha256.Sum256(rep.PDF)
+	fmt.Fprintf(a.stdout, "%s version %d (final, issued, %d bytes) written to %s\nsha256 %s\n", v.Variant.Label(), v.Version,
+		len(rep.PDF), out, hex.EncodeToString(sum[:]))
+	if rep.Code != "" {
+		fmt.Fprintf(a.stdout, "verification code %s\n", verification.Format(rep.Code))
+	}
+	switch {
+	case rep.Matches && rep.Signed:
+		fmt.Fprintf(a.stdout, "identical to the issued version's first %d of %d bytes: the rest is the firm's PDF signature, added at issue\n",
+			len(rep.PDF), v.Size)
+	case rep.Matches:
+		fmt.Fprintf(a.stdout, "identical to the issued version (sha256 %s)\n", v.SHA256)
+	default:
+		fmt.Fprintf(a.stderr, "The rendered bytes differ from issued version %d (sha256 %s): the engagement's data, the firm's settings or the report wording changed after issue.\n",
+			v.Version, v.SHA256)
+		return errNotReproduced
+	}
 	return nil
 }

@@ -5,6 +5,8 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -19,6 +21,7 @@ import (
 	"github.com/attest-soc/attest/internal/db/dbtest"
 	"github.com/attest-soc/attest/internal/evidence"
 	"github.com/attest-soc/attest/internal/seed"
+	"github.com/attest-soc/attest/internal/signing"
 )
 
 // attest report render writes the bytes the web app serves: for the issued demo engagement the
@@ -64,10 +67,50 @@ func TestReportRenderCommand(t *testing.T) {
 		require.NoError(t, gdb.Raw(`SELECT sha256 FROM report_versions WHERE engagement_id = ? AND variant = ? AND state = 'current'`,
 			issued, variant).Row().Scan(&stored))
 		assert.Equal(t, stored, hex.EncodeToString(sum[:]), "%s: the command writes the issued bytes", variant)
+		assert.Contains(t, stdout, "identical to the issued version (sha256 "+stored+")")
+		assert.Regexp(t, `verification code [A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}`, stdout)
 	}
 
+	// A signed version: the issued file is the rendered bytes followed by the firm's signature
+	// (an incremental update). The command writes the rendered bytes and says they are the
+	// issued file's first bytes. (Signed here as Issue would have: the stored bytes, then sign.)
+	certPEM, keyPEM, err := signing.SelfSigned("Example & Partners LLP", time.Now())
+	require.NoError(t, err)
+	signer, err := signing.Parse(certPEM, keyPEM)
+	require.NoError(t, err)
+	var versionID int64
+	var blobKey string
+	require.NoError(t, gdb.Raw(`SELECT id, blob_key FROM report_versions WHERE engagement_id = ? AND variant = 'type2' AND state = 'current'`,
+		issued).Row().Scan(&versionID, &blobKey))
+	rc, err := store.Open(ctx, blobKey)
+	require.NoError(t, err)
+	unsigned, err := io.ReadAll(rc)
+	rc.Close()
+	require.NoError(t, err)
+	signed, err := signer.Sign(unsigned, time.Now(), "Issued")
+	require.NoError(t, err)
+	sp, err := store.Spool(bytes.NewReader(signed), int64(len(signed)))
+	require.NoError(t, err)
+	require.NoError(t, store.Commit(ctx, sp))
+	require.NoError(t, gdb.Exec(`UPDATE report_versions SET sha256 = ?, size = ?, blob_key = ? WHERE id = ?`,
+		sp.Blob.SHA256, sp.Blob.Size, sp.Blob.SHA256, versionID).Error)
+	require.NoError(t, gdb.Exec(`UPDATE report_verification_codes SET signed = true WHERE report_version_id = ?`, versionID).Error)
+	out := filepath.Join(dir, "signed.pdf")
+	code, stdout, stderr := run("--engagement", itoa(issued), "--variant", "type2", "--out", out)
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, stdout, fmt.Sprintf("identical to the issued version's first %d of %d bytes", len(unsigned), len(signed)))
+	data, err := os.ReadFile(out)
+	require.NoError(t, err)
+	assert.Equal(t, unsigned, data)
+
+	// Data changed after issue (here the firm's name): the command says the bytes differ.
+	require.NoError(t, gdb.Exec(`UPDATE firm_settings SET firm_name = firm_name || ' (renamed)'`).Error)
+	code, _, stderr = run("--engagement", itoa(issued), "--variant", "soc3", "--out", filepath.Join(dir, "changed.pdf"))
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, "The rendered bytes differ from issued version 1")
+
 	a, b := filepath.Join(dir, "a.pdf"), filepath.Join(dir, "b.pdf")
-	code, stdout, stderr := run("--engagement", itoa(draft), "--variant", "type2", "--draft", "--out", a)
+	code, stdout, stderr = run("--engagement", itoa(draft), "--variant", "type2", "--draft", "--out", a)
 	require.Equal(t, 0, code, stderr)
 	assert.Contains(t, stdout, "(draft,")
 	code, _, stderr = run("--engagement", itoa(draft), "--variant", "type2", "--draft", "--out", b)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -42,23 +43,24 @@ const (
 	contentsEntriesFirst = 36 // contents entries on the contents page (more continue on the next)
 )
 
-// RenderPDF lays the document out as PDF. It renders twice: the first pass learns on which page
-// each contents entry starts, the second prints the contents with those page numbers. The
-// bytes depend only on the document (creation date = report date, sorted catalog).
+// RenderPDF lays the document out as PDF in one pass. The contents pages are reserved where they
+// belong (their heading and how many entries each holds are known before the sections are laid
+// out) and their entries are written once the sections have placed every entry's page. The bytes
+// depend only on the document (creation date = report date, sorted catalog).
+//
+// It used to lay the whole report out twice (the first pass only to learn the page numbers),
+// which parsed the five fonts twice and drew every table twice: issue #19 measured the single
+// pass at about two thirds of the time for the large Type II.
 func RenderPDF(doc *Document) ([]byte, int, error) {
-	first, err := renderPass(doc, nil)
-	if err != nil {
-		return nil, 0, err
-	}
-	second, err := renderPass(doc, first.pages)
+	p, err := renderPass(doc)
 	if err != nil {
 		return nil, 0, err
 	}
 	var b bytes.Buffer
-	if err := second.pdf.Output(&b); err != nil {
+	if err := p.pdf.Output(&b); err != nil {
 		return nil, 0, fmt.Errorf("writing report PDF: %w", err)
 	}
-	return b.Bytes(), second.pdf.PageNo(), nil
+	return b.Bytes(), p.pdf.PageNo(), nil
 }
 
 type tocEntry struct {
@@ -70,8 +72,12 @@ type tocEntry struct {
 type pdfPass struct {
 	pdf      *fpdf.Fpdf
 	doc      *Document
-	known    []int // page per contents entry, from the first pass (nil in the first pass)
-	pages    []int // page per contents entry, as this pass placed them
+	pages    []int     // page per contents entry, as the sections placed them
+	tocY     []float64 // where each contents entry's line goes on its contents page
+	tocPage  []int     // which contents page each entry's line goes on
+	tocFirst int       // the contents pages, first and last (their footers wait for the entries)
+	tocLast  int
+	tocDone  bool
 	entries  []tocEntry
 	links    []int
 	entryIdx int
@@ -91,7 +97,7 @@ var fontBytes = func() map[string][]byte {
 	return m
 }()
 
-func renderPass(doc *Document, known []int) (*pdfPass, error) {
+func renderPass(doc *Document) (*pdfPass, error) {
 	pdf := fpdf.NewCustom(&fpdf.InitType{OrientationStr: "P", UnitStr: "mm", Size: fpdf.SizeType{Wd: pageW, Ht: pageH}})
 	for _, f := range fontFiles {
 		pdf.AddUTF8FontFromBytes(f.family, f.style, fontBytes[f.file])
@@ -107,7 +113,7 @@ func renderPass(doc *Document, known []int) (*pdfPass, error) {
 	pdf.SetCreator("Attest", true)
 	pdf.SetProducer("Attest (fpdf)", true)
 	pdf.AliasNbPages("{nb}")
-	p := &pdfPass{pdf: pdf, doc: doc, known: known}
+	p := &pdfPass{pdf: pdf, doc: doc}
 	p.entries = contentsEntries(doc)
 	for range p.entries {
 		p.links = append(p.links, pdf.AddLink())
@@ -121,6 +127,7 @@ func renderPass(doc *Document, known []int) (*pdfPass, error) {
 	for _, s := range doc.Sections {
 		p.section(s)
 	}
+	p.fillContents()
 	if err := pdf.Error(); err != nil {
 		return nil, fmt.Errorf("rendering report PDF: %w", err)
 	}
@@ -175,6 +182,9 @@ func (p *pdfPass) watermark() {
 
 func (p *pdfPass) footer() {
 	pdf := p.pdf
+	if !p.tocDone && pdf.PageNo() >= p.tocFirst && pdf.PageNo() <= p.tocLast {
+		return // written with the contents entries (fillContents)
+	}
 	pdf.SetFont("sans", "", 8)
 	pdf.SetTextColor(90, 90, 90)
 	y := pageH - 16
@@ -272,32 +282,63 @@ func (p *pdfPass) cover() {
 	p.inCover = false
 }
 
+// contents reserves the contents pages: their heading now, and for each entry the page and line
+// it will take; fillContents writes the entries once the sections have placed them.
 func (p *pdfPass) contents() {
 	pdf := p.pdf
 	pdf.AddPage()
+	p.tocFirst, p.tocLast = pdf.PageNo(), math.MaxInt // known once the entries are placed
 	pdf.Bookmark("Contents", 0, -1)
 	pdf.SetFont("sans", "B", 16)
 	pdf.CellFormat(contentW, 9, "Contents", "", 1, "L", false, 0, "")
 	pdf.Ln(4)
-	for i, e := range p.entries {
+	p.tocY = make([]float64, len(p.entries))
+	p.tocPage = make([]int, len(p.entries))
+	for i := range p.entries {
 		p.ensure(contentsLine)
+		p.tocPage[i], p.tocY[i] = pdf.PageNo(), pdf.GetY()
+		pdf.SetY(pdf.GetY() + contentsLine)
+	}
+	p.tocLast = pdf.PageNo()
+}
+
+// fillContents writes the contents entries, with their pages, on the pages contents reserved,
+// then each contents page's footer, and returns to the last page.
+func (p *pdfPass) fillContents() {
+	pdf := p.pdf
+	last := pdf.PageNo()
+	page := 0
+	for i, e := range p.entries {
+		if p.tocPage[i] != page {
+			if page != 0 {
+				p.contentsFooter()
+			}
+			page = p.tocPage[i]
+			pdf.SetPage(page)
+			pdf.SetTextColor(0, 0, 0)
+		}
 		indent := float64(e.Level) * 6
 		if e.Level == 0 {
 			pdf.SetFont("serif", "B", 10)
 		} else {
 			pdf.SetFont("serif", "", 10)
 		}
-		page := ""
-		if p.known != nil {
-			page = strconv.Itoa(p.known[i])
-		}
 		text := fitText(pdf, e.Text, contentW-indent-14)
-		y := pdf.GetY()
-		pdf.SetX(marginL + indent)
+		pdf.SetXY(marginL+indent, p.tocY[i])
 		pdf.CellFormat(contentW-indent-14, contentsLine, text, "", 0, "L", false, p.links[i], "")
-		pdf.CellFormat(14, contentsLine, page, "", 1, "R", false, p.links[i], "")
-		_ = y
+		pdf.CellFormat(14, contentsLine, strconv.Itoa(p.pages[i]), "", 1, "R", false, p.links[i], "")
 	}
+	if page != 0 {
+		p.contentsFooter()
+	}
+	p.tocDone = true
+	pdf.SetPage(last)
+}
+
+func (p *pdfPass) contentsFooter() {
+	p.tocDone = true
+	p.footer()
+	p.tocDone = false
 }
 
 // fitText shortens text with an ellipsis to fit width.

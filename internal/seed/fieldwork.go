@@ -44,6 +44,10 @@ type demoDeviation struct {
 	description, cause        string
 	sampleNote, response      string
 	resultText                string
+	// attributes, when set, are tested in the grid: the deviating item fails the last one.
+	attributes []string
+	// extend draws as many items again after the deviation (sample extension).
+	extend bool
 }
 
 var demoDeviations = map[string]demoDeviation{
@@ -54,14 +58,16 @@ var demoDeviations = map[string]demoDeviation{
 		cause:       "The training reminder was sent manually and was missed for one hire.", sampleNote: "Training completed 45 days after the start date.",
 		response:   "Reminder automation added in July.",
 		resultText: "For 1 of 25 sampled new hires, security awareness training was completed 45 days after the start date. No other exceptions noted.",
+		attributes: []string{"Training record exists for the hire", "Training completed within 30 days of the start date"},
 	},
 	"NL-05": {
 		population: leaversCSV(), source: "HRIS report 'Terminations 1 Jan – 30 Jun 2026'", check: "Agreed the count of 40 to payroll removals",
 		size: "15", justification: "Engagement plan: 15 leavers given the access risk.",
-		description: "For 1 of 15 sampled leavers, access was removed 4 days after termination.",
+		description: "For 1 of 30 sampled leavers (15 drawn, extended by 15 after the deviation), access was removed 4 days after termination.",
 		cause:       "The offboarding ticket was picked up after a holiday weekend.", sampleNote: "Access removed 4 days after the termination date.",
 		response:   "Offboarding now triggered automatically from the HR system.",
-		resultText: "For 1 of 15 sampled leavers, access was removed 4 days after termination. No other exceptions noted.",
+		resultText: "For 1 of 30 sampled leavers, access was removed 4 days after termination. No other exceptions noted.",
+		extend:     true,
 	},
 }
 
@@ -180,6 +186,34 @@ func seedDeviation(ctx context.Context, fw *fieldwork.Service, ev *evidence.Serv
 			return err
 		}
 	}
+	if len(dev.attributes) > 0 {
+		if err := seedGrid(ctx, fw, t, dev, deviating, staff); err != nil {
+			return fmt.Errorf("grid: %w", err)
+		}
+	}
+	if dev.extend {
+		cur, err := fw.Test(ctx, t.ID)
+		if err != nil {
+			return err
+		}
+		all, err := fw.ExtendSample(ctx, staff, t.ID, fieldwork.ExtendInput{TestVersion: cur.Version,
+			Justification: "1 deviation in 15: 15 more leavers drawn to judge whether it is isolated."})
+		if err != nil {
+			return fmt.Errorf("extension: %w", err)
+		}
+		for _, sm := range all {
+			if sm.Result != "untested" {
+				continue
+			}
+			if _, err := fw.UpdateSample(ctx, staff, sm.ID, fieldwork.SampleInput{AttributesTested: t.EvidenceExpected, Result: "pass", Version: sm.Version}); err != nil {
+				return err
+			}
+			if err := seedSampleEvidence(ctx, fw, ev, t, sm, staff); err != nil {
+				return err
+			}
+		}
+		samples = all
+	}
 	if _, err := fw.MarkSentToClient(ctx, staff, t.ID); err != nil {
 		return err
 	}
@@ -203,6 +237,38 @@ func seedDeviation(ctx context.Context, fw *fieldwork.Service, ev *evidence.Serv
 	}
 	_, err = fw.UpdateTest(ctx, staff, t.ID, fieldwork.TestInput{Techniques: cur.Techniques, Procedure: cur.Procedure,
 		EvidenceExpected: cur.EvidenceExpected, Result: fieldwork.ResultExceptions, ResultText: dev.resultText, Version: cur.Version})
+	return err
+}
+
+// seedGrid defines the test's attributes and records every cell: all pass, except the last
+// attribute on the deviating item.
+func seedGrid(ctx context.Context, fw *fieldwork.Service, t fieldwork.Test, dev demoDeviation, deviating fieldwork.Sample, staff auth.User) error {
+	var attrs []fieldwork.Attribute
+	for _, d := range dev.attributes {
+		a, err := fw.AddAttribute(ctx, staff, t.ID, d)
+		if err != nil {
+			return err
+		}
+		attrs = append(attrs, a)
+	}
+	g, err := fw.Grid(ctx, t.ID)
+	if err != nil {
+		return err
+	}
+	var versions []fieldwork.RowVersion
+	var cells []fieldwork.CellInput
+	for _, r := range g.Rows {
+		versions = append(versions, fieldwork.RowVersion{SampleID: r.Sample.ID, Version: r.Sample.Version})
+		for i, a := range attrs {
+			c := fieldwork.CellInput{SampleID: r.Sample.ID, AttributeID: a.ID, Result: fieldwork.CellPass}
+			if r.Sample.ID == deviating.ID && i == len(attrs)-1 {
+				note := dev.sampleNote
+				c.Result, c.Note = fieldwork.CellDeviation, &note
+			}
+			cells = append(cells, c)
+		}
+	}
+	_, err = fw.SaveCells(ctx, staff, t.ID, versions, cells)
 	return err
 }
 

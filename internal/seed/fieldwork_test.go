@@ -94,6 +94,21 @@ func TestFieldworkDemoData(t *testing.T) {
 	var nl03 string
 	require.NoError(t, gdb.Raw(`SELECT t.result_text FROM tests t JOIN controls c ON c.id = t.control_id WHERE c.ref = 'NL-03' AND t.engagement_id <> ?`, issued).Row().Scan(&nl03))
 	assert.Contains(t, nl03, "1 of 25")
+	// The testing grid is populated (issue #16): NL-03's attributes with one deviating cell, and
+	// NL-05's sample extended after its deviation (15 drawn, then 15 more), every item tested.
+	var attrs, cells, deviatingCells, extensions, nl05 int
+	require.NoError(t, gdb.Raw(`SELECT count(*) FROM test_attributes a JOIN tests t ON t.id = a.test_id WHERE t.engagement_id <> ?`, issued).Row().Scan(&attrs))
+	require.NoError(t, gdb.Raw(`SELECT count(*), count(*) FILTER (WHERE r.result = 'deviation') FROM sample_attribute_results r
+		JOIN samples s ON s.id = r.sample_id JOIN tests t ON t.id = s.test_id WHERE t.engagement_id <> ?`, issued).Row().Scan(&cells, &deviatingCells))
+	require.NoError(t, gdb.Raw(`SELECT count(*) FROM sample_draws d JOIN tests t ON t.id = d.test_id WHERE d.kind = 'extension' AND t.engagement_id <> ?`, issued).Row().Scan(&extensions))
+	require.NoError(t, gdb.Raw(`SELECT count(*) FROM samples s JOIN tests t ON t.id = s.test_id JOIN controls c ON c.id = t.control_id
+		WHERE c.ref = 'NL-05' AND t.engagement_id <> ?`, issued).Row().Scan(&nl05))
+	assert.Equal(t, 2, attrs)
+	assert.Equal(t, 50, cells, "25 NL-03 samples × 2 attributes")
+	assert.Equal(t, 1, deviatingCells)
+	assert.Equal(t, 1, extensions)
+	assert.Equal(t, 30, nl05)
+
 	var reviewed, prepared int
 	require.NoError(t, gdb.Raw(`SELECT count(*) FILTER (WHERE reviewed_by IS NOT NULL), count(*) FILTER (WHERE prepared_by IS NOT NULL) FROM tests WHERE engagement_id <> ?`, issued).Row().Scan(&reviewed, &prepared))
 	assert.Equal(t, 6, reviewed)

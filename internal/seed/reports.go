@@ -16,6 +16,7 @@ import (
 	"github.com/attest-soc/attest/internal/fieldwork"
 	"github.com/attest-soc/attest/internal/opinion"
 	"github.com/attest-soc/attest/internal/report"
+	"github.com/attest-soc/attest/internal/verification"
 )
 
 // The 2025 examination had one deviation (domain guide §9 names two for 2026).
@@ -186,6 +187,14 @@ func seedIssuedReport(ctx context.Context, e *Env) error {
 	}
 
 	reports := &report.Service{DB: e.DB, Store: store, Clock: e.Clock, Description: desc}
+	// Issued as the server issues: each version gets a verification code (cover, footers, QR).
+	baseURL := e.BaseURL
+	if baseURL == "" {
+		baseURL = "http://127.0.0.1:8080"
+	}
+	codes := &verification.Service{DB: e.DB, Clock: e.Clock, Store: store, BaseURL: baseURL}
+	codes.Render = verification.ReportRenderer{Reports: reports, Codes: codes}
+	reports.Issuing = codes
 	opinions := opinion.NewService(e.DB, e.Clock, e.Auth, reports)
 	if err := opinions.Choose(ctx, partner, engID, opinion.ChoiceInput{Kind: string(opinion.Unmodified)}); err != nil {
 		return fmt.Errorf("choosing the opinion: %w", err)
@@ -203,8 +212,26 @@ func seedIssuedReport(ctx context.Context, e *Env) error {
 		IP: "127.0.0.1"}); err != nil {
 		return fmt.Errorf("signing: %w", err)
 	}
-	if _, err := reports.Issue(ctx, partner.Actor(), engID, "2026-02-20"); err != nil {
+	versions, err := reports.Issue(ctx, partner.Actor(), engID, "2026-02-20")
+	if err != nil {
 		return fmt.Errorf("issuing: %w", err)
 	}
+	// Dana sent the SOC 2 report to two customers' vendor-risk teams: each copy names them.
+	for _, v := range versions {
+		if v.Variant != report.Type2 {
+			continue
+		}
+		for _, r := range demoRecipients {
+			if _, err := codes.RequestCopy(ctx, dana, v.ID, r); err != nil {
+				return fmt.Errorf("recipient copy for %s: %w", r.Organization, err)
+			}
+		}
+	}
 	return nil
+}
+
+// demoRecipients received copies of the issued 2025 SOC 2 report.
+var demoRecipients = []verification.Recipient{
+	{Organization: "Harbor Credit Union", Person: "Priya Natarajan", Email: "vendor.risk@harborcu.example"},
+	{Organization: "Lakeside Accounting LLP", Person: "Tom Becker", Email: "tom.becker@lakeside.example"},
 }

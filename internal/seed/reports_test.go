@@ -4,6 +4,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,6 +20,7 @@ import (
 	"github.com/attest-soc/attest/internal/description"
 	"github.com/attest-soc/attest/internal/evidence"
 	"github.com/attest-soc/attest/internal/report"
+	"github.com/attest-soc/attest/internal/verification"
 )
 
 // The demo's 2025 engagement is issued through the real steps (gates, signature, issue): its
@@ -44,16 +50,50 @@ func TestDemoIssuedReportAndDraft(t *testing.T) {
 	assert.Equal(t, 63, sampled, "NL-05's 15 leavers and up to 3 items per other test: every test is concluded on tested samples")
 
 	svc := &report.Service{DB: gdb, Store: store, Clock: clk, Description: &description.Service{DB: gdb, Clock: clk, Store: store}}
+	codes := &verification.Service{DB: gdb, Clock: clk, Store: store, BaseURL: "http://elsewhere.example"}
+	renderer := verification.ReportRenderer{Reports: svc, Codes: codes}
 	versions, err := svc.Versions(ctx, issued)
 	require.NoError(t, err)
 	require.Len(t, versions, 2)
 	for _, v := range versions {
 		assert.Equal(t, report.StateCurrent, v.State)
 		assert.Equal(t, "unmodified", v.OpinionKind)
-		pdf, _, err := svc.Render(ctx, issued, v.Variant, false)
+		// Rendered again with its stored code and address (not the configured one), the version
+		// gives the issued bytes.
+		rep, err := renderer.Reproduce(ctx, v.ID)
 		require.NoError(t, err)
-		sum := sha256.Sum256(pdf)
-		assert.Equal(t, v.SHA256, hex.EncodeToString(sum[:]), "rendering %s again gives the issued bytes", v.Variant)
+		assert.True(t, rep.Matches, "%s: rendering again gives the issued bytes", v.Variant)
+		sum := sha256.Sum256(rep.PDF)
+		assert.Equal(t, v.SHA256, hex.EncodeToString(sum[:]))
+		require.NotEmpty(t, rep.Code, "%s carries a verification code", v.Variant)
+		text := pdfText(t, rep.PDF)
+		code := verification.Format(rep.Code)
+		assert.Contains(t, text, "http://127.0.0.1:8080/verify/"+code, "the cover names the verification page")
+		assert.Equal(t, rep.Version.PageCount, strings.Count(text, "Verification code "+code), "%s: the code is in every page footer", v.Variant)
+		// A plain render (without the code) is not what was issued.
+		plain, _, err := svc.Render(ctx, issued, v.Variant, false)
+		require.NoError(t, err)
+		assert.NotEqual(t, rep.PDF, plain)
+		// The verification page recognises the issued bytes.
+		res, err := codes.Check(ctx, "", rep.PDF)
+		require.NoError(t, err)
+		assert.Equal(t, verification.Authentic, res.Outcome)
+	}
+	copies, err := codes.Copies(ctx, issued)
+	require.NoError(t, err)
+	require.Len(t, copies, 2, "two demo recipient copies")
+	for _, c := range copies {
+		assert.Equal(t, report.Type2, report.Variant(c.Variant))
+		rc, err := store.Open(ctx, c.BlobKey)
+		require.NoError(t, err)
+		data, err := io.ReadAll(rc)
+		rc.Close()
+		require.NoError(t, err)
+		res, err := codes.Check(ctx, "", data)
+		require.NoError(t, err)
+		assert.Equal(t, verification.Authentic, res.Outcome)
+		require.NotNil(t, res.Copy)
+		assert.Equal(t, c.RecipientOrganization, res.Copy.Organization)
 	}
 	assert.Equal(t, report.Type2, versions[0].Variant)
 	assert.Equal(t, report.SOC3, versions[1].Variant)
@@ -68,4 +108,13 @@ func TestDemoIssuedReportAndDraft(t *testing.T) {
 	versions, err = svc.Versions(ctx, issued)
 	require.NoError(t, err)
 	assert.Len(t, versions, 2, "seeding again issues nothing new")
+}
+
+func pdfText(t *testing.T, pdf []byte) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "r.pdf")
+	require.NoError(t, os.WriteFile(path, pdf, 0o600))
+	out, err := exec.Command("pdftotext", "-layout", path, "-").Output()
+	require.NoError(t, err)
+	return string(out)
 }

@@ -267,8 +267,9 @@ func (s *Service) Register(ctx context.Context, tx *gorm.DB, actor audit.Actor, 
 	if _, ok := Normalize(code); !ok {
 		return fmt.Errorf("verification code %q is malformed", code)
 	}
-	if err := tx.WithContext(ctx).Exec(`INSERT INTO report_verification_codes (report_version_id, code, signed, created_at) VALUES (?, ?, ?, ?)`,
-		versionID, code, signed, s.Clock.Now().UTC()).Error; err != nil {
+	// The address printed with the code (Prepare used s.BaseURL) is kept: the bytes depend on it.
+	if err := tx.WithContext(ctx).Exec(`INSERT INTO report_verification_codes (report_version_id, code, signed, base_url, created_at)
+		VALUES (?, ?, ?, ?, ?)`, versionID, code, signed, s.BaseURL, s.Clock.Now().UTC()).Error; err != nil {
 		return fmt.Errorf("recording the verification code of report version %d: %w", versionID, err)
 	}
 	return audit.Record(ctx, tx, actor, audit.Event{Action: "report.verification_code", EntityType: "report_version", EntityID: versionID,

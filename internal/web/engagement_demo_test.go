@@ -66,7 +66,7 @@ func TestDemoEngagementPages(t *testing.T) {
 	notMet := between(overview.Body, `id="criteria-not-met"`, "</div>")
 	assert.Contains(t, notMet, `<p class="stat">0</p>`)
 	require.NoError(t, app.DB.Exec(`UPDATE exceptions SET criteria_met = false, evaluation = 'systematic'
-		WHERE description LIKE 'For 1 of 15 sampled leavers%' AND engagement_id = ?`, id).Error)
+		WHERE description LIKE 'For 1 of 30 sampled leavers%' AND engagement_id = ?`, id).Error)
 	notMet = between(m.Get("/engagements/"+id).Body, `id="criteria-not-met"`, "</div>")
 	assert.Contains(t, notMet, `<p class="stat">1</p>`)
 	assert.Contains(t, notMet, "CC6.2")
