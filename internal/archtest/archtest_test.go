@@ -195,3 +195,79 @@ func TestRulesCatchViolations(t *testing.T) {
 		}
 	}
 }
+
+// notCapabilities hold the plumbing beneath the domain: opening and migrating the database, the
+// job queue, and the scale and load tooling that drives a whole server.
+var notCapabilities = map[string]bool{"internal/db": true, "internal/jobs": true, "internal/scaletest": true, "internal/loadtest": true}
+
+// packageLevelDBFuncs lists the exported functions (not methods, not New… constructors) of the
+// Go source src that take a *gorm.DB under any name but tx. A function taking tx runs inside its
+// caller's transaction; one taking its own connection is a capability entry point that belongs
+// on the package's Service.
+func packageLevelDBFuncs(t *testing.T, fset *token.FileSet, name string, src any) []string {
+	t.Helper()
+	f, err := parser.ParseFile(fset, name, src, 0)
+	if err != nil {
+		t.Fatalf("parsing %s: %v", name, err)
+	}
+	var found []string
+	for _, d := range f.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Recv != nil || !fd.Name.IsExported() || strings.HasPrefix(fd.Name.Name, "New") {
+			continue
+		}
+		for _, p := range fd.Type.Params.List {
+			star, ok := p.Type.(*ast.StarExpr)
+			if !ok {
+				continue
+			}
+			sel, ok := star.X.(*ast.SelectorExpr)
+			if !ok || sel.Sel.Name != "DB" || sel.X.(*ast.Ident).Name != "gorm" {
+				continue
+			}
+			for _, n := range p.Names {
+				if n.Name != "tx" {
+					found = append(found, fd.Name.Name+"("+n.Name+" *gorm.DB)")
+				}
+			}
+		}
+	}
+	return found
+}
+
+// TestCapabilitiesAreReachedThroughTheirService: each capability has one Service built once
+// (web.New, the CLI); a package function taking its own *gorm.DB would be a second way in.
+func TestCapabilitiesAreReachedThroughTheirService(t *testing.T) {
+	fset := token.NewFileSet()
+	for _, dir := range packageDirs(t) {
+		if isAboveDomain(dir) || notCapabilities[dir] || strings.HasSuffix(dir, "test") {
+			continue
+		}
+		entries, err := os.ReadDir(filepath.Join(root, dir))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			if e.IsDir() || !strings.HasSuffix(e.Name(), ".go") || strings.HasSuffix(e.Name(), "_test.go") {
+				continue
+			}
+			for _, fn := range packageLevelDBFuncs(t, fset, filepath.Join(root, dir, e.Name()), nil) {
+				t.Errorf("%s/%s: %s is a package function on its own connection: make it a method of the package's Service (or take tx when it runs inside a caller's transaction)", dir, e.Name(), fn)
+			}
+		}
+	}
+}
+
+func TestServiceRuleCatchesViolations(t *testing.T) {
+	src := `package x
+import "gorm.io/gorm"
+func List(ctx context.Context, db *gorm.DB, id int64) {}
+func Record(ctx context.Context, tx *gorm.DB) {}
+func NewService(db *gorm.DB) *Service { return nil }
+func (s *Service) Get(db *gorm.DB) {}
+func helper(db *gorm.DB) {}`
+	got := packageLevelDBFuncs(t, token.NewFileSet(), "x.go", src)
+	if len(got) != 1 || got[0] != "List(db *gorm.DB)" {
+		t.Errorf("the Service rule found %v, want only List(db *gorm.DB)", got)
+	}
+}

@@ -40,7 +40,7 @@ func BenchmarkVerify(b *testing.B) {
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		res, err := audit.Verify(ctx, gdb)
+		res, err := audit.NewService(gdb).Verify(ctx)
 		if err != nil || !res.OK() || res.Checked != events {
 			b.Fatalf("verify: %+v %v", res, err)
 		}

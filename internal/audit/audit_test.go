@@ -31,7 +31,7 @@ func record(t *testing.T, gdb *gorm.DB, n int) {
 func TestVerifyAcceptsAnIntactChain(t *testing.T) {
 	gdb := dbtest.New(t)
 	record(t, gdb, 5)
-	res, err := audit.Verify(context.Background(), gdb)
+	res, err := audit.NewService(gdb).Verify(context.Background())
 	require.NoError(t, err)
 	assert.True(t, res.OK(), res.Reason)
 	assert.EqualValues(t, 5, res.Checked)
@@ -50,7 +50,7 @@ func TestVerifyNamesTheFirstAlteredEvent(t *testing.T) {
 	// Tampering needs a superuser to switch the append-only trigger off, as an attacker would.
 	require.NoError(t, gdb.Exec(`ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update`).Error)
 	require.NoError(t, gdb.Exec(`UPDATE audit_events SET after = '{"name":"Forged"}' WHERE id = ?`, ids[2]).Error)
-	res, err := audit.Verify(context.Background(), gdb)
+	res, err := audit.NewService(gdb).Verify(context.Background())
 	require.NoError(t, err)
 	assert.False(t, res.OK())
 	assert.Equal(t, ids[2], res.BrokenID)
@@ -65,7 +65,7 @@ func TestVerifyDetectsARemovedEvent(t *testing.T) {
 	require.NoError(t, gdb.Raw(`SELECT id FROM audit_events ORDER BY id`).Scan(&ids).Error)
 	require.NoError(t, gdb.Exec(`ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update`).Error)
 	require.NoError(t, gdb.Exec(`DELETE FROM audit_events WHERE id = ?`, ids[1]).Error)
-	res, err := audit.Verify(context.Background(), gdb)
+	res, err := audit.NewService(gdb).Verify(context.Background())
 	require.NoError(t, err)
 	assert.Equal(t, ids[2], res.BrokenID)
 	assert.Contains(t, res.Reason, "removed")

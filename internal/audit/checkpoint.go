@@ -165,9 +165,9 @@ func WriteCheckpointTx(ctx context.Context, tx *gorm.DB, signer *Signer, reason 
 }
 
 // WriteCheckpoint writes a checkpoint in its own transaction (attest serve, hourly).
-func WriteCheckpoint(ctx context.Context, db *gorm.DB, signer *Signer, reason string) (Checkpoint, error) {
+func (s *Service) WriteCheckpoint(ctx context.Context, signer *Signer, reason string) (Checkpoint, error) {
 	var c Checkpoint
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error
 		c, err = WriteCheckpointTx(ctx, tx, signer, reason)
 		return err
@@ -176,9 +176,9 @@ func WriteCheckpoint(ctx context.Context, db *gorm.DB, signer *Signer, reason st
 }
 
 // Checkpoints lists every checkpoint, oldest first.
-func Checkpoints(ctx context.Context, db *gorm.DB) ([]Checkpoint, error) {
+func (s *Service) Checkpoints(ctx context.Context) ([]Checkpoint, error) {
 	var out []Checkpoint
-	if err := db.WithContext(ctx).Order("id").Find(&out).Error; err != nil {
+	if err := s.DB.WithContext(ctx).Order("id").Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("listing audit checkpoints: %w", err)
 	}
 	return out, nil

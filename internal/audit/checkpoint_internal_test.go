@@ -46,11 +46,11 @@ func TestCheckpointsDetectATruncatedTrail(t *testing.T) {
 	ctx := context.Background()
 	signer := testSigner(t)
 	events(t, gdb, 5)
-	cp, err := WriteCheckpoint(ctx, gdb, signer, CheckpointHourly)
+	cp, err := NewService(gdb).WriteCheckpoint(ctx, signer, CheckpointHourly)
 	require.NoError(t, err)
 	assert.EqualValues(t, 5, cp.EventCount)
 	events(t, gdb, 2)
-	res, err := VerifyAnchored(ctx, gdb, signer.Public())
+	res, err := NewService(gdb).VerifyAnchored(ctx, signer.Public())
 	require.NoError(t, err)
 	require.True(t, res.OK(), res.Reason)
 	assert.Equal(t, 1, res.Checkpoints)
@@ -59,11 +59,11 @@ func TestCheckpointsDetectATruncatedTrail(t *testing.T) {
 	var ids []int64
 	require.NoError(t, gdb.Raw(`SELECT id FROM audit_events ORDER BY id`).Scan(&ids).Error)
 	asDBA(t, gdb, fmt.Sprintf(`DELETE FROM audit_events WHERE id >= %d`, ids[3]))
-	plain, err := Verify(ctx, gdb)
+	plain, err := NewService(gdb).Verify(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, "truncated", plain.Problem, "even without the key the count gives it away")
 
-	res, err = VerifyAnchored(ctx, gdb, signer.Public())
+	res, err = NewService(gdb).VerifyAnchored(ctx, signer.Public())
 	require.NoError(t, err)
 	assert.False(t, res.OK())
 	assert.Equal(t, "truncated", res.Problem)
@@ -77,10 +77,10 @@ func TestCheckpointsDetectARewrittenTrail(t *testing.T) {
 	ctx := context.Background()
 	signer := testSigner(t)
 	events(t, gdb, 3)
-	first, err := WriteCheckpoint(ctx, gdb, signer, CheckpointHourly)
+	first, err := NewService(gdb).WriteCheckpoint(ctx, signer, CheckpointHourly)
 	require.NoError(t, err)
 	events(t, gdb, 3)
-	second, err := WriteCheckpoint(ctx, gdb, signer, CheckpointHourly)
+	second, err := NewService(gdb).WriteCheckpoint(ctx, signer, CheckpointHourly)
 	require.NoError(t, err)
 
 	// The DBA changes event 5 and recomputes its hash and every later one: the chain links again.
@@ -103,11 +103,11 @@ func TestCheckpointsDetectARewrittenTrail(t *testing.T) {
 			r.ActorEmail, r.PrevHash, r.Hash, r.ID))
 	}
 	asDBA(t, gdb, stmts...)
-	chainOnly, err := VerifyAnchored(ctx, gdb, nil)
+	chainOnly, err := NewService(gdb).VerifyAnchored(ctx, nil)
 	require.NoError(t, err)
 	assert.Equal(t, "rewritten", chainOnly.Problem)
 
-	res, err := VerifyAnchored(ctx, gdb, signer.Public())
+	res, err := NewService(gdb).VerifyAnchored(ctx, signer.Public())
 	require.NoError(t, err)
 	assert.Equal(t, "rewritten", res.Problem)
 	assert.Equal(t, second.HeadID, res.BrokenID)
@@ -116,9 +116,9 @@ func TestCheckpointsDetectARewrittenTrail(t *testing.T) {
 
 	// A checkpoint forged to match the rewritten chain does not carry the key's signature.
 	forged := testSigner(t)
-	_, err = WriteCheckpoint(ctx, gdb, forged, CheckpointHourly)
+	_, err = NewService(gdb).WriteCheckpoint(ctx, forged, CheckpointHourly)
 	require.NoError(t, err)
-	res, err = VerifyAnchored(ctx, gdb, signer.Public())
+	res, err = NewService(gdb).VerifyAnchored(ctx, signer.Public())
 	require.NoError(t, err)
 	assert.Equal(t, "forged", res.Problem)
 }

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-
-	"gorm.io/gorm"
 )
 
 // Filter narrows the audit trail listing. Zero fields do not filter.
@@ -28,11 +26,11 @@ type Page struct {
 
 // List returns events matching f, newest first, paginated by id so that pages stay stable while
 // new events arrive.
-func List(ctx context.Context, db *gorm.DB, f Filter) (Page, error) {
+func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
 	if f.Limit <= 0 || f.Limit > 200 {
 		f.Limit = 50
 	}
-	q := db.WithContext(ctx).Model(&Row{})
+	q := s.DB.WithContext(ctx).Model(&Row{})
 	if a := strings.TrimSpace(f.Actor); a != "" {
 		q = q.Where("actor_email ILIKE ?", "%"+escapeLike(strings.ToLower(a))+"%")
 	}
@@ -64,11 +62,11 @@ func List(ctx context.Context, db *gorm.DB, f Filter) (Page, error) {
 }
 
 // EntityTypes lists the entity types present, for the filter's choices.
-func EntityTypes(ctx context.Context, db *gorm.DB) ([]string, error) {
+func (s *Service) EntityTypes(ctx context.Context) ([]string, error) {
 	var out []string
 	// A loose index scan (one index probe per distinct type, on audit_events_entity_idx): SELECT
 	// DISTINCT would read the whole trail, hundreds of thousands of events, on every page view.
-	if err := db.WithContext(ctx).Raw(`WITH RECURSIVE t AS (
+	if err := s.DB.WithContext(ctx).Raw(`WITH RECURSIVE t AS (
 			SELECT min(entity_type) AS v FROM audit_events
 			UNION ALL
 			SELECT (SELECT min(entity_type) FROM audit_events WHERE entity_type > t.v) FROM t WHERE t.v IS NOT NULL)

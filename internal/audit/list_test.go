@@ -20,7 +20,7 @@ func TestListPagesByIDWithoutGapsOrOverlap(t *testing.T) {
 	var seen []int64
 	f := audit.Filter{EntityType: "client", Limit: 3}
 	for {
-		p, err := audit.List(ctx, gdb, f)
+		p, err := audit.NewService(gdb).List(ctx, f)
 		require.NoError(t, err)
 		for _, e := range p.Events {
 			seen = append(seen, *e.EntityID)
@@ -32,10 +32,10 @@ func TestListPagesByIDWithoutGapsOrOverlap(t *testing.T) {
 	}
 	assert.Equal(t, []int64{7, 6, 5, 4, 3, 2, 1}, seen)
 
-	p, err := audit.List(ctx, gdb, audit.Filter{Actor: "A@EXAMPLE", To: time.Now().AddDate(0, 0, -2)})
+	p, err := audit.NewService(gdb).List(ctx, audit.Filter{Actor: "A@EXAMPLE", To: time.Now().AddDate(0, 0, -2)})
 	require.NoError(t, err)
 	assert.Empty(t, p.Events, "the date range applies")
-	p, err = audit.List(ctx, gdb, audit.Filter{Actor: "%"})
+	p, err = audit.NewService(gdb).List(ctx, audit.Filter{Actor: "%"})
 	require.NoError(t, err)
 	assert.Empty(t, p.Events, "LIKE wildcards in the actor filter are literal")
 }
@@ -52,7 +52,7 @@ func BenchmarkListFilteredPage(b *testing.B) {
 	ctx := context.Background()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		p, err := audit.List(ctx, gdb, audit.Filter{EngagementID: int64(i%49 + 1), EntityType: "test"})
+		p, err := audit.NewService(gdb).List(ctx, audit.Filter{EngagementID: int64(i%49 + 1), EntityType: "test"})
 		if err != nil || len(p.Events) == 0 {
 			b.Fatal(fmt.Sprint("no events: ", err))
 		}

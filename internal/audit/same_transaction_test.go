@@ -107,7 +107,7 @@ func TestChangesRollBackWhenTheirAuditEventFails(t *testing.T) {
 			assert.True(t, ok)
 		}},
 		{"engagement.create", func() error {
-			_, err := engagements.Create(ctx, gdb, audit.System, engagements.Input{ClientID: client.ID, Name: "SOC 2 Type II 2026",
+			_, err := engagements.NewService(gdb).Create(ctx, audit.System, engagements.Input{ClientID: client.ID, Name: "SOC 2 Type II 2026",
 				ReportType: "type2", PeriodStart: "2026-01-01", PeriodEnd: "2026-06-30", Categories: []string{"security"}})
 			return err
 		}, func(t *testing.T) {

@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"sort"
 	"time"
-
-	"gorm.io/gorm"
 )
 
 // VerifyResult tells how much of the chain was checked and where it first breaks.
@@ -32,17 +30,17 @@ func (r VerifyResult) OK() bool { return r.BrokenID == 0 && r.Problem == "" }
 // Verify recomputes every event's hash in id order and checks each link to its predecessor, and
 // compares the chain with the stored checkpoints without checking their signatures. Use
 // VerifyAnchored with the public key to trust the checkpoints.
-func Verify(ctx context.Context, gdb *gorm.DB) (VerifyResult, error) {
-	return VerifyAnchored(ctx, gdb, nil)
+func (s *Service) Verify(ctx context.Context) (VerifyResult, error) {
+	return s.VerifyAnchored(ctx, nil)
 }
 
 // VerifyAnchored is Verify that also checks each checkpoint's signature with pub (when pub is not
 // nil) and then the chain against every checkpoint: a chain shorter than a checkpoint's count is
 // "truncated", one whose event at a checkpoint's count differs from the signed head is
 // "rewritten". BrokenID names the event concerned.
-func VerifyAnchored(ctx context.Context, gdb *gorm.DB, pub ed25519.PublicKey) (VerifyResult, error) {
+func (s *Service) VerifyAnchored(ctx context.Context, pub ed25519.PublicKey) (VerifyResult, error) {
 	var res VerifyResult
-	cps, err := Checkpoints(ctx, gdb)
+	cps, err := s.Checkpoints(ctx)
 	if err != nil {
 		return res, err
 	}
@@ -64,7 +62,7 @@ func VerifyAnchored(ctx context.Context, gdb *gorm.DB, pub ed25519.PublicKey) (V
 	var lastID int64
 	for {
 		var rows []Row
-		if err := gdb.WithContext(ctx).Where("id > ?", lastID).Order("id").Limit(1000).Find(&rows).Error; err != nil {
+		if err := s.DB.WithContext(ctx).Where("id > ?", lastID).Order("id").Limit(1000).Find(&rows).Error; err != nil {
 			return res, fmt.Errorf("reading audit events after %d: %w", lastID, err)
 		}
 		if len(rows) == 0 {

@@ -65,7 +65,7 @@ func auditVerify(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer db.Close(gdb)
-	res, err := audit.VerifyAnchored(ctx, gdb, pub)
+	res, err := audit.NewService(gdb).VerifyAnchored(ctx, pub)
 	if err != nil {
 		return err
 	}
@@ -119,7 +119,7 @@ func auditCheckpoints(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer db.Close(gdb)
-	cps, err := audit.Checkpoints(ctx, gdb)
+	cps, err := audit.NewService(gdb).Checkpoints(ctx)
 	if err != nil {
 		return err
 	}

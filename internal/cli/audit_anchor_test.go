@@ -44,7 +44,7 @@ func TestAuditVerifySaysTruncatedAndExportsCheckpoints(t *testing.T) {
 	}
 	signer, err := audit.LoadSigner(key)
 	require.NoError(t, err)
-	cp, err := audit.WriteCheckpoint(ctx, gdb, signer, audit.CheckpointHourly)
+	cp, err := audit.NewService(gdb).WriteCheckpoint(ctx, signer, audit.CheckpointHourly)
 	require.NoError(t, err)
 
 	code, out, errOut = run("audit", "verify")

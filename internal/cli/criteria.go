@@ -42,7 +42,7 @@ func runCriteria(ctx context.Context, a *app, args []string) error {
 	if err := db.Migrate(ctx, gdb); err != nil {
 		return err
 	}
-	n, err := criteria.ImportFile(ctx, gdb, audit.System, name, data)
+	n, err := criteria.NewService(gdb).ImportFile(ctx, audit.System, name, data)
 	if err != nil {
 		return err
 	}

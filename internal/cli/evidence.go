@@ -30,7 +30,7 @@ func runEvidence(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return fmt.Errorf("opening the evidence store: %w", err)
 	}
-	n, problems, err := evidence.VerifyAll(ctx, gdb, store)
+	n, problems, err := (&evidence.Service{DB: gdb, Store: store}).VerifyAll(ctx)
 	if err != nil {
 		return err
 	}

@@ -82,14 +82,14 @@ func (a *app) serve(ctx context.Context) error {
 			}
 			// A signed checkpoint of the audit chain at least hourly, so truncating or rewriting
 			// the trail is detected (attest audit verify).
-			if cp, err := audit.WriteCheckpoint(ctx, gdb, signer, audit.CheckpointHourly); err != nil && ctx.Err() == nil {
+			if cp, err := srv.Audit.WriteCheckpoint(ctx, signer, audit.CheckpointHourly); err != nil && ctx.Err() == nil {
 				a.log.Error("writing the audit checkpoint", "err", err)
 			} else if err == nil {
 				a.log.Info("audit checkpoint written", "events", cp.EventCount, "head_id", cp.HeadID, "key_id", cp.KeyID)
 			}
 			// Temporary files of interrupted uploads (older than an hour) and blobs no row refers
 			// to (older than a day), in the local directory or S3.
-			if got, err := evidence.CollectLeftovers(ctx, gdb, srv.Evidence.Store); err != nil && ctx.Err() == nil {
+			if got, err := srv.Evidence.CollectLeftovers(ctx); err != nil && ctx.Err() == nil {
 				a.log.Error("collecting evidence leftovers", "err", err, "temp_files", got.TempFiles, "orphan_blobs", got.Orphans)
 			} else {
 				a.log.Info("evidence leftovers collected", "temp_files", got.TempFiles, "orphan_blobs", got.Orphans)

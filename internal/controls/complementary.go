@@ -60,9 +60,9 @@ type Subservice struct {
 }
 
 // Subservices lists the engagement's subservice organizations.
-func Subservices(ctx context.Context, db *gorm.DB, engagementID int64) ([]Subservice, error) {
+func (s *Service) Subservices(ctx context.Context, engagementID int64) ([]Subservice, error) {
 	var list []Subservice
-	err := db.WithContext(ctx).Raw(`SELECT id, name, method FROM subservice_organizations WHERE engagement_id = ? ORDER BY lower(name)`, engagementID).Scan(&list).Error
+	err := s.DB.WithContext(ctx).Raw(`SELECT id, name, method FROM subservice_organizations WHERE engagement_id = ? ORDER BY lower(name)`, engagementID).Scan(&list).Error
 	if err != nil {
 		return nil, fmt.Errorf("listing subservice organizations of engagement %d: %w", engagementID, err)
 	}
@@ -117,13 +117,13 @@ func (in ComplementaryInput) validate(tx *gorm.DB, sc Scope) (apperr.Validation,
 }
 
 // ListComplementary returns the engagement's CUECs then CSOCs.
-func ListComplementary(ctx context.Context, db *gorm.DB, engagementID int64) ([]Complementary, error) {
-	return queryComplementary(db.WithContext(ctx), `cc.engagement_id = ?`, engagementID)
+func (s *Service) ListComplementary(ctx context.Context, engagementID int64) ([]Complementary, error) {
+	return queryComplementary(s.DB.WithContext(ctx), `cc.engagement_id = ?`, engagementID)
 }
 
 // GetComplementary returns one CUEC or CSOC.
-func GetComplementary(ctx context.Context, db *gorm.DB, id int64) (Complementary, error) {
-	list, err := queryComplementary(db.WithContext(ctx), `cc.id = ?`, id)
+func (s *Service) GetComplementary(ctx context.Context, id int64) (Complementary, error) {
+	list, err := queryComplementary(s.DB.WithContext(ctx), `cc.id = ?`, id)
 	if err != nil {
 		return Complementary{}, err
 	}
@@ -185,10 +185,10 @@ func nullableID(id int64) *int64 {
 }
 
 // CreateComplementary adds a CUEC or CSOC.
-func CreateComplementary(ctx context.Context, db *gorm.DB, actor audit.Actor, engagementID int64, in ComplementaryInput) (int64, error) {
+func (s *Service) CreateComplementary(ctx context.Context, actor audit.Actor, engagementID int64, in ComplementaryInput) (int64, error) {
 	var id int64
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		sc, err := LoadScope(ctx, tx, engagementID)
+	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		sc, err := s.WithTx(tx).LoadScope(ctx, engagementID)
 		if err != nil {
 			return err
 		}
@@ -219,8 +219,8 @@ func CreateComplementary(ctx context.Context, db *gorm.DB, actor audit.Actor, en
 }
 
 // UpdateComplementary saves in over a CUEC or CSOC unless it changed since version.
-func UpdateComplementary(ctx context.Context, db *gorm.DB, actor audit.Actor, id int64, version int, in ComplementaryInput) error {
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+func (s *Service) UpdateComplementary(ctx context.Context, actor audit.Actor, id int64, version int, in ComplementaryInput) error {
+	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		cur, err := lockComplementary(tx, id)
 		if err != nil {
 			return err
@@ -228,7 +228,7 @@ func UpdateComplementary(ctx context.Context, db *gorm.DB, actor audit.Actor, id
 		if cur.Version != version {
 			return &apperr.ConflictError{Entity: strings.ToUpper(cur.Kind) + " " + cur.Ref, Current: cur, UpdatedAt: cur.CreatedAt}
 		}
-		sc, err := LoadScope(ctx, tx, cur.EngagementID)
+		sc, err := s.WithTx(tx).LoadScope(ctx, cur.EngagementID)
 		if err != nil {
 			return err
 		}
@@ -258,8 +258,8 @@ func UpdateComplementary(ctx context.Context, db *gorm.DB, actor audit.Actor, id
 }
 
 // DeleteComplementary removes a CUEC or CSOC unless it changed since version.
-func DeleteComplementary(ctx context.Context, db *gorm.DB, actor audit.Actor, id int64, version int) error {
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+func (s *Service) DeleteComplementary(ctx context.Context, actor audit.Actor, id int64, version int) error {
+	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		cur, err := lockComplementary(tx, id)
 		if err != nil {
 			return err
@@ -267,7 +267,7 @@ func DeleteComplementary(ctx context.Context, db *gorm.DB, actor audit.Actor, id
 		if cur.Version != version {
 			return &apperr.ConflictError{Entity: strings.ToUpper(cur.Kind) + " " + cur.Ref, Current: cur, UpdatedAt: cur.CreatedAt}
 		}
-		sc, err := LoadScope(ctx, tx, cur.EngagementID)
+		sc, err := s.WithTx(tx).LoadScope(ctx, cur.EngagementID)
 		if err != nil {
 			return err
 		}

@@ -135,25 +135,25 @@ func loadCriteria(tx *gorm.DB, list []Control) error {
 }
 
 // List returns the engagement's controls in matrix order.
-func List(ctx context.Context, db *gorm.DB, engagementID int64) ([]Control, error) {
+func (s *Service) List(ctx context.Context, engagementID int64) ([]Control, error) {
 	var list []Control
-	err := db.WithContext(ctx).Raw(`SELECT * FROM controls WHERE engagement_id = ? ORDER BY sort_order, lower(ref), id`, engagementID).Scan(&list).Error
+	err := s.DB.WithContext(ctx).Raw(`SELECT * FROM controls WHERE engagement_id = ? ORDER BY sort_order, lower(ref), id`, engagementID).Scan(&list).Error
 	if err != nil {
 		return nil, fmt.Errorf("listing controls of engagement %d: %w", engagementID, err)
 	}
-	return list, loadCriteria(db.WithContext(ctx), list)
+	return list, loadCriteria(s.DB.WithContext(ctx), list)
 }
 
 // Get returns one control with its criteria.
-func Get(ctx context.Context, db *gorm.DB, id int64) (Control, error) {
+func (s *Service) Get(ctx context.Context, id int64) (Control, error) {
 	var list []Control
-	if err := db.WithContext(ctx).Raw(`SELECT * FROM controls WHERE id = ?`, id).Scan(&list).Error; err != nil {
+	if err := s.DB.WithContext(ctx).Raw(`SELECT * FROM controls WHERE id = ?`, id).Scan(&list).Error; err != nil {
 		return Control{}, fmt.Errorf("loading control %d: %w", id, err)
 	}
 	if len(list) == 0 {
 		return Control{}, apperr.ErrNotFound
 	}
-	return list[0], loadCriteria(db.WithContext(ctx), list)
+	return list[0], loadCriteria(s.DB.WithContext(ctx), list)
 }
 
 // matrixLockKey is the first half of the advisory lock that serialises changes to one
@@ -213,13 +213,13 @@ func nextSortOrder(tx *gorm.DB, engagementID int64) (int, error) {
 }
 
 // Create adds a control to the engagement's matrix.
-func Create(ctx context.Context, db *gorm.DB, actor audit.Actor, engagementID int64, in Input) (Control, error) {
+func (s *Service) Create(ctx context.Context, actor audit.Actor, engagementID int64, in Input) (Control, error) {
 	var id int64
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := lockMatrix(tx, engagementID); err != nil {
 			return err
 		}
-		sc, err := LoadScope(ctx, tx, engagementID)
+		sc, err := s.WithTx(tx).LoadScope(ctx, engagementID)
 		if err != nil {
 			return err
 		}
@@ -246,13 +246,13 @@ func Create(ctx context.Context, db *gorm.DB, actor audit.Actor, engagementID in
 	if err != nil {
 		return Control{}, err
 	}
-	return Get(ctx, db, id)
+	return s.Get(ctx, id)
 }
 
 // Update saves in over control id if nobody changed it since version; otherwise it returns a
 // ConflictError whose Current is the stored Control.
-func Update(ctx context.Context, db *gorm.DB, actor audit.Actor, id int64, version int, in Input) (Control, error) {
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+func (s *Service) Update(ctx context.Context, actor audit.Actor, id int64, version int, in Input) (Control, error) {
+	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		cur, err := lockControl(tx, id)
 		if err != nil {
 			return err
@@ -260,7 +260,7 @@ func Update(ctx context.Context, db *gorm.DB, actor audit.Actor, id int64, versi
 		if err := lockMatrix(tx, cur.EngagementID); err != nil {
 			return err
 		}
-		sc, err := LoadScope(ctx, tx, cur.EngagementID)
+		sc, err := s.WithTx(tx).LoadScope(ctx, cur.EngagementID)
 		if err != nil {
 			return err
 		}
@@ -292,7 +292,7 @@ func Update(ctx context.Context, db *gorm.DB, actor audit.Actor, id int64, versi
 	if err != nil {
 		return Control{}, err
 	}
-	return Get(ctx, db, id)
+	return s.Get(ctx, id)
 }
 
 // lockControl reads a control FOR UPDATE so concurrent saves queue behind each other.
@@ -311,8 +311,8 @@ func lockControl(tx *gorm.DB, id int64) (Control, error) {
 var ErrHasTests = errors.New("control has tests")
 
 // Delete removes a control that has no tests yet, if nobody changed it since version.
-func Delete(ctx context.Context, db *gorm.DB, actor audit.Actor, id int64, version int) error {
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+func (s *Service) Delete(ctx context.Context, actor audit.Actor, id int64, version int) error {
+	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		cur, err := lockControl(tx, id)
 		if err != nil {
 			return err
@@ -327,7 +327,7 @@ func Delete(ctx context.Context, db *gorm.DB, actor audit.Actor, id int64, versi
 		if tests > 0 {
 			return fmt.Errorf("deleting control %s with %d tests: %w", cur.Ref, tests, ErrHasTests)
 		}
-		sc, err := LoadScope(ctx, tx, cur.EngagementID)
+		sc, err := s.WithTx(tx).LoadScope(ctx, cur.EngagementID)
 		if err != nil {
 			return err
 		}
@@ -361,12 +361,12 @@ var CategoryLabels = map[string]string{
 }
 
 // LoadScope reads the engagement's categories and the criteria catalogue.
-func LoadScope(ctx context.Context, db *gorm.DB, engagementID int64) (Scope, error) {
+func (s *Service) LoadScope(ctx context.Context, engagementID int64) (Scope, error) {
 	var e struct {
 		ClientID   int64
 		Categories string
 	}
-	err := db.WithContext(ctx).Raw(`SELECT client_id, array_to_string(categories, ',') AS categories FROM engagements WHERE id = ?`, engagementID).Scan(&e).Error
+	err := s.DB.WithContext(ctx).Raw(`SELECT client_id, array_to_string(categories, ',') AS categories FROM engagements WHERE id = ?`, engagementID).Scan(&e).Error
 	if err != nil {
 		return Scope{}, fmt.Errorf("loading scope of engagement %d: %w", engagementID, err)
 	}
@@ -379,7 +379,7 @@ func LoadScope(ctx context.Context, db *gorm.DB, engagementID int64) (Scope, err
 			sc.Categories[c] = true
 		}
 	}
-	if err := db.WithContext(ctx).Raw(`SELECT id, category, series, series_title, summary, sort_order FROM criteria ORDER BY sort_order`).Scan(&sc.Criteria).Error; err != nil {
+	if err := s.DB.WithContext(ctx).Raw(`SELECT id, category, series, series_title, summary, sort_order FROM criteria ORDER BY sort_order`).Scan(&sc.Criteria).Error; err != nil {
 		return Scope{}, fmt.Errorf("loading criteria: %w", err)
 	}
 	for _, c := range sc.Criteria {

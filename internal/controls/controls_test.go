@@ -53,12 +53,12 @@ func TestImportGoodFileCSVAndXLSX(t *testing.T) {
 			db := dbtest.New(t)
 			ctx := context.Background()
 			eng := newEngagement(t, db, "Good", "availability")
-			res, err := controls.Import(ctx, db, actor, eng, file, readSheet(t, fixture(file)))
+			res, err := controls.NewService(db).Import(ctx, actor, eng, file, readSheet(t, fixture(file)))
 			require.NoError(t, err)
 			assert.Equal(t, 6, res.Imported)
 			assert.Empty(t, res.Warnings)
 
-			list, err := controls.List(ctx, db, eng)
+			list, err := controls.NewService(db).List(ctx, eng)
 			require.NoError(t, err)
 			require.Len(t, list, 6)
 			byRef := map[string]controls.Control{}
@@ -82,7 +82,7 @@ func TestImportGoodFileCSVAndXLSX(t *testing.T) {
 			require.Len(t, events, 1, "one event summarises the import")
 			assert.Contains(t, string(events[0].After), `"controls_imported": 6`)
 
-			cov, err := controls.LoadCoverage(ctx, db, eng)
+			cov, err := controls.NewService(db).LoadCoverage(ctx, eng)
 			require.NoError(t, err)
 			assert.Equal(t, 36, cov.Total, "33 security + 3 availability criteria")
 			assert.Equal(t, 12, cov.Covered)
@@ -96,11 +96,11 @@ func TestImportBadFileReportsEveryProblemAndSavesNothing(t *testing.T) {
 	db := dbtest.New(t)
 	ctx := context.Background()
 	eng := newEngagement(t, db, "Bad")
-	_, err := controls.Create(ctx, db, actor, eng, controls.Input{Ref: "CC-07", Description: "Existing", Frequency: "annual",
+	_, err := controls.NewService(db).Create(ctx, actor, eng, controls.Input{Ref: "CC-07", Description: "Existing", Frequency: "annual",
 		Nature: "manual", ControlType: "preventive", Risk: "low", Criteria: []string{"CC2.1"}})
 	require.NoError(t, err)
 
-	_, err = controls.Import(ctx, db, actor, eng, "bad.csv", readSheet(t, fixture("bad.csv")))
+	_, err = controls.NewService(db).Import(ctx, actor, eng, "bad.csv", readSheet(t, fixture("bad.csv")))
 	var ie *controls.ImportError
 	require.ErrorAs(t, err, &ie)
 	got := map[string]bool{}
@@ -121,7 +121,7 @@ func TestImportBadFileReportsEveryProblemAndSavesNothing(t *testing.T) {
 	assert.Contains(t, problemText(ie.Warnings), "The file maps criteria of Privacy, which this engagement does not have in scope.")
 	assert.Contains(t, problemText(ie.Warnings), "1 control id of this file is already in the matrix. An import adds controls; it never changes existing ones.")
 
-	list, err := controls.List(ctx, db, eng)
+	list, err := controls.NewService(db).List(ctx, eng)
 	require.NoError(t, err)
 	assert.Len(t, list, 1, "nothing imported")
 	var n int64
@@ -133,19 +133,19 @@ func TestExportImportRoundTrip(t *testing.T) {
 	db := dbtest.New(t)
 	ctx := context.Background()
 	src := newEngagement(t, db, "Source", "availability")
-	_, err := controls.Import(ctx, db, actor, src, "good.csv", readSheet(t, fixture("good.csv")))
+	_, err := controls.NewService(db).Import(ctx, actor, src, "good.csv", readSheet(t, fixture("good.csv")))
 	require.NoError(t, err)
 	// A control without criteria must survive the round trip too.
-	_, err = controls.Import(ctx, db, actor, src, "extra.csv", controls.Sheet{
+	_, err = controls.NewService(db).Import(ctx, actor, src, "extra.csv", controls.Sheet{
 		Header: []string{"control_id", "control_description", "criteria"}, Rows: [][]string{{"ON", "Organizational narrative", ""}}})
 	require.NoError(t, err)
 
-	_, err = controls.CreateComplementary(ctx, db, actor, src, controls.ComplementaryInput{Kind: controls.KindCUEC, Ref: "CUEC-1",
+	_, err = controls.NewService(db).CreateComplementary(ctx, actor, src, controls.ComplementaryInput{Kind: controls.KindCUEC, Ref: "CUEC-1",
 		Description: "User entities review exported reports", Criteria: []string{"CC2.3"}})
 	require.NoError(t, err)
 
 	var buf bytes.Buffer
-	require.NoError(t, controls.Export(ctx, db, src, &buf))
+	require.NoError(t, controls.NewService(db).Export(ctx, src, &buf))
 	wb, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
 	require.NoError(t, err)
 	cuecs, err := wb.GetRows("CUECs and CSOCs")
@@ -154,12 +154,12 @@ func TestExportImportRoundTrip(t *testing.T) {
 	dst := newEngagement(t, db, "Destination", "availability")
 	sh, err := controls.ReadSheet("export.xlsx", &buf)
 	require.NoError(t, err)
-	_, err = controls.Import(ctx, db, actor, dst, "export.xlsx", sh)
+	_, err = controls.NewService(db).Import(ctx, actor, dst, "export.xlsx", sh)
 	require.NoError(t, err)
 
-	a, err := controls.List(ctx, db, src)
+	a, err := controls.NewService(db).List(ctx, src)
 	require.NoError(t, err)
-	b, err := controls.List(ctx, db, dst)
+	b, err := controls.NewService(db).List(ctx, dst)
 	require.NoError(t, err)
 	require.Len(t, b, len(a))
 	for i := range a {
@@ -173,7 +173,7 @@ func TestTemplateImportsCleanly(t *testing.T) {
 	require.NoError(t, controls.WriteTemplate(&buf))
 	sh, err := controls.ReadSheet("template.xlsx", &buf)
 	require.NoError(t, err)
-	res, err := controls.Import(context.Background(), db, actor, newEngagement(t, db, "Template"), "template.xlsx", sh)
+	res, err := controls.NewService(db).Import(context.Background(), actor, newEngagement(t, db, "Template"), "template.xlsx", sh)
 	require.NoError(t, err)
 	assert.Equal(t, 2, res.Imported)
 }
@@ -183,22 +183,22 @@ func TestUpdateRefusesStaleVersion(t *testing.T) {
 	ctx := context.Background()
 	eng := newEngagement(t, db, "Stale")
 	in := controls.Input{Ref: "CC-01", Description: "Original", Frequency: "annual", Nature: "manual", ControlType: "preventive", Risk: "low", Criteria: []string{"CC1.1"}}
-	c, err := controls.Create(ctx, db, actor, eng, in)
+	c, err := controls.NewService(db).Create(ctx, actor, eng, in)
 	require.NoError(t, err)
 
 	first := in
 	first.Description = "First editor"
-	_, err = controls.Update(ctx, db, actor, c.ID, c.Version, first)
+	_, err = controls.NewService(db).Update(ctx, actor, c.ID, c.Version, first)
 	require.NoError(t, err)
 
 	second := in
 	second.Description = "Second editor"
-	_, err = controls.Update(ctx, db, actor, c.ID, c.Version, second)
+	_, err = controls.NewService(db).Update(ctx, actor, c.ID, c.Version, second)
 	conflict, ok := apperr.AsConflict(err)
 	require.True(t, ok, "stale save refused: %v", err)
 	assert.Equal(t, "First editor", conflict.Current.(controls.Control).Description)
 
-	got, err := controls.Get(ctx, db, c.ID)
+	got, err := controls.NewService(db).Get(ctx, c.ID)
 	require.NoError(t, err)
 	assert.Equal(t, "First editor", got.Description, "nothing overwritten")
 	assert.Equal(t, 2, got.Version)
@@ -209,11 +209,11 @@ func TestCreateValidatesScopeAndDuplicateRef(t *testing.T) {
 	ctx := context.Background()
 	eng := newEngagement(t, db, "Validate")
 	in := controls.Input{Ref: "CC-01", Description: "x", Frequency: "annual", Nature: "manual", ControlType: "preventive", Risk: "low", Criteria: []string{"CC1.1"}}
-	_, err := controls.Create(ctx, db, actor, eng, in)
+	_, err := controls.NewService(db).Create(ctx, actor, eng, in)
 	require.NoError(t, err)
 	in.Ref = "cc-01"
 	in.Criteria = []string{"A1.1"}
-	_, err = controls.Create(ctx, db, actor, eng, in)
+	_, err = controls.NewService(db).Create(ctx, actor, eng, in)
 	v, ok := apperr.AsValidation(err)
 	require.True(t, ok)
 	assert.Contains(t, v["ref"], "already uses")
@@ -234,19 +234,19 @@ func TestParseFrequency(t *testing.T) {
 		"*/5 * * * *":            {"multiple_daily", "*/5 * * * *"},
 		"0 9 * * 1":              {"weekly", "0 9 * * 1"},
 		// Event-driven schedules: as needed, the text kept.
-		"Per change":             {"as_needed", "Per change"},
-		"per hire":               {"as_needed", "per hire"},
-		"Per termination":        {"as_needed", "Per termination"},
-		"Per incident":           {"as_needed", "Per incident"},
-		"per request":            {"as_needed", "per request"},
-		"Per release":            {"as_needed", "Per release"},
-		"Real-time":              {"as_needed", "Real-time"},
-		"Ongoing":                {"as_needed", "Ongoing"},
-		"Upon termination":       {"as_needed", "Upon termination"},
-		"With each release":      {"as_needed", "With each release"},
-		"Per quarter":            {"quarterly", "Per quarter"},
-		"Every new hire":         {"as_needed", "Every new hire"},
-		"At least annually":      {"annual", "At least annually"},
+		"Per change":        {"as_needed", "Per change"},
+		"per hire":          {"as_needed", "per hire"},
+		"Per termination":   {"as_needed", "Per termination"},
+		"Per incident":      {"as_needed", "Per incident"},
+		"per request":       {"as_needed", "per request"},
+		"Per release":       {"as_needed", "Per release"},
+		"Real-time":         {"as_needed", "Real-time"},
+		"Ongoing":           {"as_needed", "Ongoing"},
+		"Upon termination":  {"as_needed", "Upon termination"},
+		"With each release": {"as_needed", "With each release"},
+		"Per quarter":       {"quarterly", "Per quarter"},
+		"Every new hire":    {"as_needed", "Every new hire"},
+		"At least annually": {"annual", "At least annually"},
 	} {
 		f, note, ok := controls.ParseFrequency(text)
 		assert.True(t, ok, text)
@@ -284,17 +284,17 @@ func TestUpdateComplementaryRefusesStaleVersion(t *testing.T) {
 	ctx := context.Background()
 	eng := newEngagement(t, db, "CUEC")
 	in := controls.ComplementaryInput{Kind: controls.KindCUEC, Ref: "CUEC-1", Description: "Users manage access", Criteria: []string{"CC6.2"}}
-	id, err := controls.CreateComplementary(ctx, db, actor, eng, in)
+	id, err := controls.NewService(db).CreateComplementary(ctx, actor, eng, in)
 	require.NoError(t, err)
 	in.Description = "First"
-	require.NoError(t, controls.UpdateComplementary(ctx, db, actor, id, 1, in))
+	require.NoError(t, controls.NewService(db).UpdateComplementary(ctx, actor, id, 1, in))
 	in.Description = "Second"
-	err = controls.UpdateComplementary(ctx, db, actor, id, 1, in)
+	err = controls.NewService(db).UpdateComplementary(ctx, actor, id, 1, in)
 	conflict, ok := apperr.AsConflict(err)
 	require.True(t, ok)
 	assert.Equal(t, "First", conflict.Current.(controls.Complementary).Description)
-	require.Error(t, controls.DeleteComplementary(ctx, db, actor, id, 1), "stale delete refused")
-	require.NoError(t, controls.DeleteComplementary(ctx, db, actor, id, 2))
+	require.Error(t, controls.NewService(db).DeleteComplementary(ctx, actor, id, 1), "stale delete refused")
+	require.NoError(t, controls.NewService(db).DeleteComplementary(ctx, actor, id, 2))
 }
 
 func BenchmarkImport500Controls(b *testing.B) {
@@ -311,7 +311,7 @@ func BenchmarkImport500Controls(b *testing.B) {
 		var eng int64
 		require.NoError(b, db.Raw(`INSERT INTO engagements (client_id, name, report_type, as_of_date) VALUES (?, ?, 'type1', '2026-06-30') RETURNING id`,
 			clientID, "Bench "+strconv.Itoa(i)).Row().Scan(&eng))
-		_, err := controls.Import(ctx, db, actor, eng, "bench.csv", sh)
+		_, err := controls.NewService(db).Import(ctx, actor, eng, "bench.csv", sh)
 		require.NoError(b, err)
 	}
 }

@@ -2,8 +2,6 @@ package controls
 
 import (
 	"context"
-
-	"gorm.io/gorm"
 )
 
 // CoverageRow is one in-scope criterion with what addresses it.
@@ -33,16 +31,16 @@ type Coverage struct {
 }
 
 // LoadCoverage maps the engagement's controls and complementary controls onto its in-scope criteria.
-func LoadCoverage(ctx context.Context, db *gorm.DB, engagementID int64) (Coverage, error) {
-	sc, err := LoadScope(ctx, db, engagementID)
+func (s *Service) LoadCoverage(ctx context.Context, engagementID int64) (Coverage, error) {
+	sc, err := s.LoadScope(ctx, engagementID)
 	if err != nil {
 		return Coverage{}, err
 	}
-	ctls, err := List(ctx, db, engagementID)
+	ctls, err := s.List(ctx, engagementID)
 	if err != nil {
 		return Coverage{}, err
 	}
-	comps, err := ListComplementary(ctx, db, engagementID)
+	comps, err := s.ListComplementary(ctx, engagementID)
 	if err != nil {
 		return Coverage{}, err
 	}
@@ -66,14 +64,14 @@ func LoadCoverage(ctx context.Context, db *gorm.DB, engagementID int64) (Coverag
 		if len(cov.Series) == 0 || cov.Series[len(cov.Series)-1].Series != cr.Series {
 			cov.Series = append(cov.Series, CoverageSeries{Category: cr.Category, Series: cr.Series, Title: cr.SeriesTitle})
 		}
-		s := &cov.Series[len(cov.Series)-1]
+		series := &cov.Series[len(cov.Series)-1]
 		row := CoverageRow{Criterion: cr, Controls: byCriterion[cr.ID], Complementary: compBy[cr.ID]}
-		s.Rows = append(s.Rows, row)
+		series.Rows = append(series.Rows, row)
 		cov.Total++
 		if row.Covered() {
 			cov.Covered++
 		} else {
-			s.Uncovered++
+			series.Uncovered++
 			cov.Uncovered = append(cov.Uncovered, cr.ID)
 		}
 	}

@@ -7,19 +7,18 @@ import (
 	"strings"
 
 	"github.com/xuri/excelize/v2"
-	"gorm.io/gorm"
 )
 
 const matrixSheet = "Control matrix"
 
 // Export writes the engagement's control matrix as an XLSX workbook in the import format, so
 // that importing it into an empty engagement recreates the same matrix.
-func Export(ctx context.Context, db *gorm.DB, engagementID int64, w io.Writer) error {
-	list, err := List(ctx, db, engagementID)
+func (s *Service) Export(ctx context.Context, engagementID int64, w io.Writer) error {
+	list, err := s.List(ctx, engagementID)
 	if err != nil {
 		return err
 	}
-	comps, err := ListComplementary(ctx, db, engagementID)
+	comps, err := s.ListComplementary(ctx, engagementID)
 	if err != nil {
 		return err
 	}

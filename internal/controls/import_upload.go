@@ -19,13 +19,6 @@ import (
 	dbx "github.com/attest-soc/attest/internal/db"
 )
 
-// Service imports control matrices for the web pages: partial imports with the refused rows
-// given back as a file, and imports that wait for the user's answers. (The matrix's other
-// functions are still package functions taking the database; they move here when next touched.)
-type Service struct {
-	DB *gorm.DB
-}
-
 // Upload is an import file as the user sent it.
 type Upload struct {
 	Name string
@@ -74,11 +67,11 @@ func (s *Service) PendingImport(ctx context.Context, engagementID, importID int6
 	if err != nil {
 		return out, err
 	}
-	sc, err := LoadScope(ctx, s.DB, engagementID)
+	sc, err := s.LoadScope(ctx, engagementID)
 	if err != nil {
 		return out, err
 	}
-	existing, err := List(ctx, s.DB, engagementID)
+	existing, err := s.List(ctx, engagementID)
 	if err != nil {
 		return out, err
 	}
@@ -123,7 +116,7 @@ func (s *Service) run(ctx context.Context, actor audit.Actor, engagementID, impo
 				return err
 			}
 		}
-		res, err = importTx(ctx, tx, actor, engagementID, up.Name, sh, opts)
+		res, err = s.importTx(ctx, tx, actor, engagementID, up.Name, sh, opts)
 		var ie *ImportError
 		if errors.As(err, &ie) && len(ie.Questions) > 0 {
 			// Nothing imported: keep the upload until the user answers.

@@ -40,7 +40,7 @@ func TestPartialImportCSVGivesTheRefusedRowsBack(t *testing.T) {
 	db := dbtest.New(t)
 	ctx := context.Background()
 	eng := newEngagement(t, db, "Partial")
-	svc := &controls.Service{DB: db}
+	svc := controls.NewService(db)
 
 	// All or nothing (the default) refuses the file.
 	_, err := svc.ImportUpload(ctx, actor, eng, controls.Upload{Name: "matrix.csv", Data: []byte(partialCSV)}, controls.ImportOptions{})
@@ -55,7 +55,7 @@ func TestPartialImportCSVGivesTheRefusedRowsBack(t *testing.T) {
 	assert.Equal(t, "matrix-refused.csv", res.RefusedName)
 	require.NotZero(t, res.ImportID)
 
-	list, err := controls.List(ctx, db, eng)
+	list, err := svc.List(ctx, eng)
 	require.NoError(t, err)
 	byRef := map[string]controls.Control{}
 	for _, c := range list {
@@ -112,7 +112,7 @@ func TestPartialImportXLSXGivesAnXLSXBack(t *testing.T) {
 	var buf bytes.Buffer
 	require.NoError(t, wb.Write(&buf))
 
-	svc := &controls.Service{DB: db}
+	svc := controls.NewService(db)
 	res, err := svc.ImportUpload(ctx, actor, eng, controls.Upload{Name: "Matrix 2026.xlsx", Data: buf.Bytes()}, controls.ImportOptions{Partial: true})
 	require.NoError(t, err)
 	assert.Equal(t, 3, res.Imported)
@@ -135,7 +135,7 @@ func TestPartialImportWithNoValidRowIsRefused(t *testing.T) {
 	db := dbtest.New(t)
 	ctx := context.Background()
 	eng := newEngagement(t, db, "Nothing valid")
-	svc := &controls.Service{DB: db}
+	svc := controls.NewService(db)
 	file := "control_id,control_description,criteria\nCC-01,,CC6.1\nCC-02,Reviews,CC9.9\n"
 	_, err := svc.ImportUpload(ctx, actor, eng, controls.Upload{Name: "bad.csv", Data: []byte(file)}, controls.ImportOptions{Partial: true})
 	var ie *controls.ImportError
@@ -153,7 +153,7 @@ func TestImportAsksWhichOfTwoFrequencies(t *testing.T) {
 	db := dbtest.New(t)
 	ctx := context.Background()
 	eng := newEngagement(t, db, "Two frequencies")
-	svc := &controls.Service{DB: db}
+	svc := controls.NewService(db)
 	file := "control_id,control_description,criteria,frequency\nCC-01,Log review,CC7.2,Daily / Weekly\nCC-02,Access review,CC6.2,Quarterly\n"
 	_, err := svc.ImportUpload(ctx, actor, eng, controls.Upload{Name: "m.csv", Data: []byte(file)}, controls.ImportOptions{})
 	var ie *controls.ImportError
@@ -164,7 +164,7 @@ func TestImportAsksWhichOfTwoFrequencies(t *testing.T) {
 	assert.Equal(t, "Daily / Weekly", q.Text)
 	assert.Equal(t, []controls.Choice{{Value: "weekly", Label: "Weekly"}, {Value: "daily", Label: "Daily"}}, q.Choices)
 	require.NotZero(t, ie.PendingID)
-	list, err := controls.List(ctx, db, eng)
+	list, err := svc.List(ctx, eng)
 	require.NoError(t, err)
 	assert.Empty(t, list, "not silently the first frequency: nothing imported before the answer")
 
@@ -180,7 +180,7 @@ func TestImportAsksWhichOfTwoFrequencies(t *testing.T) {
 	res, err := svc.Answer(ctx, actor, eng, ie.PendingID, map[int]string{2: "weekly"})
 	require.NoError(t, err)
 	assert.Equal(t, 2, res.Imported)
-	list, err = controls.List(ctx, db, eng)
+	list, err = svc.List(ctx, eng)
 	require.NoError(t, err)
 	assert.Equal(t, "weekly", list[0].Frequency)
 	assert.Equal(t, "Daily / Weekly", list[0].FrequencyNote, "the cell's text is kept")

@@ -351,11 +351,11 @@ func pick(text, def string, choices []Choice, synonyms map[string]string, report
 // one audit event. Any problem (an unanswered question included) returns an *ImportError listing
 // every problem, and saves nothing. The web page imports through Service.ImportUpload, which also
 // offers the partial import and asks the questions.
-func Import(ctx context.Context, db *gorm.DB, actor audit.Actor, engagementID int64, fileName string, sh Sheet) (ImportResult, error) {
+func (s *Service) Import(ctx context.Context, actor audit.Actor, engagementID int64, fileName string, sh Sheet) (ImportResult, error) {
 	var res ImportResult
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error
-		res, err = importTx(ctx, tx, actor, engagementID, fileName, sh, ImportOptions{})
+		res, err = s.importTx(ctx, tx, actor, engagementID, fileName, sh, ImportOptions{})
 		return err
 	})
 	return res, err
@@ -363,16 +363,16 @@ func Import(ctx context.Context, db *gorm.DB, actor audit.Actor, engagementID in
 
 // importTx plans sh and, when it can, creates its controls and writes the audit event. With
 // opts.Partial the valid rows are created and the refused ones listed in res.RefusedRows.
-func importTx(ctx context.Context, tx *gorm.DB, actor audit.Actor, engagementID int64, fileName string, sh Sheet, opts ImportOptions) (ImportResult, error) {
+func (s *Service) importTx(ctx context.Context, tx *gorm.DB, actor audit.Actor, engagementID int64, fileName string, sh Sheet, opts ImportOptions) (ImportResult, error) {
 	var res ImportResult
 	if err := lockMatrix(tx, engagementID); err != nil {
 		return res, err
 	}
-	sc, err := LoadScope(ctx, tx, engagementID)
+	sc, err := s.WithTx(tx).LoadScope(ctx, engagementID)
 	if err != nil {
 		return res, err
 	}
-	existing, err := List(ctx, tx, engagementID)
+	existing, err := s.WithTx(tx).List(ctx, engagementID)
 	if err != nil {
 		return res, err
 	}

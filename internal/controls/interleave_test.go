@@ -24,7 +24,7 @@ func TestUpdateWaitsForAnOpenEditAndThenRefusesTheStaleVersion(t *testing.T) {
 	ctx := context.Background()
 	eng := newEngagement(t, db, "Interleave")
 	in := controls.Input{Ref: "CC-01", Description: "Original", Frequency: "annual", Nature: "manual", ControlType: "preventive", Risk: "low", Criteria: []string{"CC1.1"}}
-	c, err := controls.Create(ctx, db, actor, eng, in)
+	c, err := controls.NewService(db).Create(ctx, actor, eng, in)
 	require.NoError(t, err)
 
 	for _, commitFirst := range []bool{true, false} {
@@ -37,7 +37,7 @@ func TestUpdateWaitsForAnOpenEditAndThenRefusesTheStaleVersion(t *testing.T) {
 		done := make(chan error, 1)
 		second := in
 		second.Description = "Second editor"
-		go func() { _, err := controls.Update(ctx, db, actor, c.ID, version, second); done <- err }()
+		go func() { _, err := controls.NewService(db).Update(ctx, actor, c.ID, version, second); done <- err }()
 		select {
 		case err := <-done:
 			t.Fatalf("the second save did not wait for the first editor's lock: %v", err)
@@ -54,7 +54,7 @@ func TestUpdateWaitsForAnOpenEditAndThenRefusesTheStaleVersion(t *testing.T) {
 			require.NoError(t, <-done, "with the first edit rolled back, the version is current again")
 		}
 	}
-	got, err := controls.Get(ctx, db, c.ID)
+	got, err := controls.NewService(db).Get(ctx, c.ID)
 	require.NoError(t, err)
 	assert.Equal(t, "Second editor", got.Description)
 }
@@ -67,7 +67,7 @@ func TestConcurrentSavesOfOneVersionLetExactlyOneThrough(t *testing.T) {
 	ctx := context.Background()
 	eng := newEngagement(t, db, "Race")
 	in := controls.Input{Ref: "CC-01", Description: "Original", Frequency: "annual", Nature: "manual", ControlType: "preventive", Risk: "low", Criteria: []string{"CC1.1"}}
-	c, err := controls.Create(ctx, db, actor, eng, in)
+	c, err := controls.NewService(db).Create(ctx, actor, eng, in)
 	require.NoError(t, err)
 
 	const editors = 5
@@ -81,7 +81,7 @@ func TestConcurrentSavesOfOneVersionLetExactlyOneThrough(t *testing.T) {
 			mine := in
 			mine.Description = "Editor " + string(rune('A'+i))
 			<-start
-			_, errs[i] = controls.Update(ctx, db, actor, c.ID, c.Version, mine)
+			_, errs[i] = controls.NewService(db).Update(ctx, actor, c.ID, c.Version, mine)
 		}()
 	}
 	close(start)

@@ -7,8 +7,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-
-	"gorm.io/gorm"
 )
 
 // Criterion is one Trust Services Criterion, e.g. CC6.1.
@@ -58,9 +56,9 @@ func ValidCategory(key string) bool {
 }
 
 // List returns every criterion in catalog order.
-func List(ctx context.Context, db *gorm.DB) ([]Criterion, error) {
+func (s *Service) List(ctx context.Context) ([]Criterion, error) {
 	var out []Criterion
-	if err := db.WithContext(ctx).Raw(`SELECT id, category, series, series_title, summary, official_text, sort_order
+	if err := s.DB.WithContext(ctx).Raw(`SELECT id, category, series, series_title, summary, official_text, sort_order
 		FROM criteria ORDER BY sort_order`).Scan(&out).Error; err != nil {
 		return nil, fmt.Errorf("listing criteria: %w", err)
 	}
@@ -74,8 +72,8 @@ type Group struct {
 }
 
 // ByCategory returns the catalog grouped by category, in report order.
-func ByCategory(ctx context.Context, db *gorm.DB) ([]Group, error) {
-	all, err := List(ctx, db)
+func (s *Service) ByCategory(ctx context.Context) ([]Group, error) {
+	all, err := s.List(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -98,9 +96,9 @@ type IDSet map[string]bool
 
 // ValidIDs loads the ids of the catalog, for packages that check references (control matrix
 // imports, exceptions, requests).
-func ValidIDs(ctx context.Context, db *gorm.DB) (IDSet, error) {
+func (s *Service) ValidIDs(ctx context.Context) (IDSet, error) {
 	var ids []string
-	if err := db.WithContext(ctx).Raw(`SELECT id FROM criteria`).Scan(&ids).Error; err != nil {
+	if err := s.DB.WithContext(ctx).Raw(`SELECT id FROM criteria`).Scan(&ids).Error; err != nil {
 		return nil, fmt.Errorf("loading criterion ids: %w", err)
 	}
 	set := IDSet{}

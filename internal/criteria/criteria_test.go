@@ -18,7 +18,7 @@ import (
 
 func TestCatalogHasAll61CriteriaByCategory(t *testing.T) {
 	gdb := dbtest.New(t)
-	groups, err := criteria.ByCategory(context.Background(), gdb)
+	groups, err := criteria.NewService(gdb).ByCategory(context.Background())
 	require.NoError(t, err)
 	counts := map[string]int{}
 	total := 0
@@ -36,7 +36,7 @@ func TestCatalogHasAll61CriteriaByCategory(t *testing.T) {
 	assert.Equal(t, "CC1.1", groups[0].Criteria[0].ID, "catalog order starts with CC1.1")
 	assert.Equal(t, "P8.1", groups[4].Criteria[17].ID)
 
-	ids, err := criteria.ValidIDs(context.Background(), gdb)
+	ids, err := criteria.NewService(gdb).ValidIDs(context.Background())
 	require.NoError(t, err)
 	assert.Len(t, ids, 61)
 	id, ok := ids.Lookup(" cc6.1")
@@ -57,7 +57,7 @@ func fixture(t *testing.T, name string) []byte {
 
 func officialTexts(t *testing.T, gdb *gorm.DB) map[string]string {
 	t.Helper()
-	all, err := criteria.List(context.Background(), gdb)
+	all, err := criteria.NewService(gdb).List(context.Background())
 	require.NoError(t, err)
 	m := map[string]string{}
 	for _, c := range all {
@@ -79,7 +79,7 @@ func TestImportGoodFiles(t *testing.T) {
 	ctx := context.Background()
 	actor := audit.Actor{Email: "system"}
 
-	n, err := criteria.ImportFile(ctx, gdb, actor, "good.csv", fixture(t, "good.csv"))
+	n, err := criteria.NewService(gdb).ImportFile(ctx, actor, "good.csv", fixture(t, "good.csv"))
 	require.NoError(t, err)
 	assert.Equal(t, 3, n)
 	texts := officialTexts(t, gdb)
@@ -88,7 +88,7 @@ func TestImportGoodFiles(t *testing.T) {
 	assert.Contains(t, texts["CC6.2"], "registers and authorizes", "lower-case ids are normalised")
 	assert.Contains(t, texts["A1.2"], "recovery infrastructure")
 
-	n, err = criteria.ImportFile(ctx, gdb, actor, "good.json", fixture(t, "good.json"))
+	n, err = criteria.NewService(gdb).ImportFile(ctx, actor, "good.json", fixture(t, "good.json"))
 	require.NoError(t, err)
 	assert.Equal(t, 2, n)
 	texts = officialTexts(t, gdb)
@@ -116,7 +116,7 @@ func TestImportRejectsWholeFileAndReportsRowAndColumn(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.file, func(t *testing.T) {
-			_, err := criteria.ImportFile(ctx, gdb, actor, tc.file, fixture(t, tc.file))
+			_, err := criteria.NewService(gdb).ImportFile(ctx, actor, tc.file, fixture(t, tc.file))
 			var ie *criteria.ImportError
 			require.ErrorAs(t, err, &ie)
 			assert.Len(t, ie.Problems, len(tc.want), "every problem is reported: %v", err)

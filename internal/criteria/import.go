@@ -65,7 +65,7 @@ func (e *ImportError) Error() string {
 
 // ImportFile reads a CSV (header id,text) or JSON ([{"id","text"}]) file of official texts and
 // replaces the official text of every criterion it names, all or nothing.
-func ImportFile(ctx context.Context, db *gorm.DB, actor audit.Actor, name string, data []byte) (int, error) {
+func (s *Service) ImportFile(ctx context.Context, actor audit.Actor, name string, data []byte) (int, error) {
 	var f File
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".csv":
@@ -75,7 +75,7 @@ func ImportFile(ctx context.Context, db *gorm.DB, actor audit.Actor, name string
 	default:
 		return 0, fmt.Errorf("%s: the file must end in .csv or .json", name)
 	}
-	return Import(ctx, db, actor, f)
+	return s.Import(ctx, actor, f)
 }
 
 // File is a parsed import file: its entries and the problems found while reading it.
@@ -87,8 +87,8 @@ type File struct {
 
 // Import checks f's entries against the catalog and, when neither they nor the parse problems
 // show anything wrong, stores their texts in one audited transaction.
-func Import(ctx context.Context, db *gorm.DB, actor audit.Actor, f File) (int, error) {
-	ids, err := ValidIDs(ctx, db)
+func (s *Service) Import(ctx context.Context, actor audit.Actor, f File) (int, error) {
+	ids, err := s.ValidIDs(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -119,7 +119,7 @@ func Import(ctx context.Context, db *gorm.DB, actor audit.Actor, f File) (int, e
 	if len(problems) > 0 {
 		return 0, &ImportError{Problems: problems}
 	}
-	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		changed := map[string]string{}
 		for _, en := range entries {
 			text := strings.TrimSpace(en.Text)

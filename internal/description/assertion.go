@@ -51,12 +51,12 @@ type SubserviceFact struct {
 const dateLayout = "2006-01-02"
 
 // LoadFacts reads the engagement's facts the assertion depends on, inside tx when given one.
-func LoadFacts(db *gorm.DB, engagementID int64) (Facts, error) {
+func LoadFacts(tx *gorm.DB, engagementID int64) (Facts, error) {
 	var e struct {
 		Company, ReportType, Categories string
 		AsOf, PeriodStart, PeriodEnd    *time.Time
 	}
-	if err := db.Raw(`SELECT CASE WHEN c.legal_name <> '' THEN c.legal_name ELSE c.name END AS company, e.report_type,
+	if err := tx.Raw(`SELECT CASE WHEN c.legal_name <> '' THEN c.legal_name ELSE c.name END AS company, e.report_type,
 			array_to_string(e.categories, ',') AS categories, e.as_of_date AS as_of, e.period_start, e.period_end
 		FROM engagements e JOIN clients c ON c.id = e.client_id WHERE e.id = ?`, engagementID).Scan(&e).Error; err != nil {
 		return Facts{}, fmt.Errorf("loading the facts of engagement %d: %w", engagementID, err)
@@ -82,12 +82,12 @@ func LoadFacts(db *gorm.DB, engagementID int64) (Facts, error) {
 			f.Categories = append(f.Categories, c.Key)
 		}
 	}
-	if err := db.Raw(`SELECT name, services, method FROM subservice_organizations WHERE engagement_id = ? ORDER BY lower(name), id`, engagementID).
+	if err := tx.Raw(`SELECT name, services, method FROM subservice_organizations WHERE engagement_id = ? ORDER BY lower(name), id`, engagementID).
 		Scan(&f.Subservices).Error; err != nil {
 		return Facts{}, fmt.Errorf("loading subservice organizations: %w", err)
 	}
 	var comps []struct{ Kind, Text string }
-	if err := db.Raw(`SELECT kind, trim(ref || ' ' || description) AS text FROM complementary_controls WHERE engagement_id = ? ORDER BY kind, ref, id`,
+	if err := tx.Raw(`SELECT kind, trim(ref || ' ' || description) AS text FROM complementary_controls WHERE engagement_id = ? ORDER BY kind, ref, id`,
 		engagementID).Scan(&comps).Error; err != nil {
 		return Facts{}, fmt.Errorf("loading CUECs and CSOCs: %w", err)
 	}

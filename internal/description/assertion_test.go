@@ -99,12 +99,12 @@ func TestApprovalAndWithdrawal(t *testing.T) {
 	assert.Contains(t, r.Assertion.SOC3Text, "We assert that the controls within the system were effective")
 
 	// The period changes through the engagement form: the approval falls in the same transaction.
-	e, err := engagements.Get(f.ctx, f.db, f.engagement)
+	e, err := engagements.NewService(f.db).Get(f.ctx, f.engagement)
 	require.NoError(t, err)
 	in := e.Input()
 	in.PeriodEnd = "2026-09-30"
 	in.PeriodWarningReason = ""
-	require.NoError(t, engagements.Update(f.ctx, f.db, audit.Actor{ID: manager.ID, Email: manager.Email}, f.engagement, in))
+	require.NoError(t, engagements.NewService(f.db).Update(f.ctx, audit.Actor{ID: manager.ID, Email: manager.Email}, f.engagement, in))
 	var reason string
 	require.NoError(t, f.db.Raw(`SELECT withdrawn_reason FROM assertions WHERE engagement_id = ? AND approved_at IS NULL`, f.engagement).Row().Scan(&reason))
 	assert.Equal(t, "The period changed from January 1, 2026 – June 30, 2026 to January 1, 2026 – September 30, 2026.", reason)
@@ -154,12 +154,12 @@ func TestSubserviceAndCUECChangesWithdrawTheApproval(t *testing.T) {
 	}
 	require.NoError(t, f.svc.DesignateOfficer(f.ctx, f.users["client"], f.engagement, f.users["officer"].ID))
 	approve()
-	_, err := engagements.AddSubserviceOrg(f.ctx, f.db, actor, f.engagement, engagements.SubserviceOrg{Name: "Cloudbank", Services: "hosting", Method: "inclusive"})
+	_, err := engagements.NewService(f.db).AddSubserviceOrg(f.ctx, actor, f.engagement, engagements.SubserviceOrg{Name: "Cloudbank", Services: "hosting", Method: "inclusive"})
 	require.NoError(t, err)
 	assert.Equal(t, "The subservice organizations or their carve-out/inclusive method changed.", reason())
 
 	approve()
-	_, err = controls.CreateComplementary(f.ctx, f.db, actor, f.engagement, controls.ComplementaryInput{Kind: "cuec", Ref: "CUEC-1",
+	_, err = controls.NewService(f.db).CreateComplementary(f.ctx, actor, f.engagement, controls.ComplementaryInput{Kind: "cuec", Ref: "CUEC-1",
 		Description: "User entities manage their users", Criteria: []string{"CC6.2"}})
 	require.NoError(t, err)
 	assert.Equal(t, "The complementary user entity controls (CUECs) changed.", reason())

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"gorm.io/gorm"
-
 	dbx "github.com/attest-soc/attest/internal/db"
 )
 
@@ -56,8 +54,8 @@ type Access struct {
 
 // AccessFor loads engagement id's owner, status and userID's role on its team, or
 // apperr.ErrNotFound.
-func AccessFor(ctx context.Context, db *gorm.DB, engagementID, userID int64) (Access, error) {
-	return dbx.One[Access](db.WithContext(ctx), fmt.Sprintf("engagement %d for the policy", engagementID), `
+func (s *Service) AccessFor(ctx context.Context, engagementID, userID int64) (Access, error) {
+	return dbx.One[Access](s.DB.WithContext(ctx), fmt.Sprintf("engagement %d for the policy", engagementID), `
 		SELECT e.client_id, e.status, coalesce(m.role, '') AS team_role
 		FROM engagements e
 		LEFT JOIN engagement_members m ON m.engagement_id = e.id AND m.user_id = ?
@@ -83,12 +81,12 @@ func OwnsKind(kind string) bool { _, ok := ownerQueries[kind]; return ok }
 
 // EngagementOf returns the engagement the row id of kind ("tests", "samples", …) belongs to, or
 // apperr.ErrNotFound.
-func EngagementOf(ctx context.Context, db *gorm.DB, kind string, id int64) (int64, error) {
+func (s *Service) EngagementOf(ctx context.Context, kind string, id int64) (int64, error) {
 	q, ok := ownerQueries[kind]
 	if !ok {
 		return 0, fmt.Errorf("engagements: no owner query for %q", kind)
 	}
-	return dbx.One[int64](db.WithContext(ctx), fmt.Sprintf("the engagement of %s %d", kind, id), q, id)
+	return dbx.One[int64](s.DB.WithContext(ctx), fmt.Sprintf("the engagement of %s %d", kind, id), q, id)
 }
 
 // Header is what the engagement shell shows above the tabs.
@@ -103,8 +101,8 @@ type Header struct {
 }
 
 // LoadHeader loads engagement id's header, or apperr.ErrNotFound.
-func LoadHeader(ctx context.Context, db *gorm.DB, id int64) (Header, error) {
-	return dbx.One[Header](db.WithContext(ctx), fmt.Sprintf("engagement %d header", id), `
+func (s *Service) LoadHeader(ctx context.Context, id int64) (Header, error) {
+	return dbx.One[Header](s.DB.WithContext(ctx), fmt.Sprintf("engagement %d header", id), `
 		SELECT e.name, c.name AS client_name, e.report_type, e.as_of_date, e.period_start, e.period_end, e.status
 		FROM engagements e JOIN clients c ON c.id = e.client_id WHERE e.id = ?`, id)
 }

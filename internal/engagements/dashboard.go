@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"time"
-
-	"gorm.io/gorm"
 )
 
 // ControlStatuses are the test states of a control, in the order the overview charts them.
@@ -29,7 +27,7 @@ type Dashboard struct {
 }
 
 // LoadDashboard computes the overview of engagement e as of today.
-func LoadDashboard(ctx context.Context, db *gorm.DB, e Engagement, today time.Time) (Dashboard, error) {
+func (s *Service) LoadDashboard(ctx context.Context, e Engagement, today time.Time) (Dashboard, error) {
 	d := Dashboard{ControlsByStatus: map[string]int{}}
 	// A control's status summarises its tests: any exceptions wins, then work in progress;
 	// a control whose tests all concluded without exceptions is done.
@@ -37,7 +35,7 @@ func LoadDashboard(ctx context.Context, db *gorm.DB, e Engagement, today time.Ti
 		Status string
 		N      int
 	}
-	err := db.WithContext(ctx).Raw(`SELECT status, count(*) AS n FROM (
+	err := s.DB.WithContext(ctx).Raw(`SELECT status, count(*) AS n FROM (
 		SELECT CASE
 			WHEN bool_or(t.result = 'exceptions') THEN 'exceptions'
 			WHEN count(t.id) > 0 AND bool_and(t.result = 'no_exceptions') THEN 'no_exceptions'
@@ -55,7 +53,7 @@ func LoadDashboard(ctx context.Context, db *gorm.DB, e Engagement, today time.Ti
 	var counts struct {
 		RequestsOutstanding, RequestsOverdue, OpenExceptions, OpenReviewNotes int
 	}
-	err = db.WithContext(ctx).Raw(`SELECT
+	err = s.DB.WithContext(ctx).Raw(`SELECT
 		(SELECT count(*) FROM info_requests WHERE engagement_id = @id AND status <> 'accepted') AS requests_outstanding,
 		(SELECT count(*) FROM info_requests WHERE engagement_id = @id AND status = 'open' AND due_date < @today) AS requests_overdue,
 		(SELECT count(*) FROM exceptions WHERE engagement_id = @id AND (criteria_met IS NULL OR evaluation = '')) AS open_exceptions,

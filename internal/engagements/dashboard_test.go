@@ -42,9 +42,9 @@ func TestDashboardCounts(t *testing.T) {
 	exec(`INSERT INTO review_notes (engagement_id, target_type, target_id, body, raised_by) VALUES (?, 'test', ?, 'open', ?)`, id, testID, f.users["miguel"])
 	exec(`INSERT INTO review_notes (engagement_id, target_type, target_id, body, raised_by, cleared_at) VALUES (?, 'test', ?, 'cleared', ?, now())`, id, testID, f.users["miguel"])
 
-	e, err := engagements.Get(ctx, f.db, id)
+	e, err := engagements.NewService(f.db).Get(ctx, id)
 	require.NoError(t, err)
-	d, err := engagements.LoadDashboard(ctx, f.db, e, time.Date(2026, 4, 1, 15, 0, 0, 0, time.UTC))
+	d, err := engagements.NewService(f.db).LoadDashboard(ctx, e, time.Date(2026, 4, 1, 15, 0, 0, 0, time.UTC))
 	require.NoError(t, err)
 	assert.Equal(t, map[string]int{"not_started": 2, "in_progress": 1, "no_exceptions": 1, "exceptions": 1}, d.ControlsByStatus)
 	assert.Equal(t, 5, d.Controls)

@@ -192,9 +192,9 @@ const selectEngagement = `SELECT e.id, e.client_id, c.name AS client_name, e.nam
 	FROM engagements e JOIN clients c ON c.id = e.client_id`
 
 // Get loads engagement id.
-func Get(ctx context.Context, db *gorm.DB, id int64) (Engagement, error) {
+func (s *Service) Get(ctx context.Context, id int64) (Engagement, error) {
 	var e Engagement
-	err := db.WithContext(ctx).Raw(selectEngagement+` WHERE e.id = ?`, id).Take(&e).Error
+	err := s.DB.WithContext(ctx).Raw(selectEngagement+` WHERE e.id = ?`, id).Take(&e).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return e, apperr.ErrNotFound
 	}
@@ -205,13 +205,13 @@ func Get(ctx context.Context, db *gorm.DB, id int64) (Engagement, error) {
 }
 
 // Create stores a new engagement in planning.
-func Create(ctx context.Context, db *gorm.DB, actor audit.Actor, in Input) (int64, error) {
+func (s *Service) Create(ctx context.Context, actor audit.Actor, in Input) (int64, error) {
 	val, err := in.validate()
 	if err != nil {
 		return 0, err
 	}
 	var id int64
-	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var clientOK bool
 		if err := tx.Raw(`SELECT EXISTS (SELECT 1 FROM clients WHERE id = ?)`, in.ClientID).Scan(&clientOK).Error; err != nil {
 			return fmt.Errorf("checking client %d: %w", in.ClientID, err)
@@ -235,8 +235,8 @@ func Create(ctx context.Context, db *gorm.DB, actor audit.Actor, in Input) (int6
 
 // Update saves the engagement's scope and period. A save based on an older version than the
 // stored one is refused with a ConflictError carrying the stored Input.
-func Update(ctx context.Context, db *gorm.DB, actor audit.Actor, id int64, in Input) error {
-	cur, err := Get(ctx, db, id)
+func (s *Service) Update(ctx context.Context, actor audit.Actor, id int64, in Input) error {
+	cur, err := s.Get(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -245,11 +245,11 @@ func Update(ctx context.Context, db *gorm.DB, actor audit.Actor, id int64, in In
 	if err != nil {
 		return err
 	}
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Exec(`SELECT 1 FROM engagements WHERE id = ? FOR UPDATE`, id).Error; err != nil {
 			return fmt.Errorf("locking engagement %d: %w", id, err)
 		}
-		cur, err := Get(ctx, tx, id)
+		cur, err := s.WithTx(tx).Get(ctx, id)
 		if err != nil {
 			return err
 		}

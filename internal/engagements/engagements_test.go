@@ -48,7 +48,7 @@ func (f *fixture) actor(name string) audit.Actor {
 func (f *fixture) create(in engagements.Input) int64 {
 	f.t.Helper()
 	in.ClientID = f.client
-	id, err := engagements.Create(context.Background(), f.db, f.actor("miguel"), in)
+	id, err := engagements.NewService(f.db).Create(context.Background(), f.actor("miguel"), in)
 	require.NoError(f.t, err)
 	return id
 }
@@ -77,7 +77,7 @@ func TestCreateValidatesAndWarnsOnPeriodLength(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.in.ClientID = f.client
-			_, err := engagements.Create(ctx, f.db, f.actor("miguel"), tc.in)
+			_, err := engagements.NewService(f.db).Create(ctx, f.actor("miguel"), tc.in)
 			v, ok := apperr.AsValidation(err)
 			require.True(t, ok, "want validation error, got %v", err)
 			assert.Contains(t, v, tc.field)
@@ -90,13 +90,13 @@ func TestCreateValidatesAndWarnsOnPeriodLength(t *testing.T) {
 	short := engagements.Input{Name: "Bridge", ReportType: "type2", PeriodStart: "2026-01-01", PeriodEnd: "2026-02-15",
 		PeriodWarningReason: "Bridge period before the annual cycle"}
 	id := f.create(short)
-	e, err := engagements.Get(ctx, f.db, id)
+	e, err := engagements.NewService(f.db).Get(ctx, id)
 	require.NoError(t, err)
 	assert.Equal(t, "Bridge period before the annual cycle", e.PeriodWarningReason)
 	assert.Equal(t, []string{"security"}, e.Categories(), "Security is always in scope")
 
 	id = f.create(typeII)
-	e, err = engagements.Get(ctx, f.db, id)
+	e, err = engagements.NewService(f.db).Get(ctx, id)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"security", "availability"}, e.Categories())
 	assert.Equal(t, "planning", e.Status)
@@ -118,37 +118,37 @@ func TestScopeCannotDropACategoryStillMappedInTheMatrix(t *testing.T) {
 	require.NoError(t, f.db.Raw(`INSERT INTO complementary_controls (engagement_id, kind, ref, description) VALUES (?, 'cuec', 'CUEC-1', 'Users restore their own exports') RETURNING id`, id).Row().Scan(&cuec))
 	require.NoError(t, f.db.Exec(`INSERT INTO complementary_control_criteria VALUES (?, 'A1.3')`, cuec).Error)
 
-	e, err := engagements.Get(ctx, f.db, id)
+	e, err := engagements.NewService(f.db).Get(ctx, id)
 	require.NoError(t, err)
 	drop := e.Input()
 	drop.Categories = []string{"confidentiality"}
-	v, ok := apperr.AsValidation(engagements.Update(ctx, f.db, f.actor("miguel"), id, drop))
+	v, ok := apperr.AsValidation(engagements.NewService(f.db).Update(ctx, f.actor("miguel"), id, drop))
 	require.True(t, ok, "taking Availability out of scope while NL-09 maps A1.2 is refused")
 	assert.Contains(t, v["categories"], "Availability: CUEC-1 (A1.3), NL-09 (A1.2)")
-	e, err = engagements.Get(ctx, f.db, id)
+	e, err = engagements.NewService(f.db).Get(ctx, id)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"security", "availability", "confidentiality"}, e.Categories(), "nothing changed")
 
 	// Confidentiality has nothing mapped: it may go.
 	keep := e.Input()
 	keep.Categories = []string{"availability"}
-	require.NoError(t, engagements.Update(ctx, f.db, f.actor("miguel"), id, keep))
+	require.NoError(t, engagements.NewService(f.db).Update(ctx, f.actor("miguel"), id, keep))
 }
 
 func TestUpdateRefusesStaleVersion(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	id := f.create(typeII)
-	e, err := engagements.Get(ctx, f.db, id)
+	e, err := engagements.NewService(f.db).Get(ctx, id)
 	require.NoError(t, err)
 
 	first := e.Input()
 	first.Name = "SOC 2 Type II 2026 (renamed)"
-	require.NoError(t, engagements.Update(ctx, f.db, f.actor("miguel"), id, first))
+	require.NoError(t, engagements.NewService(f.db).Update(ctx, f.actor("miguel"), id, first))
 
 	stale := e.Input() // still version 1
 	stale.ReportDate = "2026-09-01"
-	err = engagements.Update(ctx, f.db, f.actor("patricia"), id, stale)
+	err = engagements.NewService(f.db).Update(ctx, f.actor("patricia"), id, stale)
 	c, ok := apperr.AsConflict(err)
 	require.True(t, ok, "want conflict, got %v", err)
 	current := c.Current.(engagements.Input)
@@ -161,7 +161,7 @@ func TestUpdateRefusesStaleVersion(t *testing.T) {
 	assert.Equal(t, "2026-09-01", changes[1].Yours)
 	assert.Equal(t, "2026-08-15", changes[1].Stored)
 
-	e, err = engagements.Get(ctx, f.db, id)
+	e, err = engagements.NewService(f.db).Get(ctx, id)
 	require.NoError(t, err)
 	assert.Equal(t, "2026-08-15", e.ReportDate.Format("2006-01-02"), "the stale save changed nothing")
 	assert.Equal(t, 2, e.Version)
@@ -177,7 +177,7 @@ func TestTeamIndependenceAndStatusMoves(t *testing.T) {
 		if role == "partner" || who == "miguel" {
 			by = "ada" // the partner is appointed, and the manager placed, by someone else
 		}
-		return engagements.AddMember(ctx, f.db, f.actor(by), id, f.users[who], role)
+		return engagements.NewService(f.db).AddMember(ctx, f.actor(by), id, f.users[who], role)
 	}
 	v, ok := apperr.AsValidation(add("lee", "client_contact"))
 	require.True(t, ok)
@@ -192,18 +192,18 @@ func TestTeamIndependenceAndStatusMoves(t *testing.T) {
 	require.NoError(t, add("sara", "senior"))
 	require.NoError(t, add("dana", "client_contact"))
 
-	err := engagements.ChangeStatus(ctx, f.db, f.actor("miguel"), id, "fieldwork")
+	err := engagements.NewService(f.db).ChangeStatus(ctx, f.actor("miguel"), id, "fieldwork")
 	var tr *apperr.Transition
 	require.ErrorAs(t, err, &tr)
 	assert.Equal(t, []string{"a manager on the team", "independence confirmation from patricia", "independence confirmation from sara"}, tr.Missing)
 
 	require.NoError(t, add("miguel", "manager"))
 	for _, who := range []string{"patricia", "sara", "miguel"} {
-		require.NoError(t, engagements.ConfirmIndependence(ctx, f.db, f.actor(who), id))
+		require.NoError(t, engagements.NewService(f.db).ConfirmIndependence(ctx, f.actor(who), id))
 	}
-	_, ok = apperr.AsValidation(engagements.ConfirmIndependence(ctx, f.db, f.actor("dana"), id))
+	_, ok = apperr.AsValidation(engagements.NewService(f.db).ConfirmIndependence(ctx, f.actor("dana"), id))
 	assert.True(t, ok, "client contacts do not confirm independence")
-	require.NoError(t, engagements.ChangeStatus(ctx, f.db, f.actor("miguel"), id, "fieldwork"))
+	require.NoError(t, engagements.NewService(f.db).ChangeStatus(ctx, f.actor("miguel"), id, "fieldwork"))
 
 	// One control with a test in progress and an open review note.
 	var controlID, testID int64
@@ -213,7 +213,7 @@ func TestTeamIndependenceAndStatusMoves(t *testing.T) {
 
 	// The review gate lists the test without a result, the control without a concluded test and
 	// every in-scope criterion without a control.
-	require.ErrorAs(t, engagements.ChangeStatus(ctx, f.db, f.actor("miguel"), id, "review"), &tr)
+	require.ErrorAs(t, engagements.NewService(f.db).ChangeStatus(ctx, f.actor("miguel"), id, "review"), &tr)
 	var security []string
 	require.NoError(t, f.db.Raw(`SELECT cr.id FROM criteria cr JOIN engagements e ON e.id = ?
 		WHERE cr.category = 'security' OR cr.category = ANY(e.categories) ORDER BY cr.sort_order`, id).Scan(&security).Error)
@@ -226,36 +226,36 @@ func TestTeamIndependenceAndStatusMoves(t *testing.T) {
 	require.NoError(t, f.db.Exec(`INSERT INTO control_criteria (control_id, criterion_id) SELECT ?, cr.id FROM criteria cr JOIN engagements e ON e.id = ?
 		WHERE (cr.category = 'security' OR cr.category = ANY(e.categories)) AND cr.id <> 'CC9.2'`, controlID, id).Error)
 	require.NoError(t, f.db.Exec(`UPDATE tests SET result = 'no_exceptions' WHERE id = ?`, testID).Error)
-	require.ErrorAs(t, engagements.ChangeStatus(ctx, f.db, f.actor("miguel"), id, "review"), &tr)
+	require.ErrorAs(t, engagements.NewService(f.db).ChangeStatus(ctx, f.actor("miguel"), id, "review"), &tr)
 	assert.Equal(t, []string{"a control addressing criterion CC9.2 (in scope, no control)"}, tr.Missing)
 	require.NoError(t, f.db.Exec(`INSERT INTO control_criteria (control_id, criterion_id) VALUES (?, 'CC9.2')`, controlID).Error)
-	require.NoError(t, engagements.ChangeStatus(ctx, f.db, f.actor("miguel"), id, "review"))
+	require.NoError(t, engagements.NewService(f.db).ChangeStatus(ctx, f.actor("miguel"), id, "review"))
 
 	// Joined during fieldwork, and an exception not yet judged: both stop the signature.
 	require.NoError(t, add("tom", "staff"))
 	require.NoError(t, f.db.Exec(`INSERT INTO exceptions (engagement_id, test_id, description, deviations, items_tested) VALUES (?, ?, 'Review not signed', 1, 4)`, id, testID).Error)
-	require.ErrorAs(t, engagements.ChangeStatus(ctx, f.db, f.actor("miguel"), id, "signed"), &tr)
+	require.ErrorAs(t, engagements.NewService(f.db).ChangeStatus(ctx, f.actor("miguel"), id, "signed"), &tr)
 	assert.Equal(t, []string{"1 open review note cleared", "an evaluation of 1 exception (isolated or systematic, criteria met or not)",
 		"independence confirmation from tom", "the engagement partner's signature (only the engagement partner may sign)"}, tr.Missing)
 	require.NoError(t, f.db.Exec(`UPDATE review_notes SET cleared_at = now(), cleared_by = ? WHERE engagement_id = ?`, f.users["miguel"], id).Error)
 	require.NoError(t, f.db.Exec(`UPDATE exceptions SET evaluation = 'isolated', criteria_met = true WHERE engagement_id = ?`, id).Error)
-	require.NoError(t, engagements.ConfirmIndependence(ctx, f.db, f.actor("tom"), id))
+	require.NoError(t, engagements.NewService(f.db).ConfirmIndependence(ctx, f.actor("tom"), id))
 	_, key, err := ed25519.GenerateKey(rand.Reader)
 	require.NoError(t, err)
 	signer := audit.NewSigner(key)
-	require.NoError(t, engagements.ChangeStatusAnchored(ctx, f.db, signer, f.actor("patricia"), id, "signed"))
+	require.NoError(t, engagements.NewService(f.db).ChangeStatusAnchored(ctx, signer, f.actor("patricia"), id, "signed"))
 
-	e, err := engagements.Get(ctx, f.db, id)
+	e, err := engagements.NewService(f.db).Get(ctx, id)
 	require.NoError(t, err)
 	assert.Equal(t, "signed", e.Status)
 	assert.NotNil(t, e.LockedAt)
 	assert.Nil(t, e.ReleasedAt)
 	assert.ErrorIs(t, add("tom", "staff"), apperr.ErrLocked, "a signed engagement's team is frozen")
-	assert.ErrorIs(t, engagements.Update(ctx, f.db, f.actor("miguel"), id, e.Input()), apperr.ErrLocked)
+	assert.ErrorIs(t, engagements.NewService(f.db).Update(ctx, f.actor("miguel"), id, e.Input()), apperr.ErrLocked)
 
-	require.NoError(t, engagements.ChangeStatusAnchored(ctx, f.db, signer, f.actor("patricia"), id, "issued"))
+	require.NoError(t, engagements.NewService(f.db).ChangeStatusAnchored(ctx, signer, f.actor("patricia"), id, "issued"))
 	// The signature and the issue are anchored in their own transactions.
-	cps, err := audit.Checkpoints(ctx, f.db)
+	cps, err := audit.NewService(f.db).Checkpoints(ctx)
 	require.NoError(t, err)
 	require.Len(t, cps, 2)
 	assert.Equal(t, "engagement.sign", cps[0].Reason)
@@ -263,13 +263,13 @@ func TestTeamIndependenceAndStatusMoves(t *testing.T) {
 	var events int64
 	require.NoError(t, f.db.Raw(`SELECT count(*) FROM audit_events`).Scan(&events).Error)
 	assert.Equal(t, events, cps[1].EventCount, "the issue's own event is covered")
-	res, err := audit.VerifyAnchored(ctx, f.db, signer.Public())
+	res, err := audit.NewService(f.db).VerifyAnchored(ctx, signer.Public())
 	require.NoError(t, err)
 	assert.True(t, res.OK(), res.Reason)
-	e, err = engagements.Get(ctx, f.db, id)
+	e, err = engagements.NewService(f.db).Get(ctx, id)
 	require.NoError(t, err)
 	assert.NotNil(t, e.ReleasedAt)
-	require.NoError(t, engagements.ChangeStatus(ctx, f.db, f.actor("patricia"), id, "archived"))
+	require.NoError(t, engagements.NewService(f.db).ChangeStatus(ctx, f.actor("patricia"), id, "archived"))
 
 	var moves []string
 	require.NoError(t, f.db.Raw(`SELECT after->>'status' FROM audit_events WHERE action = 'engagement.status' AND engagement_id = ? ORDER BY id`, id).Scan(&moves).Error)
@@ -284,7 +284,7 @@ func TestOnlyAFirmPartnerIsTheEngagementPartner(t *testing.T) {
 	f.users["paul"] = paul
 	id := f.create(typeII)
 	add := func(by, who, role string) error {
-		return engagements.AddMember(ctx, f.db, f.actor(by), id, f.users[who], role)
+		return engagements.NewService(f.db).AddMember(ctx, f.actor(by), id, f.users[who], role)
 	}
 	field := func(err error, name string) string {
 		t.Helper()
@@ -309,12 +309,12 @@ func TestOnlyAFirmPartnerIsTheEngagementPartner(t *testing.T) {
 	require.NoError(t, add("miguel", "tom", "staff"))
 
 	// The manager can neither remove the partner nor themselves; the partner cannot leave by themselves.
-	assert.Contains(t, field(engagements.RemoveMember(ctx, f.db, f.actor("miguel"), id, f.users["patricia"]), "role"), "Only a partner or an administrator")
-	assert.Contains(t, field(engagements.RemoveMember(ctx, f.db, f.actor("miguel"), id, f.users["miguel"]), "user_id"), "your own place")
-	assert.Contains(t, field(engagements.RemoveMember(ctx, f.db, f.actor("patricia"), id, f.users["patricia"]), "user_id"), "your own place")
+	assert.Contains(t, field(engagements.NewService(f.db).RemoveMember(ctx, f.actor("miguel"), id, f.users["patricia"]), "role"), "Only a partner or an administrator")
+	assert.Contains(t, field(engagements.NewService(f.db).RemoveMember(ctx, f.actor("miguel"), id, f.users["miguel"]), "user_id"), "your own place")
+	assert.Contains(t, field(engagements.NewService(f.db).RemoveMember(ctx, f.actor("patricia"), id, f.users["patricia"]), "user_id"), "your own place")
 
 	// A partner replaces the partner; both steps are in the audit trail.
-	require.NoError(t, engagements.RemoveMember(ctx, f.db, f.actor("paul"), id, f.users["patricia"]))
+	require.NoError(t, engagements.NewService(f.db).RemoveMember(ctx, f.actor("paul"), id, f.users["patricia"]))
 	require.NoError(t, add("ada", "paul", "partner"))
 	var events []string
 	require.NoError(t, f.db.Raw(`SELECT action || ' ' || actor_email || ' ' || coalesce(after->>'role', before->>'role') FROM audit_events

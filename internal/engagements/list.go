@@ -6,8 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"gorm.io/gorm"
-
 	"github.com/attest-soc/attest/internal/auth"
 )
 
@@ -55,7 +53,7 @@ func (s Summary) End() *time.Time {
 // List returns the engagements u may see that match f: firm oversight (admins, partners,
 // managers) sees all, other firm users those they are on the team of, client users their own
 // organization's.
-func List(ctx context.Context, db *gorm.DB, u auth.User, f Filter) ([]Summary, error) {
+func (s *Service) List(ctx context.Context, u auth.User, f Filter) ([]Summary, error) {
 	var (
 		where = []string{"TRUE"}
 		args  = []any{u.ID}
@@ -99,7 +97,7 @@ func List(ctx context.Context, db *gorm.DB, u auth.User, f Filter) ([]Summary, e
 		args = append(args, f.Limit, f.Offset)
 	}
 	var out []Summary
-	err := db.WithContext(ctx).Raw(`SELECT e.id, e.name, e.client_id, c.name AS client_name, e.report_type, e.as_of_date,
+	err := s.DB.WithContext(ctx).Raw(`SELECT e.id, e.name, e.client_id, c.name AS client_name, e.report_type, e.as_of_date,
 		e.period_start, e.period_end, e.report_date, e.status, coalesce(me.role, '') AS my_role,
 		coalesce((SELECT u.name FROM engagement_members pm JOIN users u ON u.id = pm.user_id
 			WHERE pm.engagement_id = e.id AND pm.role = 'partner' LIMIT 1), '') AS partner_name,
@@ -125,11 +123,11 @@ type Option struct {
 }
 
 // FilterOptions returns the clients and partners the list can be filtered by.
-func FilterOptions(ctx context.Context, db *gorm.DB) (clients, partners []Option, err error) {
-	if err = db.WithContext(ctx).Raw(`SELECT id, name FROM clients ORDER BY name`).Scan(&clients).Error; err != nil {
+func (s *Service) FilterOptions(ctx context.Context) (clients, partners []Option, err error) {
+	if err = s.DB.WithContext(ctx).Raw(`SELECT id, name FROM clients ORDER BY name`).Scan(&clients).Error; err != nil {
 		return nil, nil, fmt.Errorf("loading clients: %w", err)
 	}
-	if err = db.WithContext(ctx).Raw(`SELECT id, name FROM users WHERE role = 'partner' AND disabled_at IS NULL ORDER BY name`).Scan(&partners).Error; err != nil {
+	if err = s.DB.WithContext(ctx).Raw(`SELECT id, name FROM users WHERE role = 'partner' AND disabled_at IS NULL ORDER BY name`).Scan(&partners).Error; err != nil {
 		return nil, nil, fmt.Errorf("loading partners: %w", err)
 	}
 	return clients, partners, nil

@@ -25,7 +25,7 @@ func BenchmarkListForStaff(b *testing.B) {
 		SELECT e.id, n, 'R' FROM engagements e, generate_series(1, 30) n`).Error)
 	staff := auth.User{ID: fx.users["tom"], Role: auth.RoleStaff}
 	for b.Loop() {
-		list, err := engagements.List(context.Background(), fx.db, staff, engagements.Filter{})
+		list, err := engagements.NewService(fx.db).List(context.Background(), staff, engagements.Filter{})
 		if err != nil || len(list) != 100 {
 			b.Fatalf("list: %d rows, %v", len(list), err)
 		}

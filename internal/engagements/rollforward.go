@@ -46,9 +46,9 @@ func (e *AlreadyRolledForward) Error() string {
 }
 
 // NextOf returns the engagement rolled forward from id, or a zero ID when there is none.
-func NextOf(ctx context.Context, db *gorm.DB, id int64) (AlreadyRolledForward, error) {
+func (s *Service) NextOf(ctx context.Context, id int64) (AlreadyRolledForward, error) {
 	var next AlreadyRolledForward
-	err := db.WithContext(ctx).Raw(`SELECT id AS next_id, name FROM engagements WHERE prior_engagement_id = ? ORDER BY id LIMIT 1`, id).Scan(&next).Error
+	err := s.DB.WithContext(ctx).Raw(`SELECT id AS next_id, name FROM engagements WHERE prior_engagement_id = ? ORDER BY id LIMIT 1`, id).Scan(&next).Error
 	if err != nil {
 		return next, fmt.Errorf("looking for the next period of engagement %d: %w", id, err)
 	}
@@ -59,8 +59,8 @@ func NextOf(ctx context.Context, db *gorm.DB, id int64) (AlreadyRolledForward, e
 // team (independence to be confirmed afresh), subservice organizations, control matrix,
 // complementary controls, test procedures and request list — none of the results, samples,
 // exceptions, evidence, sign-offs or review notes. It returns the new engagement's id.
-func RollForward(ctx context.Context, db *gorm.DB, actor audit.Actor, id int64) (int64, error) {
-	src, err := Get(ctx, db, id)
+func (s *Service) RollForward(ctx context.Context, actor audit.Actor, id int64) (int64, error) {
+	src, err := s.Get(ctx, id)
 	if err != nil {
 		return 0, err
 	}
@@ -74,10 +74,10 @@ func RollForward(ctx context.Context, db *gorm.DB, actor audit.Actor, id int64) 
 	}
 	oldEnd := src.AsOfDate
 	if src.ReportType == "type2" {
-		s, e := NextPeriod(*src.PeriodStart, *src.PeriodEnd)
-		start, end, oldEnd = &s, &e, src.PeriodEnd
+		ns, ne := NextPeriod(*src.PeriodStart, *src.PeriodEnd)
+		start, end, oldEnd = &ns, &ne, src.PeriodEnd
 		if src.ReportDate != nil {
-			r := src.ReportDate.Add(e.Sub(*src.PeriodEnd))
+			r := src.ReportDate.Add(ne.Sub(*src.PeriodEnd))
 			report = &r
 		}
 	} else {
@@ -90,11 +90,11 @@ func RollForward(ctx context.Context, db *gorm.DB, actor audit.Actor, id int64) 
 	name := rolledName(src.Name, *oldEnd, *newEnd)
 
 	var newID int64
-	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Exec(`SELECT 1 FROM engagements WHERE id = ? FOR UPDATE`, id).Error; err != nil {
 			return fmt.Errorf("locking engagement %d: %w", id, err)
 		}
-		next, err := NextOf(ctx, tx, id)
+		next, err := s.WithTx(tx).NextOf(ctx, id)
 		if err != nil {
 			return err
 		}

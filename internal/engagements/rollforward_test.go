@@ -74,13 +74,13 @@ func TestRollForwardCopiesPlanNotResults(t *testing.T) {
 	exec(`INSERT INTO info_request_links (request_id, target_type, target_id) VALUES (?, 'control', ?), (?, 'test', ?), (?, 'sample', ?)`,
 		req, c1, req, t1, req, sample)
 
-	id, err := engagements.RollForward(ctx, db, f.actor("miguel"), src)
+	id, err := engagements.NewService(db).RollForward(ctx, f.actor("miguel"), src)
 	require.NoError(t, err)
-	_, err = engagements.RollForward(ctx, db, f.actor("miguel"), src)
+	_, err = engagements.NewService(db).RollForward(ctx, f.actor("miguel"), src)
 	var twice *engagements.AlreadyRolledForward
 	require.ErrorAs(t, err, &twice, "a second roll-forward creates no twin")
 	assert.Equal(t, id, twice.NextID)
-	e, err := engagements.Get(ctx, db, id)
+	e, err := engagements.NewService(db).Get(ctx, id)
 	require.NoError(t, err)
 	assert.Equal(t, "SOC 2 Type II 2026", e.Name)
 	assert.Equal(t, "2026-01-01", e.PeriodStart.Format("2006-01-02"))
@@ -91,7 +91,7 @@ func TestRollForwardCopiesPlanNotResults(t *testing.T) {
 	require.NotNil(t, e.PriorEngagementID)
 	assert.Equal(t, src, *e.PriorEngagementID)
 
-	members, err := engagements.Members(ctx, db, id)
+	members, err := engagements.NewService(db).Members(ctx, id)
 	require.NoError(t, err)
 	require.Len(t, members, 3)
 	for _, m := range members {

@@ -182,19 +182,19 @@ func readiness(ctx context.Context, tx *gorm.DB, engagementID, actorID int64) (R
 
 // ChangeStatus moves the engagement to status to when its preconditions hold. Signing locks
 // the engagement; issuing records the release date.
-func ChangeStatus(ctx context.Context, db *gorm.DB, actor audit.Actor, engagementID int64, to string) error {
-	return ChangeStatusAnchored(ctx, db, nil, actor, engagementID, to)
+func (s *Service) ChangeStatus(ctx context.Context, actor audit.Actor, engagementID int64, to string) error {
+	return s.ChangeStatusAnchored(ctx, nil, actor, engagementID, to)
 }
 
 // ChangeStatusAnchored is ChangeStatus that, when the move signs or issues the engagement, also
 // writes a signed checkpoint of the audit trail in the same transaction (audit.WriteCheckpointTx),
 // so the signature and the issue are anchored at once, not at the next hourly checkpoint.
-func ChangeStatusAnchored(ctx context.Context, db *gorm.DB, signer *audit.Signer, actor audit.Actor, engagementID int64, to string) error {
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+func (s *Service) ChangeStatusAnchored(ctx context.Context, signer *audit.Signer, actor audit.Actor, engagementID int64, to string) error {
+	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Exec(`SELECT 1 FROM engagements WHERE id = ? FOR UPDATE`, engagementID).Error; err != nil {
 			return fmt.Errorf("locking engagement %d: %w", engagementID, err)
 		}
-		e, err := Get(ctx, tx, engagementID)
+		e, err := s.WithTx(tx).Get(ctx, engagementID)
 		if err != nil {
 			return err
 		}
@@ -232,8 +232,8 @@ func ChangeStatusAnchored(ctx context.Context, db *gorm.DB, signer *audit.Signer
 }
 
 // Blockers reports what stops each next status, for the overview to show before anyone tries.
-func Blockers(ctx context.Context, db *gorm.DB, e Engagement, actorID int64) (map[string][]string, error) {
-	r, err := readiness(ctx, db, e.ID, actorID)
+func (s *Service) Blockers(ctx context.Context, e Engagement, actorID int64) (map[string][]string, error) {
+	r, err := readiness(ctx, s.DB, e.ID, actorID)
 	if err != nil {
 		return nil, err
 	}

@@ -39,9 +39,9 @@ type Member struct {
 func (m Member) IsFirm() bool { return m.Role != "client_contact" }
 
 // Members lists the team, firm members by seniority first, then client contacts.
-func Members(ctx context.Context, db *gorm.DB, engagementID int64) ([]Member, error) {
+func (s *Service) Members(ctx context.Context, engagementID int64) ([]Member, error) {
 	var out []Member
-	err := db.WithContext(ctx).Raw(`SELECT m.user_id, u.name, u.email, m.role, m.independence_confirmed_at
+	err := s.DB.WithContext(ctx).Raw(`SELECT m.user_id, u.name, u.email, m.role, m.independence_confirmed_at
 		FROM engagement_members m JOIN users u ON u.id = m.user_id WHERE m.engagement_id = ?
 		ORDER BY array_position(ARRAY['partner','manager','senior','staff','client_contact'], m.role), u.name`,
 		engagementID).Scan(&out).Error
@@ -60,9 +60,9 @@ type Candidate struct {
 }
 
 // Candidates lists active firm users and the client's users who are not on the team yet.
-func Candidates(ctx context.Context, db *gorm.DB, engagementID int64) ([]Candidate, error) {
+func (s *Service) Candidates(ctx context.Context, engagementID int64) ([]Candidate, error) {
 	var out []Candidate
-	err := db.WithContext(ctx).Raw(`SELECT u.id, u.name, u.email, u.role = 'client' AS is_client
+	err := s.DB.WithContext(ctx).Raw(`SELECT u.id, u.name, u.email, u.role = 'client' AS is_client
 		FROM users u, engagements e
 		WHERE e.id = ? AND u.disabled_at IS NULL AND (u.role <> 'client' OR u.client_id = e.client_id)
 		  AND NOT EXISTS (SELECT 1 FROM engagement_members m WHERE m.engagement_id = e.id AND m.user_id = u.id)
@@ -110,8 +110,8 @@ func firmRole(tx *gorm.DB, id int64) (string, error) {
 // AddMember puts a user on the team in role. Firm users take firm roles, the client's own
 // users are client contacts, and the engagement has one partner, who is a firm partner
 // appointed by a partner or an administrator (CheckTeamChange).
-func AddMember(ctx context.Context, db *gorm.DB, actor audit.Actor, engagementID, userID int64, role string) error {
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+func (s *Service) AddMember(ctx context.Context, actor audit.Actor, engagementID, userID int64, role string) error {
+	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		e, err := lockUnsigned(ctx, tx, engagementID)
 		if err != nil {
 			return err
@@ -165,8 +165,8 @@ func AddMember(ctx context.Context, db *gorm.DB, actor audit.Actor, engagementID
 }
 
 // RemoveMember takes a user off the team.
-func RemoveMember(ctx context.Context, db *gorm.DB, actor audit.Actor, engagementID, userID int64) error {
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+func (s *Service) RemoveMember(ctx context.Context, actor audit.Actor, engagementID, userID int64) error {
+	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		e, err := lockUnsigned(ctx, tx, engagementID)
 		if err != nil {
 			return err
@@ -202,8 +202,8 @@ func RemoveMember(ctx context.Context, db *gorm.DB, actor audit.Actor, engagemen
 
 // ConfirmIndependence records that the acting firm member is independent of the client. Each
 // member confirms for themselves; nobody can confirm for someone else.
-func ConfirmIndependence(ctx context.Context, db *gorm.DB, actor audit.Actor, engagementID int64) error {
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+func (s *Service) ConfirmIndependence(ctx context.Context, actor audit.Actor, engagementID int64) error {
+	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		e, err := lockUnsigned(ctx, tx, engagementID)
 		if err != nil {
 			return err
@@ -239,9 +239,9 @@ func MethodLabel(m string) string {
 }
 
 // SubserviceOrgs lists the engagement's subservice organizations.
-func SubserviceOrgs(ctx context.Context, db *gorm.DB, engagementID int64) ([]SubserviceOrg, error) {
+func (s *Service) SubserviceOrgs(ctx context.Context, engagementID int64) ([]SubserviceOrg, error) {
 	var out []SubserviceOrg
-	err := db.WithContext(ctx).Raw(`SELECT id, name, services, method FROM subservice_organizations
+	err := s.DB.WithContext(ctx).Raw(`SELECT id, name, services, method FROM subservice_organizations
 		WHERE engagement_id = ? ORDER BY name, id`, engagementID).Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("loading subservice organizations of engagement %d: %w", engagementID, err)
@@ -250,7 +250,7 @@ func SubserviceOrgs(ctx context.Context, db *gorm.DB, engagementID int64) ([]Sub
 }
 
 // AddSubserviceOrg records a subservice organization.
-func AddSubserviceOrg(ctx context.Context, db *gorm.DB, actor audit.Actor, engagementID int64, in SubserviceOrg) (int64, error) {
+func (s *Service) AddSubserviceOrg(ctx context.Context, actor audit.Actor, engagementID int64, in SubserviceOrg) (int64, error) {
 	in.Name, in.Services = strings.TrimSpace(in.Name), strings.TrimSpace(in.Services)
 	v := apperr.Validation{}
 	if in.Name == "" {
@@ -263,7 +263,7 @@ func AddSubserviceOrg(ctx context.Context, db *gorm.DB, actor audit.Actor, engag
 		return 0, err
 	}
 	var id int64
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		e, err := lockUnsigned(ctx, tx, engagementID)
 		if err != nil {
 			return err
@@ -284,8 +284,8 @@ func AddSubserviceOrg(ctx context.Context, db *gorm.DB, actor audit.Actor, engag
 }
 
 // RemoveSubserviceOrg deletes a subservice organization of the engagement.
-func RemoveSubserviceOrg(ctx context.Context, db *gorm.DB, actor audit.Actor, engagementID, id int64) error {
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+func (s *Service) RemoveSubserviceOrg(ctx context.Context, actor audit.Actor, engagementID, id int64) error {
+	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		e, err := lockUnsigned(ctx, tx, engagementID)
 		if err != nil {
 			return err
@@ -323,7 +323,7 @@ func lockUnsigned(ctx context.Context, tx *gorm.DB, engagementID int64) (Engagem
 	if err := tx.Exec(`SELECT 1 FROM engagements WHERE id = ? FOR UPDATE`, engagementID).Error; err != nil {
 		return Engagement{}, fmt.Errorf("locking engagement %d: %w", engagementID, err)
 	}
-	e, err := Get(ctx, tx, engagementID)
+	e, err := NewService(tx).Get(ctx, engagementID)
 	if err != nil {
 		return e, err
 	}

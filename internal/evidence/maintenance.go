@@ -17,12 +17,12 @@ const (
 	OrphanAge      = 24 * time.Hour
 )
 
-// ReferencedBlobs returns every blob address a row refers to. Every table that points into the
+// referencedBlobs returns every blob address a row refers to. Every table that points into the
 // blob store names that column blob_key or sha256 (evidence files, description images, report
 // versions, and whatever comes next), so the columns are found in the schema rather than listed
 // here: a new table cannot have its blobs collected as orphans by being forgotten. A sha256
 // column that is not a blob address only spares more.
-func ReferencedBlobs(ctx context.Context, db *gorm.DB) (map[string]bool, error) {
+func referencedBlobs(ctx context.Context, db *gorm.DB) (map[string]bool, error) {
 	var cols []struct{ TableName, ColumnName string }
 	err := db.WithContext(ctx).Raw(`SELECT c.table_name, c.column_name FROM information_schema.columns c
 		JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
@@ -53,23 +53,24 @@ type Collected struct {
 
 // CollectLeftovers removes temporary files of interrupted uploads older than StaleUploadAge and
 // blobs no row refers to that are older than OrphanAge. attest serve runs it periodically.
-func CollectLeftovers(ctx context.Context, db *gorm.DB, s Store) (Collected, error) {
+func (s *Service) CollectLeftovers(ctx context.Context) (Collected, error) {
+	store := s.Store
 	var out Collected
-	n, err := s.RemoveStaleUploads(ctx, StaleUploadAge)
+	n, err := store.RemoveStaleUploads(ctx, StaleUploadAge)
 	out.TempFiles = n
 	if err != nil {
 		return out, fmt.Errorf("removing stale uploads: %w", err)
 	}
-	refs, err := ReferencedBlobs(ctx, db)
+	refs, err := referencedBlobs(ctx, s.DB)
 	if err != nil {
 		return out, err
 	}
 	cutoff := time.Now().Add(-OrphanAge)
-	err = s.Walk(ctx, func(b StoredBlob) error {
+	err = store.Walk(ctx, func(b StoredBlob) error {
 		if refs[b.SHA256] || b.Modified.After(cutoff) {
 			return nil
 		}
-		if err := s.Delete(ctx, b.SHA256); err != nil {
+		if err := store.Delete(ctx, b.SHA256); err != nil {
 			return err
 		}
 		out.Orphans++
@@ -90,18 +91,19 @@ type Damage struct {
 
 // VerifyAll reads every stored blob and checks it against its SHA-256, and checks that every
 // blob a row refers to exists. It returns how many blobs it checked and the problems found.
-func VerifyAll(ctx context.Context, db *gorm.DB, s Store) (int, []Damage, error) {
-	refs, err := ReferencedBlobs(ctx, db)
+func (s *Service) VerifyAll(ctx context.Context) (int, []Damage, error) {
+	store := s.Store
+	refs, err := referencedBlobs(ctx, s.DB)
 	if err != nil {
 		return 0, nil, err
 	}
 	checked := 0
 	seen := map[string]bool{}
 	var problems []Damage
-	err = s.Walk(ctx, func(b StoredBlob) error {
+	err = store.Walk(ctx, func(b StoredBlob) error {
 		checked++
 		seen[b.SHA256] = true
-		ok, err := intact(ctx, s, b.SHA256)
+		ok, err := intact(ctx, store, b.SHA256)
 		if err != nil {
 			return err
 		}
@@ -114,7 +116,7 @@ func VerifyAll(ctx context.Context, db *gorm.DB, s Store) (int, []Damage, error)
 		return checked, nil, fmt.Errorf("verifying blobs: %w", err)
 	}
 	var keys []string
-	if err := db.WithContext(ctx).Raw(`SELECT DISTINCT blob_key FROM evidence_files ORDER BY 1`).Scan(&keys).Error; err != nil {
+	if err := s.DB.WithContext(ctx).Raw(`SELECT DISTINCT blob_key FROM evidence_files ORDER BY 1`).Scan(&keys).Error; err != nil {
 		return checked, nil, fmt.Errorf("listing evidence files: %w", err)
 	}
 	var missing []string
@@ -129,7 +131,7 @@ func VerifyAll(ctx context.Context, db *gorm.DB, s Store) (int, []Damage, error)
 		problems = append(problems, Damage{SHA256: m, Problem: "missing"})
 	}
 	for i := range problems {
-		_ = db.WithContext(ctx).Raw(`SELECT file_name FROM evidence_files WHERE blob_key = ? ORDER BY id`, problems[i].SHA256).
+		_ = s.DB.WithContext(ctx).Raw(`SELECT file_name FROM evidence_files WHERE blob_key = ? ORDER BY id`, problems[i].SHA256).
 			Scan(&problems[i].Files).Error
 	}
 	return checked, problems, nil

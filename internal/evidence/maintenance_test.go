@@ -101,7 +101,7 @@ func TestLeftoversAreCollected(t *testing.T) {
 			two := time.Now().Add(-2 * time.Hour)
 			require.NoError(t, os.Chtimes(tmpOld, two, two))
 
-			got, err := CollectLeftovers(ctx, db, s)
+			got, err := (&Service{DB: db, Store: s}).CollectLeftovers(ctx)
 			require.NoError(t, err)
 			assert.GreaterOrEqual(t, got.TempFiles, 1)
 			assert.Equal(t, 1, got.Orphans)
@@ -129,7 +129,7 @@ func TestVerifyAllListsDamagedBlobs(t *testing.T) {
 			bad, err := put(ctx, s, strings.NewReader(bc.name+" to be damaged"), 1<<20)
 			require.NoError(t, err)
 			bc.corrupt(t, s, bad.SHA256)
-			n, problems, err := VerifyAll(ctx, db, s)
+			n, problems, err := (&Service{DB: db, Store: s}).VerifyAll(ctx)
 			require.NoError(t, err)
 			assert.Equal(t, 2, n)
 			require.Len(t, problems, 1)

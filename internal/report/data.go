@@ -168,15 +168,15 @@ func splitList(s string) []string {
 
 // Load reads the engagement's report data.
 func (s *Service) Load(ctx context.Context, engagementID int64) (Data, error) {
-	d, err := LoadData(ctx, s.DB, engagementID)
+	d, err := loadData(ctx, s.DB, engagementID)
 	if err != nil {
 		return d, err
 	}
 	return d, s.addDescription(ctx, &d)
 }
 
-// LoadData reads everything the report of engagementID states, in a fixed order.
-func LoadData(ctx context.Context, db *gorm.DB, engagementID int64) (Data, error) {
+// loadData reads everything the report of engagementID states, in a fixed order.
+func loadData(ctx context.Context, db *gorm.DB, engagementID int64) (Data, error) {
 	db = db.WithContext(ctx)
 	d := Data{EngagementID: engagementID}
 	var e struct {

@@ -79,7 +79,7 @@ func TestTheAuditLockIsNotHeldWhileBlobsUpload(t *testing.T) {
 	var recorded int64
 	require.NoError(t, db.Raw(`SELECT count(*) FROM evidence_files WHERE request_id = ?`, requestID).Scan(&recorded).Error)
 	assert.Equal(t, int64(3), recorded)
-	res, err := audit.Verify(ctx, db)
+	res, err := audit.NewService(db).Verify(ctx)
 	require.NoError(t, err)
 	assert.True(t, res.OK(), "the chain is intact")
 }

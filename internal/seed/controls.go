@@ -59,7 +59,7 @@ func seedControls(ctx context.Context, e *Env) error {
 // seedControlsFor loads the Northwind control matrix, CUECs and CSOCs into engagement engID.
 func seedControlsFor(ctx context.Context, e *Env, engID int64) error {
 	db := e.DB.WithContext(ctx)
-	sc, err := controls.LoadScope(ctx, e.DB, engID)
+	sc, err := controls.NewService(e.DB).LoadScope(ctx, engID)
 	if err != nil {
 		return err
 	}
@@ -80,7 +80,7 @@ func seedControlsFor(ctx context.Context, e *Env, engID int64) error {
 		if in.Criteria = inScope(in.Criteria); n > 0 || len(in.Criteria) == 0 {
 			continue
 		}
-		if _, err := controls.Create(ctx, e.DB, audit.System, engID, in); err != nil {
+		if _, err := controls.NewService(e.DB).Create(ctx, audit.System, engID, in); err != nil {
 			return fmt.Errorf("control %s: %w", in.Ref, err)
 		}
 	}
@@ -99,7 +99,7 @@ func seedControlsFor(ctx context.Context, e *Env, engID int64) error {
 		if in.Kind == controls.KindCSOC {
 			in.SubserviceOrganizationID = hostID
 		}
-		if _, err := controls.CreateComplementary(ctx, e.DB, audit.System, engID, in); err != nil {
+		if _, err := controls.NewService(e.DB).CreateComplementary(ctx, audit.System, engID, in); err != nil {
 			return fmt.Errorf("%s: %w", in.Ref, err)
 		}
 	}

@@ -76,7 +76,7 @@ func createDemoEngagement(ctx context.Context, e *Env, de demoEngagement, client
 	manager := e.User("manager@attest.example").Actor()
 	in := de.in
 	in.ClientID = clientID
-	id, err := engagements.Create(ctx, e.DB, manager, in)
+	id, err := engagements.NewService(e.DB).Create(ctx, manager, in)
 	if err != nil {
 		return err
 	}
@@ -88,22 +88,22 @@ func createDemoEngagement(ctx context.Context, e *Env, de demoEngagement, client
 		}
 		// The administrator sets up the team: only a partner or an administrator appoints the
 		// engagement partner, and nobody places themselves.
-		if err := engagements.AddMember(ctx, e.DB, e.User("admin@attest.example").Actor(), id, u.ID, m.role); err != nil {
+		if err := engagements.NewService(e.DB).AddMember(ctx, e.User("admin@attest.example").Actor(), id, u.ID, m.role); err != nil {
 			return fmt.Errorf("adding %s: %w", m.email, err)
 		}
 		if m.confirmed {
-			if err := engagements.ConfirmIndependence(ctx, e.DB, u.Actor(), id); err != nil {
+			if err := engagements.NewService(e.DB).ConfirmIndependence(ctx, u.Actor(), id); err != nil {
 				return fmt.Errorf("independence of %s: %w", m.email, err)
 			}
 		}
 	}
 	for _, o := range de.orgs {
-		if _, err := engagements.AddSubserviceOrg(ctx, e.DB, manager, id, o); err != nil {
+		if _, err := engagements.NewService(e.DB).AddSubserviceOrg(ctx, manager, id, o); err != nil {
 			return err
 		}
 	}
 	for _, mv := range de.moves {
-		if err := engagements.ChangeStatus(ctx, e.DB, e.User(mv.by).Actor(), id, mv.to); err != nil {
+		if err := engagements.NewService(e.DB).ChangeStatus(ctx, e.User(mv.by).Actor(), id, mv.to); err != nil {
 			return fmt.Errorf("moving to %s: %w", mv.to, err)
 		}
 	}

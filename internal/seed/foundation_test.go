@@ -44,7 +44,7 @@ func TestDemoAdminsUseThePublishedMFASecretsAndSeedingIsIdempotent(t *testing.T)
 		}
 		assert.True(t, printed, "make run prints the secret of %s", email)
 	}
-	res, err := audit.Verify(ctx, gdb)
+	res, err := audit.NewService(gdb).Verify(ctx)
 	require.NoError(t, err)
 	assert.True(t, res.OK())
 }

@@ -30,7 +30,7 @@ func seedQuality(ctx context.Context, e *Env) error {
 	if controlID != 0 {
 		return nil // already seeded
 	}
-	ctl, err := controls.Create(ctx, e.DB, audit.System, engID, controls.Input{Ref: "BJ-07",
+	ctl, err := controls.NewService(e.DB).Create(ctx, audit.System, engID, controls.Input{Ref: "BJ-07",
 		Description: "Multi-factor authentication is enforced for workforce sign-in", Owner: "IT operations",
 		Frequency: "automated", Nature: "automated", ControlType: "preventive", Risk: "higher", Criteria: []string{"CC6.1"}})
 	if err != nil {

@@ -111,7 +111,7 @@ func seedIssuedReport(ctx context.Context, e *Env) error {
 	}
 	tests := append([]demoTest{}, demoTests...)
 	for _, x := range extraControls2025 {
-		if _, err := controls.Create(ctx, e.DB, audit.System, engID, x.in); err != nil {
+		if _, err := controls.NewService(e.DB).Create(ctx, audit.System, engID, x.in); err != nil {
 			return fmt.Errorf("control %s: %w", x.in.Ref, err)
 		}
 		tests = append(tests, x.test)
@@ -182,7 +182,7 @@ func seedIssuedReport(ctx context.Context, e *Env) error {
 		Date: "2026-02-12", Password: DemoPassword}); err != nil {
 		return fmt.Errorf("approving the assertion: %w", err)
 	}
-	if err := engagements.ChangeStatus(ctx, e.DB, manager.Actor(), engID, "review"); err != nil {
+	if err := engagements.NewService(e.DB).ChangeStatus(ctx, manager.Actor(), engID, "review"); err != nil {
 		return fmt.Errorf("moving to review: %w", err)
 	}
 

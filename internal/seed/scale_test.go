@@ -48,7 +48,7 @@ func TestSeedScaleSizesAndIdempotence(t *testing.T) {
 	assert.Equal(t, 9, count(`SELECT count(*) FROM description_sections WHERE engagement_id = ?`, e))
 	assert.GreaterOrEqual(t, count(`SELECT sum(length(body)) FROM description_sections WHERE engagement_id = ?`, e), 6000)
 	assert.Equal(t, 300, count(`SELECT count(*) FROM audit_events WHERE engagement_id = ?`, e))
-	v, err := audit.Verify(ctx, gdb)
+	v, err := audit.NewService(gdb).Verify(ctx)
 	require.NoError(t, err)
 	assert.Zero(t, v.BrokenID, v.Reason)
 

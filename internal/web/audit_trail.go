@@ -63,7 +63,7 @@ func (s *Server) auditListing(c echo.Context, action string, engagementID int64)
 	if b := q.Get("before"); b != "" {
 		f.Before, _ = strconv.ParseInt(b, 10, 64)
 	}
-	types, err := audit.EntityTypes(ctx, s.DB)
+	types, err := s.Audit.EntityTypes(ctx)
 	if err != nil {
 		return templates.AuditListing{}, 0, err
 	}
@@ -75,7 +75,7 @@ func (s *Server) auditListing(c echo.Context, action string, engagementID int64)
 	if len(form.Errors) > 0 {
 		return l, http.StatusUnprocessableEntity, nil
 	}
-	page, err := audit.List(ctx, s.DB, f)
+	page, err := s.Audit.List(ctx, f)
 	if err != nil {
 		return templates.AuditListing{}, 0, err
 	}

@@ -26,11 +26,11 @@ func (s *Server) renderComplementaryForm(c echo.Context, status int, engagementI
 	if err != nil {
 		return err
 	}
-	sc, err := controls.LoadScope(ctx, s.DB, engagementID)
+	sc, err := s.Controls.LoadScope(ctx, engagementID)
 	if err != nil {
 		return err
 	}
-	subs, err := controls.Subservices(ctx, s.DB, engagementID)
+	subs, err := s.Controls.Subservices(ctx, engagementID)
 	if err != nil {
 		return err
 	}
@@ -67,7 +67,7 @@ func (s *Server) complementaryNew(c echo.Context) error {
 func (s *Server) complementaryCreate(c echo.Context) error {
 	res, u := resource(c), mustUser(c)
 	in, _ := complementaryInput(c)
-	_, err := controls.CreateComplementary(c.Request().Context(), s.DB, u.Actor(), res.EngagementID, in)
+	_, err := s.Controls.CreateComplementary(c.Request().Context(), u.Actor(), res.EngagementID, in)
 	if v, ok := apperr.AsValidation(err); ok {
 		return s.renderComplementaryForm(c, http.StatusUnprocessableEntity, res.EngagementID, 0, 0, in, v, nil)
 	}
@@ -82,7 +82,7 @@ func (s *Server) complementaryEdit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	cc, err := controls.GetComplementary(c.Request().Context(), s.DB, id)
+	cc, err := s.Controls.GetComplementary(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
@@ -96,7 +96,7 @@ func (s *Server) complementaryUpdate(c echo.Context) error {
 	}
 	res, u := resource(c), mustUser(c)
 	in, version := complementaryInput(c)
-	err = controls.UpdateComplementary(c.Request().Context(), s.DB, u.Actor(), id, version, in)
+	err = s.Controls.UpdateComplementary(c.Request().Context(), u.Actor(), id, version, in)
 	if v, ok := apperr.AsValidation(err); ok {
 		return s.renderComplementaryForm(c, http.StatusUnprocessableEntity, res.EngagementID, id, version, in, v, nil)
 	}
@@ -120,7 +120,7 @@ func (s *Server) complementaryUpdate(c echo.Context) error {
 
 // subserviceName names the subservice organization the user chose, for the conflict comparison.
 func (s *Server) subserviceName(c echo.Context, engagementID, id int64) string {
-	subs, _ := controls.Subservices(c.Request().Context(), s.DB, engagementID)
+	subs, _ := s.Controls.Subservices(c.Request().Context(), engagementID)
 	for _, sub := range subs {
 		if sub.ID == id {
 			return sub.Name
@@ -136,7 +136,7 @@ func (s *Server) complementaryDelete(c echo.Context) error {
 	}
 	res, u := resource(c), mustUser(c)
 	version, _ := strconv.Atoi(c.FormValue("version"))
-	err = controls.DeleteComplementary(c.Request().Context(), s.DB, u.Actor(), id, version)
+	err = s.Controls.DeleteComplementary(c.Request().Context(), u.Actor(), id, version)
 	if conflict, ok := apperr.AsConflict(err); ok {
 		s.flash(c, "error", conflict.Entity+" was changed by someone else; it was not deleted. Review it and try again.")
 		return c.Redirect(http.StatusSeeOther, "/complementary-controls/"+itoa(id)+"/edit")

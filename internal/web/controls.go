@@ -21,15 +21,15 @@ func (s *Server) controlList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	list, err := controls.List(ctx, s.DB, res.EngagementID)
+	list, err := s.Controls.List(ctx, res.EngagementID)
 	if err != nil {
 		return err
 	}
-	comps, err := controls.ListComplementary(ctx, s.DB, res.EngagementID)
+	comps, err := s.Controls.ListComplementary(ctx, res.EngagementID)
 	if err != nil {
 		return err
 	}
-	cov, err := controls.LoadCoverage(ctx, s.DB, res.EngagementID)
+	cov, err := s.Controls.LoadCoverage(ctx, res.EngagementID)
 	if err != nil {
 		return err
 	}
@@ -89,7 +89,7 @@ func (s *Server) renderControlForm(c echo.Context, status int, engagementID, id 
 	if err != nil {
 		return err
 	}
-	sc, err := controls.LoadScope(ctx, s.DB, engagementID)
+	sc, err := s.Controls.LoadScope(ctx, engagementID)
 	if err != nil {
 		return err
 	}
@@ -112,7 +112,7 @@ func (s *Server) controlNew(c echo.Context) error {
 func (s *Server) controlCreate(c echo.Context) error {
 	res, u := resource(c), mustUser(c)
 	in, _ := controlInput(c)
-	ctl, err := controls.Create(c.Request().Context(), s.DB, u.Actor(), res.EngagementID, in)
+	ctl, err := s.Controls.Create(c.Request().Context(), u.Actor(), res.EngagementID, in)
 	if v, ok := apperr.AsValidation(err); ok {
 		return s.renderControlForm(c, http.StatusUnprocessableEntity, res.EngagementID, 0, 0, in, v, nil)
 	}
@@ -127,7 +127,7 @@ func (s *Server) controlEdit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctl, err := controls.Get(c.Request().Context(), s.DB, id)
+	ctl, err := s.Controls.Get(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
@@ -141,7 +141,7 @@ func (s *Server) controlUpdate(c echo.Context) error {
 	}
 	u, res := mustUser(c), resource(c)
 	in, version := controlInput(c)
-	ctl, err := controls.Update(c.Request().Context(), s.DB, u.Actor(), id, version, in)
+	ctl, err := s.Controls.Update(c.Request().Context(), u.Actor(), id, version, in)
 	if v, ok := apperr.AsValidation(err); ok {
 		return s.renderControlForm(c, http.StatusUnprocessableEntity, res.EngagementID, id, version, in, v, nil)
 	}
@@ -181,7 +181,7 @@ func (s *Server) controlDelete(c echo.Context) error {
 	}
 	u, res := mustUser(c), resource(c)
 	version, _ := strconv.Atoi(c.FormValue("version"))
-	err = controls.Delete(c.Request().Context(), s.DB, u.Actor(), id, version)
+	err = s.Controls.Delete(c.Request().Context(), u.Actor(), id, version)
 	back := "/engagements/" + itoa(res.EngagementID) + "/controls"
 	switch conflict, isConflict := apperr.AsConflict(err); {
 	case isConflict:
@@ -203,7 +203,7 @@ func (s *Server) coverage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	cov, err := controls.LoadCoverage(ctx, s.DB, res.EngagementID)
+	cov, err := s.Controls.LoadCoverage(ctx, res.EngagementID)
 	if err != nil {
 		return err
 	}

@@ -218,7 +218,7 @@ const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sh
 func (s *Server) controlExport(c echo.Context) error {
 	res := resource(c)
 	var buf bytes.Buffer
-	if err := controls.Export(c.Request().Context(), s.DB, res.EngagementID, &buf); err != nil {
+	if err := s.Controls.Export(c.Request().Context(), res.EngagementID, &buf); err != nil {
 		return err
 	}
 	return sendXLSX(c, fmt.Sprintf("control-matrix-engagement-%d.xlsx", res.EngagementID), buf.Bytes())

@@ -5,13 +5,12 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/attest-soc/attest/internal/criteria"
 	"github.com/attest-soc/attest/templates"
 )
 
 // criteriaList shows the Trust Services Criteria catalog by category.
 func (s *Server) criteriaList(c echo.Context) error {
-	groups, err := criteria.ByCategory(c.Request().Context(), s.DB)
+	groups, err := s.Criteria.ByCategory(c.Request().Context())
 	if err != nil {
 		return err
 	}

@@ -25,7 +25,7 @@ func (s *Server) engagementNew(c echo.Context) error {
 // engagementCreate stores a new engagement and continues to its team.
 func (s *Server) engagementCreate(c echo.Context) error {
 	in := parseEngagementForm(c)
-	id, err := engagements.Create(c.Request().Context(), s.DB, mustUser(c).Actor(), in)
+	id, err := s.Engagements.Create(c.Request().Context(), mustUser(c).Actor(), in)
 	if v, ok := apperr.AsValidation(err); ok {
 		return s.renderEngagementForm(c, http.StatusUnprocessableEntity, 0, in, v, nil)
 	}
@@ -38,7 +38,7 @@ func (s *Server) engagementCreate(c echo.Context) error {
 // engagementEdit shows the form with the stored values.
 func (s *Server) engagementEdit(c echo.Context) error {
 	id := resource(c).EngagementID
-	e, err := engagements.Get(c.Request().Context(), s.DB, id)
+	e, err := s.Engagements.Get(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
@@ -49,7 +49,7 @@ func (s *Server) engagementEdit(c echo.Context) error {
 func (s *Server) engagementUpdate(c echo.Context) error {
 	id := resource(c).EngagementID
 	in := parseEngagementForm(c)
-	err := engagements.Update(c.Request().Context(), s.DB, mustUser(c).Actor(), id, in)
+	err := s.Engagements.Update(c.Request().Context(), mustUser(c).Actor(), id, in)
 	if v, ok := apperr.AsValidation(err); ok {
 		return s.renderEngagementForm(c, http.StatusUnprocessableEntity, id, in, v, nil)
 	}
@@ -116,7 +116,7 @@ func (s *Server) renderEngagementForm(c echo.Context, status int, id int64, in e
 		if in.ClientID != 0 {
 			f.Values["client_id"] = itoa(in.ClientID)
 		}
-		clients, _, err := engagements.FilterOptions(c.Request().Context(), s.DB)
+		clients, _, err := s.Engagements.FilterOptions(c.Request().Context())
 		if err != nil {
 			return err
 		}

@@ -35,14 +35,14 @@ func (s *Server) engagementList(c echo.Context) error {
 	}
 	page := pageParam(c)
 	f.Limit, f.Offset = pageSize+1, (page-1)*pageSize // one more row tells whether a next page exists
-	list, err := engagements.List(ctx, s.DB, u, f)
+	list, err := s.Engagements.List(ctx, u, f)
 	if err != nil {
 		return err
 	}
 	more := len(list) > pageSize
 	list = list[:min(len(list), pageSize)]
 	form.Pager = pager(c, page, len(list), more)
-	clients, partners, err := engagements.FilterOptions(ctx, s.DB)
+	clients, partners, err := s.Engagements.FilterOptions(ctx)
 	if err != nil {
 		return err
 	}

@@ -24,11 +24,11 @@ func (s *Server) engagementOverview(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	e, err := engagements.Get(ctx, s.DB, res.EngagementID)
+	e, err := s.Engagements.Get(ctx, res.EngagementID)
 	if err != nil {
 		return err
 	}
-	d, err := engagements.LoadDashboard(ctx, s.DB, e, s.Clock.Now())
+	d, err := s.Engagements.LoadDashboard(ctx, e, s.Clock.Now())
 	if err != nil {
 		return err
 	}
@@ -72,7 +72,7 @@ func (s *Server) engagementOverview(c echo.Context) error {
 				o.CriteriaPending++
 			}
 		}
-		next, err := engagements.NextOf(ctx, s.DB, e.ID)
+		next, err := s.Engagements.NextOf(ctx, e.ID)
 		if err != nil {
 			return err
 		}
@@ -85,7 +85,7 @@ func (s *Server) engagementOverview(c echo.Context) error {
 		o.Categories = append(o.Categories, criteria.CategoryLabel(cat))
 	}
 	if workingPapers {
-		blockers, err := engagements.Blockers(ctx, s.DB, e, u.ID)
+		blockers, err := s.Engagements.Blockers(ctx, e, u.ID)
 		if err != nil {
 			return err
 		}
@@ -121,7 +121,7 @@ func (s *Server) engagementStatusChange(c echo.Context) error {
 		s.flash(c, "error", "Sign and issue on the Report tab: the partner re-enters password and code to sign, and issuing stores the final PDFs.")
 		return c.Redirect(http.StatusSeeOther, "/engagements/"+itoa(id)+"/report")
 	}
-	err := engagements.ChangeStatusAnchored(c.Request().Context(), s.DB, s.AuditSigner, mustUser(c).Actor(), id, to)
+	err := s.Engagements.ChangeStatusAnchored(c.Request().Context(), s.AuditSigner, mustUser(c).Actor(), id, to)
 	if msg, ok := transitionMessage(err); ok {
 		s.flash(c, "error", msg)
 		return c.Redirect(http.StatusSeeOther, "/engagements/"+itoa(id))
@@ -134,7 +134,7 @@ func (s *Server) engagementStatusChange(c echo.Context) error {
 
 // engagementRollForward creates the next period's engagement and opens it.
 func (s *Server) engagementRollForward(c echo.Context) error {
-	id, err := engagements.RollForward(c.Request().Context(), s.DB, mustUser(c).Actor(), resource(c).EngagementID)
+	id, err := s.Engagements.RollForward(c.Request().Context(), mustUser(c).Actor(), resource(c).EngagementID)
 	var done *engagements.AlreadyRolledForward
 	if errors.As(err, &done) {
 		s.flash(c, "error", "This engagement was already rolled forward to "+done.Name+"; nothing new was created. Here it is.")

@@ -11,7 +11,7 @@ import (
 
 // engagementHeader loads what the engagement shell shows above the tabs.
 func (s *Server) engagementHeader(ctx context.Context, engagementID int64, u auth.User, activeTab string) (templates.EngagementHeader, error) {
-	row, err := engagements.LoadHeader(ctx, s.DB, engagementID)
+	row, err := s.Engagements.LoadHeader(ctx, engagementID)
 	if err != nil {
 		return templates.EngagementHeader{}, err
 	}

@@ -25,19 +25,19 @@ func (s *Server) renderTeam(c echo.Context, status int, values map[string]string
 	if err != nil {
 		return err
 	}
-	members, err := engagements.Members(ctx, s.DB, res.EngagementID)
+	members, err := s.Engagements.Members(ctx, res.EngagementID)
 	if err != nil {
 		return err
 	}
-	orgs, err := engagements.SubserviceOrgs(ctx, s.DB, res.EngagementID)
+	orgs, err := s.Engagements.SubserviceOrgs(ctx, res.EngagementID)
 	if err != nil {
 		return err
 	}
-	candidates, err := engagements.Candidates(ctx, s.DB, res.EngagementID)
+	candidates, err := s.Engagements.Candidates(ctx, res.EngagementID)
 	if err != nil {
 		return err
 	}
-	e, err := engagements.Get(ctx, s.DB, res.EngagementID)
+	e, err := s.Engagements.Get(ctx, res.EngagementID)
 	if err != nil {
 		return err
 	}
@@ -86,7 +86,7 @@ func (s *Server) teamPath(c echo.Context) string {
 func (s *Server) engagementMemberAdd(c echo.Context) error {
 	userID, _ := strconv.ParseInt(c.FormValue("user_id"), 10, 64)
 	role := c.FormValue("role")
-	err := engagements.AddMember(c.Request().Context(), s.DB, mustUser(c).Actor(), resource(c).EngagementID, userID, role)
+	err := s.Engagements.AddMember(c.Request().Context(), mustUser(c).Actor(), resource(c).EngagementID, userID, role)
 	if v, ok := apperr.AsValidation(err); ok {
 		return s.renderTeam(c, http.StatusUnprocessableEntity, map[string]string{"user_id": c.FormValue("user_id"), "role": role}, v)
 	}
@@ -102,7 +102,7 @@ func (s *Server) engagementMemberRemove(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := engagements.RemoveMember(c.Request().Context(), s.DB, mustUser(c).Actor(), resource(c).EngagementID, userID); err != nil {
+	if err := s.Engagements.RemoveMember(c.Request().Context(), mustUser(c).Actor(), resource(c).EngagementID, userID); err != nil {
 		return err
 	}
 	return s.redirectWithFlash(c, s.teamPath(c), "Removed from the team.")
@@ -110,7 +110,7 @@ func (s *Server) engagementMemberRemove(c echo.Context) error {
 
 // engagementIndependenceConfirm records the signed-in member's own independence.
 func (s *Server) engagementIndependenceConfirm(c echo.Context) error {
-	err := engagements.ConfirmIndependence(c.Request().Context(), s.DB, mustUser(c).Actor(), resource(c).EngagementID)
+	err := s.Engagements.ConfirmIndependence(c.Request().Context(), mustUser(c).Actor(), resource(c).EngagementID)
 	if v, ok := apperr.AsValidation(err); ok {
 		return s.renderTeam(c, http.StatusUnprocessableEntity, nil, v)
 	}
@@ -123,7 +123,7 @@ func (s *Server) engagementIndependenceConfirm(c echo.Context) error {
 // engagementSubserviceAdd records a subservice organization.
 func (s *Server) engagementSubserviceAdd(c echo.Context) error {
 	in := engagements.SubserviceOrg{Name: c.FormValue("sso_name"), Services: c.FormValue("sso_services"), Method: c.FormValue("sso_method")}
-	_, err := engagements.AddSubserviceOrg(c.Request().Context(), s.DB, mustUser(c).Actor(), resource(c).EngagementID, in)
+	_, err := s.Engagements.AddSubserviceOrg(c.Request().Context(), mustUser(c).Actor(), resource(c).EngagementID, in)
 	if v, ok := apperr.AsValidation(err); ok {
 		return s.renderTeam(c, http.StatusUnprocessableEntity,
 			map[string]string{"sso_name": in.Name, "sso_services": in.Services, "sso_method": in.Method}, v)
@@ -140,7 +140,7 @@ func (s *Server) engagementSubserviceRemove(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	err = engagements.RemoveSubserviceOrg(c.Request().Context(), s.DB, mustUser(c).Actor(), resource(c).EngagementID, id)
+	err = s.Engagements.RemoveSubserviceOrg(c.Request().Context(), mustUser(c).Actor(), resource(c).EngagementID, id)
 	if v, ok := apperr.AsValidation(err); ok {
 		return s.renderTeam(c, http.StatusUnprocessableEntity, nil, v)
 	}

@@ -198,7 +198,7 @@ func TestEngagementTeamIndependenceStatusAndVisibility(t *testing.T) {
 
 	// Partners sign in with MFA, whose pages live on another branch: the partner confirms
 	// through the domain call the page makes.
-	require.NoError(t, engagements.ConfirmIndependence(context.Background(), app.DB, partner.Actor(), mustInt(t, id)))
+	require.NoError(t, engagements.NewService(app.DB).ConfirmIndependence(context.Background(), partner.Actor(), mustInt(t, id)))
 	for _, cl := range []*webtest.Client{m, tom} {
 		assert.Contains(t, cl.Get(base+"/team").Body, "Confirm my independence")
 		require.Equal(t, http.StatusSeeOther, cl.PostForm(base+"/team/independence", nil).StatusCode)

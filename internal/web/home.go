@@ -16,7 +16,7 @@ func (s *Server) home(c echo.Context) error {
 	if u.Role == auth.RoleClient && u.ClientID != nil {
 		return s.clientHome(c, u)
 	}
-	mine, err := engagements.List(c.Request().Context(), s.DB, u, engagements.Filter{OnlyMine: true})
+	mine, err := s.Engagements.List(c.Request().Context(), u, engagements.Filter{OnlyMine: true})
 	if err != nil {
 		return err
 	}

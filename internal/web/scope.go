@@ -12,7 +12,7 @@ import (
 
 // engagementResource describes engagement id for the policy, from u's point of view.
 func (s *Server) engagementResource(ctx context.Context, engagementID int64, u auth.User) (policy.Resource, error) {
-	a, err := engagements.AccessFor(ctx, s.DB, engagementID, u.ID)
+	a, err := s.Engagements.AccessFor(ctx, engagementID, u.ID)
 	if err != nil {
 		return policy.Resource{}, err
 	}
@@ -46,7 +46,7 @@ func (s *Server) childScope(kind, param string) scope {
 		if err != nil {
 			return policy.Resource{}, err
 		}
-		engagementID, err := engagements.EngagementOf(c.Request().Context(), s.DB, kind, id)
+		engagementID, err := s.Engagements.EngagementOf(c.Request().Context(), kind, id)
 		if err != nil {
 			return policy.Resource{}, err
 		}

@@ -20,7 +20,9 @@ import (
 	"github.com/attest-soc/attest/internal/clock"
 	"github.com/attest-soc/attest/internal/config"
 	"github.com/attest-soc/attest/internal/controls"
+	"github.com/attest-soc/attest/internal/criteria"
 	"github.com/attest-soc/attest/internal/description"
+	"github.com/attest-soc/attest/internal/engagements"
 	"github.com/attest-soc/attest/internal/evidence"
 	"github.com/attest-soc/attest/internal/fieldwork"
 	"github.com/attest-soc/attest/internal/firm"
@@ -43,9 +45,12 @@ type Server struct {
 	Auth   *auth.Service
 
 	// One Service per capability, built once here; handlers reach each through its field.
+	Engagements *engagements.Service
+	Controls    *controls.Service
+	Criteria    *criteria.Service
+	Audit       *audit.Service
 	Evidence    *evidence.Service
 	Fieldwork   *fieldwork.Service
-	Controls    *controls.Service // the control matrix import (partial imports, questions)
 	Firm        *firm.Service
 	Description *description.Service
 	Requests    *requests.Service
@@ -96,9 +101,12 @@ func New(gdb *gorm.DB, cfg config.Config, clk clock.Clock, log *slog.Logger) (*S
 		}
 		log.Info("issued reports are signed", "signer", s.Signer.Subject(), "certificate_expires", s.Signer.NotAfter().Format("2006-01-02"))
 	}
+	s.Engagements = engagements.NewService(gdb)
+	s.Controls = controls.NewService(gdb)
+	s.Criteria = criteria.NewService(gdb)
+	s.Audit = audit.NewService(gdb)
 	s.Evidence = &evidence.Service{DB: gdb, Store: store, MaxBytes: cfg.MaxUploadBytes}
 	s.Fieldwork = fieldwork.NewService(gdb, clk)
-	s.Controls = &controls.Service{DB: gdb}
 	s.Firm = &firm.Service{DB: gdb, Clock: clk}
 	s.Description = &description.Service{DB: gdb, Clock: clk, Store: store, Password: s.Auth}
 	s.Reports = &report.Service{DB: gdb, Store: store, Clock: clk, Description: s.Description}
