@@ -1,10 +1,10 @@
 package web
 
 import (
-	"strconv"
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
