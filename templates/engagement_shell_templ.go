@@ -21,11 +21,24 @@ type EngagementHeader struct {
 	StatusLabel string
 	ActiveTab   string
 	IsClient    bool
+	// CanOpen says, per tab path ("" overview, "/audit", …), whether the policy lets the user
+	// open it; a tab the user may not open is not shown. Nil (tests of templates) shows all.
+	CanOpen map[string]bool
 }
 
 type engagementTab struct{ key, label, path string }
 
 func engagementTabs(h EngagementHeader) []engagementTab {
+	var out []engagementTab
+	for _, t := range allEngagementTabs(h) {
+		if open, known := h.CanOpen[t.path]; h.CanOpen == nil || !known || open {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func allEngagementTabs(h EngagementHeader) []engagementTab {
 	if h.IsClient {
 		return []engagementTab{
 			{"overview", "Overview", ""},
@@ -33,7 +46,7 @@ func engagementTabs(h EngagementHeader) []engagementTab {
 			{"description", "Description", "/description"},
 			{"samples", "Sample lists", "/samples"},
 			{"exceptions", "Exceptions", "/exceptions"},
-			{"report", "Report", "/report"},
+			// One place for the client's reports: download, verification codes, recipient copies.
 			{"report-copies", "Reports", "/report-copies"},
 		}
 	}
@@ -96,7 +109,7 @@ func EngagementShell(p Page, h EngagementHeader) templ.Component {
 			var templ_7745c5c3_Var3 string
 			templ_7745c5c3_Var3, templ_7745c5c3_Err = templ.JoinStringErrs(h.ClientName)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/engagement_shell.templ`, Line: 55, Col: 35}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/engagement_shell.templ`, Line: 68, Col: 35}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var3))
 			if templ_7745c5c3_Err != nil {
@@ -109,7 +122,7 @@ func EngagementShell(p Page, h EngagementHeader) templ.Component {
 			var templ_7745c5c3_Var4 string
 			templ_7745c5c3_Var4, templ_7745c5c3_Err = templ.JoinStringErrs(h.Name)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/engagement_shell.templ`, Line: 56, Col: 16}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/engagement_shell.templ`, Line: 69, Col: 16}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var4))
 			if templ_7745c5c3_Err != nil {
@@ -122,7 +135,7 @@ func EngagementShell(p Page, h EngagementHeader) templ.Component {
 			var templ_7745c5c3_Var5 string
 			templ_7745c5c3_Var5, templ_7745c5c3_Err = templ.JoinStringErrs(h.ReportType)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/engagement_shell.templ`, Line: 58, Col: 25}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/engagement_shell.templ`, Line: 71, Col: 25}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var5))
 			if templ_7745c5c3_Err != nil {
@@ -135,7 +148,7 @@ func EngagementShell(p Page, h EngagementHeader) templ.Component {
 			var templ_7745c5c3_Var6 string
 			templ_7745c5c3_Var6, templ_7745c5c3_Err = templ.JoinStringErrs(h.Period)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/engagement_shell.templ`, Line: 58, Col: 41}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/engagement_shell.templ`, Line: 71, Col: 41}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var6))
 			if templ_7745c5c3_Err != nil {
@@ -161,7 +174,7 @@ func EngagementShell(p Page, h EngagementHeader) templ.Component {
 				var templ_7745c5c3_Var7 templ.SafeURL
 				templ_7745c5c3_Var7, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL("/engagements/" + strconv.FormatInt(h.ID, 10) + tab.path))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/engagement_shell.templ`, Line: 68, Col: 85}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/engagement_shell.templ`, Line: 81, Col: 85}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var7))
 				if templ_7745c5c3_Err != nil {
@@ -184,7 +197,7 @@ func EngagementShell(p Page, h EngagementHeader) templ.Component {
 				var templ_7745c5c3_Var8 string
 				templ_7745c5c3_Var8, templ_7745c5c3_Err = templ.JoinStringErrs(tab.label)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/engagement_shell.templ`, Line: 72, Col: 18}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/engagement_shell.templ`, Line: 85, Col: 18}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var8))
 				if templ_7745c5c3_Err != nil {

@@ -29,7 +29,18 @@ type EngagementRow struct {
 	OpenRequests    int
 	OpenExceptions  int
 	OpenReviewNotes int
+	ShowReviewNotes bool   // the user may read the engagement's review notes (firm only)
 	Description     string // the description's state, on the firm's home page
+}
+
+// anyReviewNotes: the review-note column appears only when some row may show its count.
+func anyReviewNotes(rows []EngagementRow) bool {
+	for _, r := range rows {
+		if r.ShowReviewNotes {
+			return true
+		}
+	}
+	return false
 }
 
 // EngagementFilters is the filter form of the engagement list, as submitted.

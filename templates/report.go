@@ -38,6 +38,17 @@ type ReportPage struct {
 
 	Values map[string]string
 	Errors Errors
+
+	OpinionVersion  int              // the stored choice's version (0: none), sent back with the form
+	OpinionConflict *OpinionConflict // set after a stale save: the stored choice, beside what was typed
+}
+
+// OpinionConflict is the opinion another save stored while the partner's form was open.
+type OpinionConflict struct {
+	Version                         int
+	Kind, Reason, Basis, SOC3Reason string
+	ChosenBy, ChosenAt              string
+	YourKind                        string
 }
 
 // GateView is one signature gate.

@@ -85,6 +85,39 @@ type User struct {
 // Active reports whether the user may sign in.
 func (u User) Active() bool { return u.DisabledAt == nil }
 
+// AccountStatus is where an account stands: invited (no password set yet), active or disabled.
+type AccountStatus string
+
+// Account statuses.
+const (
+	AccountInvited  AccountStatus = "invited"
+	AccountActive   AccountStatus = "active"
+	AccountDisabled AccountStatus = "disabled"
+)
+
+// Label is the status as the administration pages show it.
+func (s AccountStatus) Label() string {
+	switch s {
+	case AccountInvited:
+		return "Invited"
+	case AccountDisabled:
+		return "Disabled"
+	}
+	return "Active"
+}
+
+// AccountStatus tells an invited user, who has not set a password and so cannot sign in yet,
+// from an active one.
+func (u User) AccountStatus() AccountStatus {
+	switch {
+	case u.DisabledAt != nil:
+		return AccountDisabled
+	case u.PasswordHash == "":
+		return AccountInvited
+	}
+	return AccountActive
+}
+
 // MFAEnabled reports whether the user has enrolled in MFA.
 func (u User) MFAEnabled() bool { return u.MFAEnabledAt != nil }
 

@@ -26,6 +26,8 @@ func TestAuditVerifySaysTruncatedAndExportsCheckpoints(t *testing.T) {
 			return dsn
 		case "ATTEST_AUDIT_KEY_FILE":
 			return key
+		case "ATTEST_USER_PASSWORD":
+			return "a long enough password"
 		}
 		return ""
 	}
@@ -39,7 +41,7 @@ func TestAuditVerifySaysTruncatedAndExportsCheckpoints(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	assert.Contains(t, out, "audit signing key written to")
 	for _, who := range []string{"ann", "bo", "cy"} {
-		code, _, errOut = run("user", "create", "--email", who+"@firm.example", "--name", who, "--role", "staff", "--password", "a long enough password")
+		code, _, errOut = run("user", "create", "--email", who+"@firm.example", "--name", who, "--role", "staff")
 		require.Equal(t, 0, code, errOut)
 	}
 	signer, err := audit.LoadSigner(key)

@@ -18,8 +18,11 @@ import (
 func TestAuditVerifyCommand(t *testing.T) {
 	gdb, dsn := dbtest.NewWithDSN(t)
 	getenv := func(k string) string {
-		if k == "DATABASE_URL" {
+		switch k {
+		case "DATABASE_URL":
 			return dsn
+		case "ATTEST_USER_PASSWORD":
+			return "a long enough password"
 		}
 		return ""
 	}
@@ -30,9 +33,9 @@ func TestAuditVerifyCommand(t *testing.T) {
 	}
 	var out, errOut bytes.Buffer
 	require.Equal(t, 0, cli.Run(context.Background(), []string{"user", "create", "--email", "ann@firm.example", "--name", "Ann",
-		"--role", "staff", "--password", "a long enough password"}, &out, &errOut, getenv), errOut.String())
+		"--role", "staff"}, &out, &errOut, getenv), errOut.String())
 	require.Equal(t, 0, cli.Run(context.Background(), []string{"user", "create", "--email", "bo@firm.example", "--name", "Bo",
-		"--role", "senior", "--password", "a long enough password"}, &out, &errOut, getenv), errOut.String())
+		"--role", "senior"}, &out, &errOut, getenv), errOut.String())
 
 	code, stdout, stderr := verify()
 	require.Equal(t, 0, code, stderr)

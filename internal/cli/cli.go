@@ -42,6 +42,7 @@ var commands = map[string]command{
 
 // app carries what the subcommands share.
 type app struct {
+	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
 	cfg            config.Config
@@ -53,7 +54,13 @@ type app struct {
 var ErrUsage = errors.New("usage")
 
 // Run executes the command line args (without the program name) and returns the exit code.
+// Standard input is the process's (RunWithInput lets tests give their own).
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	return RunWithInput(ctx, args, os.Stdin, stdout, stderr, getenv)
+}
+
+// RunWithInput is Run reading standard input from stdin (e.g. `user create --password-stdin`).
+func RunWithInput(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(stdout)
 		if len(args) == 0 {
@@ -72,7 +79,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		fmt.Fprintln(stderr, "attest:", err)
 		return 1
 	}
-	a := &app{stdout: stdout, stderr: stderr, getenv: getenv, cfg: cfg, clock: clock.System{}, log: newLogger(cfg, stderr)}
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, cfg: cfg, clock: clock.System{}, log: newLogger(cfg, stderr)}
 	if err := cmd.run(ctx, a, args[1:]); err != nil {
 		if errors.Is(err, ErrUsage) || errors.Is(err, flag.ErrHelp) {
 			if errors.Is(err, flag.ErrHelp) {

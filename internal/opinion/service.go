@@ -253,8 +253,14 @@ func (s *Service) Choose(ctx context.Context, u auth.User, engagementID int64, i
 		if err != nil {
 			return err
 		}
-		if before.Version != 0 && in.Version != 0 && before.Version != in.Version {
-			return &apperr.ConflictError{Entity: "opinion", Current: before, UpdatedAt: s.Clock.Now()}
+		// in.Version is the version the partner's form showed (0: none chosen yet). Another save
+		// since then — another tab, another partner after a change of team — is not overwritten.
+		if before.Version != in.Version {
+			at := s.Clock.Now()
+			if before.ChosenAt != nil {
+				at = *before.ChosenAt
+			}
+			return &apperr.ConflictError{Entity: "opinion", Current: before, UpdatedAt: at}
 		}
 		if !kind.Modified() {
 			in.Basis, in.SOC3Reason = "", ""

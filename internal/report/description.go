@@ -45,15 +45,20 @@ func (s *Service) addDescription(ctx context.Context, d *Data) error {
 			return fmt.Errorf("loading description images: %w", err)
 		}
 		for _, im := range imgs {
-			if im.ContentType == "image/svg+xml" {
-				continue // the PDF library draws PNG and JPEG only; the HTML preview shows SVGs
-			}
 			data, err := s.readBlob(ctx, im.BlobSHA)
 			if err != nil {
 				return fmt.Errorf("reading description image %d: %w", im.ID, err)
 			}
+			typ := imageType(im.ContentType)
+			if im.ContentType == "image/svg+xml" {
+				// The PDF library places PNG and JPEG only: the (sanitised) drawing is rasterised.
+				if data, err = rasterizeSVG(data); err != nil {
+					return fmt.Errorf("drawing description image %d (%s): %w", im.ID, im.FileName, err)
+				}
+				typ = "PNG"
+			}
 			desc.Images[fmt.Sprintf("%s%d", markdown.ImagePrefix, im.ID)] = Image{Name: "dimg-" + im.BlobSHA[:16],
-				Type: imageType(im.ContentType), Data: data, Alt: im.FileName}
+				Type: typ, Data: data, Alt: im.FileName}
 		}
 	}
 	d.Description = desc

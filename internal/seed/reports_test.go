@@ -102,6 +102,16 @@ func TestDemoIssuedReportAndDraft(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, doc.Draft, "the unsigned 2026 engagement renders as a draft")
 	assert.Greater(t, len(pdf), 10000)
+	// DC3's network diagram (an SVG) is in the PDF, drawn at 3 pixels per SVG unit (640 × 260),
+	// and the same data gives the same bytes.
+	path := filepath.Join(t.TempDir(), "draft.pdf")
+	require.NoError(t, os.WriteFile(path, pdf, 0o600))
+	list, err := exec.Command("pdfimages", "-list", path).Output()
+	require.NoError(t, err)
+	assert.Regexp(t, `(?m)^\s+\d+\s+\d+\s+image\s+1920\s+780\s+rgb\s`, string(list), "the DC3 diagram: %s", list)
+	again, _, err := svc.Render(ctx, draft, report.Type2, false)
+	require.NoError(t, err)
+	assert.Equal(t, pdf, again)
 
 	_, err = Demo(ctx, gdb, clk, WithEvidenceStore(store))
 	require.NoError(t, err)

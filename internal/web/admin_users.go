@@ -21,7 +21,8 @@ func (s *Server) adminUserList(c echo.Context) error {
 	out := make([]templates.AdminUserRow, len(rows))
 	for i, r := range rows {
 		out[i] = templates.AdminUserRow{ID: r.ID, Name: r.Name, Email: r.Email, Title: r.Title, RoleLabel: r.Role.Label(),
-			ClientName: r.ClientName, MFA: r.MFAEnabled(), Disabled: r.DisabledAt != nil, LastLogin: "never"}
+			ClientName: r.ClientName, MFA: r.MFAEnabled(), Disabled: r.DisabledAt != nil, LastLogin: "never",
+			Status: string(r.AccountStatus()), StatusLabel: r.AccountStatus().Label()}
 		if r.LastLoginAt != nil {
 			out[i].LastLogin = r.LastLoginAt.Format("2 Jan 2006 15:04")
 			out[i].LastSort = r.LastLoginAt.Format(time.RFC3339)
@@ -176,6 +177,7 @@ func (s *Server) renderUserDetail(c echo.Context, status int, errs templates.Err
 	}
 	d := templates.AdminUserDetail{ID: u.ID, Name: u.Name, Email: u.Email, Title: u.Title, Role: string(u.Role),
 		RoleLabel: u.Role.Label(), MFA: u.MFAEnabled(), Disabled: u.DisabledAt != nil, IsSelf: u.ID == mustUser(c).ID,
+		Status: string(u.AccountStatus()), StatusLabel: u.AccountStatus().Label(),
 		Roles: roleOptions(), Errors: errs}
 	if u.ClientID != nil {
 		d.ClientID = itoa(*u.ClientID)

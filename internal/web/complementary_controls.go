@@ -42,7 +42,12 @@ func (s *Server) renderComplementaryForm(c echo.Context, status int, engagementI
 	for _, id := range in.Criteria {
 		f.Checked[strings.ToUpper(strings.TrimSpace(id))] = true
 	}
+	// A CSOC always names its subservice organization: its form starts on a prompt to choose
+	// one, never on the CUEC's "not applicable".
 	f.Subservices = []templates.Option{{Value: "", Label: "Not applicable (CUEC)"}}
+	if in.Kind == controls.KindCSOC {
+		f.Subservices = []templates.Option{{Value: "", Label: "Choose the subservice organization"}}
+	}
 	for _, sub := range subs {
 		label := sub.Name + " (carve-out)"
 		if sub.Method == "inclusive" {

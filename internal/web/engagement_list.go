@@ -7,6 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/attest-soc/attest/internal/auth"
 	"github.com/attest-soc/attest/internal/engagements"
 	"github.com/attest-soc/attest/internal/policy"
 	"github.com/attest-soc/attest/templates"
@@ -53,7 +54,7 @@ func (s *Server) engagementList(c echo.Context) error {
 	form.Clients = idOptions("Any client", clients)
 	form.Partners = idOptions("Any partner", partners)
 	canCreate := policy.Can(u, policy.EngagementCreate, policy.Resource{})
-	return s.render(c, http.StatusOK, templates.EngagementsPage(s.page(c, "Engagements", "engagements"), engagementRows(list), form, canCreate))
+	return s.render(c, http.StatusOK, templates.EngagementsPage(s.page(c, "Engagements", "engagements"), engagementRows(list, u), form, canCreate))
 }
 
 func idOptions(any string, opts []engagements.Option) []templates.Option {
@@ -64,13 +65,18 @@ func idOptions(any string, opts []engagements.Option) []templates.Option {
 	return out
 }
 
-// engagementRows turns engagement summaries into table rows.
-func engagementRows(list []engagements.Summary) []templates.EngagementRow {
+// engagementRows turns engagement summaries into table rows. Review notes are the firm's
+// internal working papers: a row counts them only for a user the policy lets read them.
+func engagementRows(list []engagements.Summary, u auth.User) []templates.EngagementRow {
 	rows := make([]templates.EngagementRow, len(list))
 	for i, e := range list {
 		r := templates.EngagementRow{ID: e.ID, Name: e.Name, ClientName: e.ClientName, Status: e.Status,
 			StatusLabel: StatusLabel(e.Status), PartnerName: e.PartnerName, MyRole: engagements.TeamRoleLabel(e.MyRole),
-			OpenRequests: e.OpenRequests, OpenExceptions: e.OpenExceptions, OpenReviewNotes: e.OpenReviewNotes}
+			OpenRequests: e.OpenRequests, OpenExceptions: e.OpenExceptions}
+		res := policy.Resource{ClientID: e.ClientID, EngagementID: e.ID, TeamRole: auth.TeamRole(e.MyRole)}
+		if policy.Can(u, policy.ReviewNoteView, res) {
+			r.ShowReviewNotes, r.OpenReviewNotes = true, e.OpenReviewNotes
+		}
 		r.ReportType, r.Period = periodText(e.ReportType, e.AsOfDate, e.PeriodStart, e.PeriodEnd)
 		if end := e.End(); end != nil {
 			r.PeriodSort = end.Format(engagements.DateLayout)

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -53,7 +54,9 @@ func (s *Server) renderTeam(c echo.Context, status int, values map[string]string
 	for _, m := range members {
 		mv := templates.TeamMemberView{UserID: m.UserID, Name: m.Name, Email: m.Email, RoleLabel: engagements.TeamRoleLabel(m.Role), IsFirm: m.IsFirm()}
 		if m.IndependenceConfirmedAt != nil {
-			mv.ConfirmedAt = LongDate(*m.IndependenceConfirmedAt)
+			// The time matters, not only the day: confirmation must precede the work it covers.
+			at := m.IndependenceConfirmedAt.UTC()
+			mv.ConfirmedAt, mv.ConfirmedISO = LongDate(at)+" at "+at.Format("15:04")+" UTC", at.Format(time.RFC3339)
 		} else if m.IsFirm() && m.UserID == u.ID && policy.Can(u, policy.EngagementIndependence, res) {
 			v.CanConfirmMine = true
 		}

@@ -8,7 +8,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/attest-soc/attest/internal/apperr"
-	"github.com/attest-soc/attest/internal/auth"
 	"github.com/attest-soc/attest/internal/fieldwork"
 	"github.com/attest-soc/attest/internal/policy"
 	"github.com/attest-soc/attest/templates"
@@ -22,7 +21,8 @@ func (s *Server) exceptionList(c echo.Context) error {
 		return err
 	}
 	fw := s.fieldwork()
-	v := templates.ExceptionListPage{Header: h, IsClient: u.Role == auth.RoleClient}
+	// IsClient: whoever may not read the working papers (the evaluation, the criteria status).
+	v := templates.ExceptionListPage{Header: h, IsClient: !policy.Can(u, policy.WorkingPapersView, resource(c))}
 	exceptions, err := fw.Exceptions(ctx, engagementID)
 	if err != nil {
 		return err
@@ -65,7 +65,7 @@ func (s *Server) renderException(c echo.Context, status int, x fieldwork.Excepti
 	if err != nil {
 		return err
 	}
-	v := templates.ExceptionPage{Header: h, Exception: exceptionView(x), Values: values, Errors: templates.Errors(errs), IsClient: u.Role == auth.RoleClient,
+	v := templates.ExceptionPage{Header: h, Exception: exceptionView(x), Values: values, Errors: templates.Errors(errs), IsClient: !policy.Can(u, policy.WorkingPapersView, resource(c)),
 		CanRespond: policy.Can(u, policy.ExceptionRespond, resource(c)), CanEdit: policy.Can(u, policy.ExceptionEdit, resource(c))}
 	if conflict {
 		v.Conflict = &v.Exception

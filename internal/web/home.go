@@ -20,7 +20,7 @@ func (s *Server) home(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rows := engagementRows(mine)
+	rows := engagementRows(mine, u)
 	for i := range rows {
 		sum, err := s.Description.Summarize(c.Request().Context(), rows[i].ID)
 		if err != nil {

@@ -27,6 +27,10 @@ func (s *Server) page(c echo.Context, title, activeNav string) templates.Page {
 	p := templates.Page{Title: title, ActiveNav: activeNav, AssetURL: s.assets.url}
 	if token, ok := c.Get("csrf").(string); ok {
 		p.CSRF = token
+	} else if session, ok := c.Get(ctxToken).(string); ok {
+		// A request refused before the CSRF middleware ran (a 413 from limitBody) still gets a
+		// page whose forms work: the sign-out button needs the session's token.
+		p.CSRF = sessionCSRF(session)
 	}
 	if u, ok := currentUser(c); ok && currentSession(c).Stage == auth.StageFull {
 		p.User = &templates.UserView{ID: u.ID, Name: u.Name, Email: u.Email, RoleLabel: u.Role.Label(), IsClient: u.Role == auth.RoleClient}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -21,10 +22,21 @@ import (
 // reportShow is the Report tab: for the team the opinion, the gates and the signature; for
 // everyone who may see it the issued reports.
 func (s *Server) reportShow(c echo.Context) error {
+	if mustUser(c).Role == auth.RoleClient {
+		// The client's users have one Reports page (download, codes, copies); old links land there.
+		return c.Redirect(http.StatusSeeOther, "/engagements/"+itoa(resource(c).EngagementID)+"/report-copies")
+	}
 	return s.renderReport(c, http.StatusOK, nil, nil)
 }
 
 func (s *Server) renderReport(c echo.Context, status int, values map[string]string, errs apperr.Validation) error {
+	return s.renderReportConflict(c, status, values, errs, nil)
+}
+
+// renderReportConflict is renderReport after a stale save of the opinion: the stored choice is
+// shown beside what the partner typed (kept in the form, which now carries the stored version).
+func (s *Server) renderReportConflict(c echo.Context, status int, values map[string]string, errs apperr.Validation,
+	conflict *apperr.ConflictError) error {
 	ctx, u := c.Request().Context(), mustUser(c)
 	res := resource(c)
 	id := res.EngagementID
@@ -80,6 +92,18 @@ func (s *Server) renderReport(c echo.Context, status int, values map[string]stri
 		v.KindLabel, v.ChosenBy = st.Stored.Kind.Label(), st.Stored.ChosenByName
 	}
 	v.KindReason, v.Basis, v.SOC3Reason = st.Stored.KindReason, st.Stored.Basis, st.Stored.SOC3Reason
+	v.OpinionVersion = st.Stored.Version
+	if conflict != nil {
+		cur, _ := conflict.Current.(opinion.Stored)
+		v.OpinionConflict = &templates.OpinionConflict{Version: cur.Version, Kind: cur.Kind.Label(), Reason: cur.KindReason,
+			Basis: cur.Basis, SOC3Reason: cur.SOC3Reason, ChosenBy: cur.ChosenByName, ChosenAt: conflict.UpdatedAt.UTC().Format("2006-01-02 15:04")}
+		if !cur.Kind.Valid() {
+			v.OpinionConflict.Kind = "None"
+		}
+		if k := opinion.Kind(values["kind"]); k.Valid() {
+			v.OpinionConflict.YourKind = k.Label()
+		}
+	}
 	v.KindOptions = []templates.Option{{Value: "", Label: "Choose"}}
 	for _, k := range opinion.Kinds {
 		label := k.Label()
@@ -161,6 +185,9 @@ func (s *Server) reportFailed(c echo.Context, err error, values map[string]strin
 	if v, ok := apperr.AsValidation(err); ok {
 		return s.renderReport(c, http.StatusUnprocessableEntity, values, v)
 	}
+	if cf, ok := apperr.AsConflict(err); ok {
+		return s.renderReportConflict(c, http.StatusConflict, values, nil, cf)
+	}
 	var throttled *auth.ThrottledError
 	if errors.As(err, &throttled) {
 		c.Response().Header().Set("Retry-After", itoa(int64(throttled.RetryAfter.Seconds())+1))
@@ -177,6 +204,8 @@ func (s *Server) reportFailed(c echo.Context, err error, values map[string]strin
 func (s *Server) opinionChoose(c echo.Context) error {
 	id := resource(c).EngagementID
 	in := opinion.ChoiceInput{Kind: c.FormValue("kind"), Reason: c.FormValue("reason"), Basis: c.FormValue("basis"), SOC3Reason: c.FormValue("soc3_reason")}
+	// A missing or unreadable version counts as "none chosen yet": a stale form is refused either way.
+	in.Version, _ = strconv.Atoi(c.FormValue("version"))
 	if err := s.Opinions.Choose(c.Request().Context(), mustUser(c), id, in); err != nil {
 		return s.reportFailed(c, err, map[string]string{"kind": in.Kind, "reason": in.Reason, "basis": in.Basis, "soc3_reason": in.SOC3Reason})
 	}

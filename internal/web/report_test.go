@@ -70,7 +70,7 @@ func TestReportSignatureIssueAndDownloads(t *testing.T) {
 	assert.Contains(t, page.Body, "2031-02-20")
 	current := versionIDs(t, app, ids["issued"], "current")
 	require.Len(t, current, 2)
-	clientPage := dana.Get("/engagements/" + issued + "/report")
+	clientPage := dana.Get("/engagements/" + issued + "/report-copies")
 	require.Equal(t, http.StatusOK, clientPage.StatusCode)
 	assert.Contains(t, clientPage.Body, "/reports/"+itoa(current[0]))
 	assert.NotContains(t, clientPage.Body, "sign-form", "the client sees the reports, not the signature")
@@ -210,8 +210,32 @@ func TestReportDraftsAndGates(t *testing.T) {
 	resp = partner.PostForm("/engagements/"+id+"/report/opinion", url.Values{"kind": {"qualified"}})
 	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 	assert.Contains(t, resp.Body, "say why you choose")
-	resp = partner.PostForm("/engagements/"+id+"/report/opinion", url.Values{"kind": {"unmodified"}})
+	resp = partner.PostForm("/engagements/"+id+"/report/opinion", url.Values{"kind": {"unmodified"}, "version": {"0"}})
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	page = partner.Get("/engagements/" + id + "/report")
+	assert.Contains(t, page.Body, `name="version" value="1"`, "the form carries the stored choice's version")
+
+	// A stale form (opened before that save) is refused: both choices shown, nothing lost.
+	stale := url.Values{"kind": {"qualified"}, "reason": {"NL-05 deviated twice."}, "basis": {"Access was not removed timely."},
+		"soc3_reason": {"Customers asked for it."}, "version": {"0"}}
+	resp = partner.PostForm("/engagements/"+id+"/report/opinion", stale)
+	assert.Equal(t, http.StatusConflict, resp.StatusCode)
+	theirs := between(resp.Body, `id="opinion-theirs"`, "</dl>")
+	yours := between(resp.Body, `id="opinion-yours"`, "</dl>")
+	assert.Contains(t, theirs, "Unmodified opinion")
+	assert.Contains(t, yours, "Qualified opinion")
+	assert.Contains(t, yours, "Access was not removed timely.")
+	assert.Contains(t, resp.Body, "Nothing of yours was saved")
+	assert.Contains(t, resp.Body, ">Access was not removed timely.</textarea>", "what was typed stays in the form")
+	assert.Contains(t, resp.Body, `name="version" value="1"`, "saving again replaces the stored choice")
+	var kind string
+	require.NoError(t, app.DB.Raw(`SELECT kind FROM opinions WHERE engagement_id = ?`, ids["fieldwork"]).Row().Scan(&kind))
+	assert.Equal(t, "unmodified", kind)
+	stale.Set("version", "1")
+	resp = partner.PostForm("/engagements/"+id+"/report/opinion", stale)
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	require.NoError(t, app.DB.Raw(`SELECT kind FROM opinions WHERE engagement_id = ?`, ids["fieldwork"]).Row().Scan(&kind))
+	assert.Equal(t, "qualified", kind)
 	resp = partner.PostForm("/engagements/"+id+"/report/sign", url.Values{"password": {seed.DemoPassword},
 		"code": {webtest.TOTP(t, seed.DemoMFASecrets["partner@attest.example"], app.Clock.Now())}, "report_date": {"2026-08-15"}})
 	assert.Equal(t, http.StatusSeeOther, resp.StatusCode)

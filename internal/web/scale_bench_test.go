@@ -22,6 +22,13 @@ import (
 // fixture and returns the load command's seven pages with the client to fetch each.
 func scalePages(b *testing.B) (*webtest.App, []loadtest.Page, map[bool]*webtest.Client) {
 	b.Helper()
+	app, _, pages, clients := scaleApp(b)
+	return app, pages, clients
+}
+
+// scaleApp is scalePages with the fixture it serves.
+func scaleApp(b *testing.B) (*webtest.App, *scaletest.Fixture, []loadtest.Page, map[bool]*webtest.Client) {
+	b.Helper()
 	fx := scaletest.Open(b)
 	app := webtest.NewOn(b, fx.DB, fx.DSN, fx.BlobDir)
 	signIn := func(email string) *webtest.Client {
@@ -33,7 +40,7 @@ func scalePages(b *testing.B) (*webtest.App, []loadtest.Page, map[bool]*webtest.
 		return c
 	}
 	clients := map[bool]*webtest.Client{false: signIn(seed.ScaleManagerEmail), true: signIn(seed.ScaleClientEmail)}
-	return app, loadtest.Pages(fx.Result.EngagementID, fx.Result.TestID), clients
+	return app, fx, loadtest.Pages(fx.Result.EngagementID, fx.Result.TestID), clients
 }
 
 // BenchmarkLoadPagesLarge serves each of the load command's seven pages over the large fixture
