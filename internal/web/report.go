@@ -1,10 +1,10 @@
 package web
 
 import (
-	"strconv"
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -22,6 +22,10 @@ import (
 // reportShow is the Report tab: for the team the opinion, the gates and the signature; for
 // everyone who may see it the issued reports.
 func (s *Server) reportShow(c echo.Context) error {
+	if mustUser(c).Role == auth.RoleClient {
+		// The client's users have one Reports page (download, codes, copies); old links land there.
+		return c.Redirect(http.StatusSeeOther, "/engagements/"+itoa(resource(c).EngagementID)+"/report-copies")
+	}
 	return s.renderReport(c, http.StatusOK, nil, nil)
 }
 

@@ -70,7 +70,7 @@ func TestReportSignatureIssueAndDownloads(t *testing.T) {
 	assert.Contains(t, page.Body, "2031-02-20")
 	current := versionIDs(t, app, ids["issued"], "current")
 	require.Len(t, current, 2)
-	clientPage := dana.Get("/engagements/" + issued + "/report")
+	clientPage := dana.Get("/engagements/" + issued + "/report-copies")
 	require.Equal(t, http.StatusOK, clientPage.StatusCode)
 	assert.Contains(t, clientPage.Body, "/reports/"+itoa(current[0]))
 	assert.NotContains(t, clientPage.Body, "sign-form", "the client sees the reports, not the signature")
