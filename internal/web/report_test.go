@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +19,7 @@ import (
 
 	"github.com/attest-soc/attest/internal/audit"
 	"github.com/attest-soc/attest/internal/seed"
+	"github.com/attest-soc/attest/internal/signing"
 	"github.com/attest-soc/attest/internal/web/webtest"
 )
 
@@ -150,12 +154,33 @@ func TestReportSignatureIssueAndDownloads(t *testing.T) {
 	assert.Equal(t, "signed", status)
 	assert.Equal(t, 1, checkpoints("engagement.sign"), "the signature writes a signed checkpoint of the trail")
 
-	// Issue again: new versions, the withdrawn ones kept.
+	// Issue again, now with the firm's signing certificate configured: new versions, the
+	// withdrawn ones kept; each issued PDF carries the firm's signature, which pdfsig accepts, and
+	// the verification page recognises the signed bytes.
+	certPEM, keyPEM, err := signing.SelfSigned("Example & Partners LLP", app.Clock.Now())
+	require.NoError(t, err)
+	app.Server.Verification.Signer, err = signing.Parse(certPEM, keyPEM)
+	require.NoError(t, err)
 	resp = partner.PostForm("/engagements/"+issued+"/report/issue", url.Values{"release_date": {"2026-03-01"}})
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
 	var v2 int
 	require.NoError(t, app.DB.Raw(`SELECT count(*) FROM report_versions WHERE engagement_id = ? AND state = 'current' AND version = 2`, ids["issued"]).Scan(&v2).Error)
 	assert.Equal(t, 2, v2)
+	for _, id := range versionIDs(t, app, ids["issued"], "current") {
+		var signed bool
+		require.NoError(t, app.DB.Raw(`SELECT signed FROM report_verification_codes WHERE report_version_id = ?`, id).Row().Scan(&signed))
+		assert.True(t, signed)
+		doc := partner.Get("/reports/" + itoa(id))
+		require.Equal(t, http.StatusOK, doc.StatusCode)
+		p := filepath.Join(t.TempDir(), "issued.pdf")
+		require.NoError(t, os.WriteFile(p, []byte(doc.Body), 0o600))
+		out, _ := exec.Command("pdfsig", p).CombinedOutput()
+		assert.Contains(t, string(out), "Signature is Valid.", "version %d", id)
+		assert.Contains(t, string(out), "Example & Partners LLP")
+		res := uploadPDF(t, app.NewClient(), "/verify", []byte(doc.Body), "")
+		assert.Contains(t, res.Body, "These exact bytes were issued by")
+	}
+	app.Server.Verification.Signer = nil
 	assert.Len(t, versionIDs(t, app, ids["issued"], "withdrawn"), 2)
 	assert.Equal(t, 1, checkpoints("engagement.issue"), "issuing writes a signed checkpoint of the trail")
 
