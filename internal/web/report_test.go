@@ -280,3 +280,54 @@ func TestReportDraftsAndGates(t *testing.T) {
 	assert.Contains(t, resp.Body, "Too many failed sign-in attempts")
 	assert.NotEmpty(t, resp.Header.Get("Retry-After"))
 }
+
+// The team records a scope limitation on the Report tab: Attest then proposes a disclaimer,
+// naming it; bad input keeps what was typed; removing it restores the proposal; a signed
+// engagement refuses it.
+func TestScopeLimitationMakesTheProposalADisclaimer(t *testing.T) {
+	app, ids := demoApp(t)
+	senior := demoLogin(t, app, "senior@attest.example")
+	dana := demoLogin(t, app, "dana@northwind.example")
+	id := itoa(ids["fieldwork"])
+	path := "/engagements/" + id + "/report/scope-limitations"
+
+	page := senior.Get("/engagements/" + id + "/report")
+	require.Equal(t, http.StatusOK, page.StatusCode)
+	assert.NotContains(t, between(page.Body, `id="proposed-kind"`, "</dd>"), "Disclaimer")
+	assert.Contains(t, page.Body, `id="limitation-form"`)
+
+	resp := senior.PostForm(path, url.Values{"limitation_description": {""}, "limitation_criteria": {"CC6.2, CC99.9"}})
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, resp.Body, "Describe the evidence that could not be obtained")
+	assert.Contains(t, resp.Body, "Not criteria of the catalog: CC99.9")
+	assert.Contains(t, resp.Body, `value="CC6.2, CC99.9"`, "what was typed stays")
+
+	resp = senior.PostForm(path, url.Values{"limitation_description": {"Management could not provide the population of terminations."},
+		"limitation_criteria": {"cc6.2"}, "limitation_pervasive": {"on"}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	var lid int64
+	require.NoError(t, app.DB.Raw(`SELECT id FROM scope_limitations WHERE engagement_id = ?`, ids["fieldwork"]).Row().Scan(&lid))
+	assert.Equal(t, int64(1), auditCount(t, app, "scope_limitation.record", lid))
+	page = senior.Get("/engagements/" + id + "/report")
+	assert.Contains(t, between(page.Body, `id="proposed-kind"`, "</dd>"), "Disclaimer")
+	assert.Contains(t, page.Body, "Scope limitation: Management could not provide the population of terminations.")
+	row := between(page.Body, `id="limitation-`+itoa(lid)+`"`, "</tr>")
+	assert.Contains(t, row, "CC6.2")
+	assert.Contains(t, row, "Yes")
+
+	assert.Equal(t, http.StatusForbidden, dana.PostForm(path, url.Values{"limitation_description": {"x"}}).StatusCode)
+
+	resp = senior.PostForm(path+"/"+itoa(lid)+"/remove", nil)
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	assert.Equal(t, int64(1), auditCount(t, app, "scope_limitation.remove", lid))
+	page = senior.Get("/engagements/" + id + "/report")
+	assert.NotContains(t, between(page.Body, `id="proposed-kind"`, "</dd>"), "Disclaimer")
+
+	// The signed (issued) 2025 engagement is locked.
+	manager := demoLogin(t, app, "manager@attest.example")
+	resp = manager.PostForm("/engagements/"+itoa(ids["issued"])+"/report/scope-limitations", url.Values{"limitation_description": {"Late"}})
+	assert.Equal(t, http.StatusConflict, resp.StatusCode)
+	var n int
+	require.NoError(t, app.DB.Raw(`SELECT count(*) FROM scope_limitations`).Scan(&n).Error)
+	assert.Zero(t, n)
+}
