@@ -39,6 +39,9 @@ type ReportPage struct {
 	Values map[string]string
 	Errors Errors
 
+	Limitations []ScopeLimitationView
+	CanLimit    bool // may record or remove scope limitations
+
 	OpinionVersion  int              // the stored choice's version (0: none), sent back with the form
 	OpinionConflict *OpinionConflict // set after a stale save: the stored choice, beside what was typed
 }
@@ -95,4 +98,12 @@ type ReportPreviewPage struct {
 	Variants []Option
 	HTML     template.HTML
 	Error    string
+}
+
+// ScopeLimitationView is one recorded scope limitation.
+type ScopeLimitationView struct {
+	ID                    int64
+	Description, Criteria string
+	Pervasive             bool
+	By, At                string
 }

@@ -69,6 +69,9 @@ func TestDemoIssuedReportAndDraft(t *testing.T) {
 		text := pdfText(t, rep.PDF)
 		code := verification.Format(rep.Code)
 		assert.Contains(t, text, "http://127.0.0.1:8080/verify/"+code, "the cover names the verification page")
+		flat := strings.Join(strings.Fields(text), " ")
+		assert.Contains(t, flat, "Scan the code or open the address to check that this report is authentic and current.", "the cover says how to verify")
+		assert.Contains(t, flat, "Verifying This Report", "the auditor's report says how to verify")
 		assert.Equal(t, rep.Version.PageCount, strings.Count(text, "Verification code "+code), "%s: the code is in every page footer", v.Variant)
 		// A plain render (without the code) is not what was issued.
 		plain, _, err := svc.Render(ctx, issued, v.Variant, false)

@@ -1,10 +1,10 @@
 package web
 
 import (
-	"strconv"
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -22,6 +22,10 @@ import (
 // reportShow is the Report tab: for the team the opinion, the gates and the signature; for
 // everyone who may see it the issued reports.
 func (s *Server) reportShow(c echo.Context) error {
+	if mustUser(c).Role == auth.RoleClient {
+		// The client's users have one Reports page (download, codes, copies); old links land there.
+		return c.Redirect(http.StatusSeeOther, "/engagements/"+itoa(resource(c).EngagementID)+"/report-copies")
+	}
 	return s.renderReport(c, http.StatusOK, nil, nil)
 }
 
@@ -89,6 +93,15 @@ func (s *Server) renderReportConflict(c echo.Context, status int, values map[str
 	}
 	v.KindReason, v.Basis, v.SOC3Reason = st.Stored.KindReason, st.Stored.Basis, st.Stored.SOC3Reason
 	v.OpinionVersion = st.Stored.Version
+	limitations, err := s.Opinions.ScopeLimitations(ctx, id)
+	if err != nil {
+		return err
+	}
+	for _, l := range limitations {
+		v.Limitations = append(v.Limitations, templates.ScopeLimitationView{ID: l.ID, Description: l.Description,
+			Criteria: strings.Join(l.Criteria, ", "), Pervasive: l.Pervasive, By: l.CreatedByName, At: l.CreatedAt.UTC().Format("2006-01-02 15:04")})
+	}
+	v.CanLimit = policy.Can(u, policy.ScopeLimitationRecord, res)
 	if conflict != nil {
 		cur, _ := conflict.Current.(opinion.Stored)
 		v.OpinionConflict = &templates.OpinionConflict{Version: cur.Version, Kind: cur.Kind.Label(), Reason: cur.KindReason,
@@ -229,6 +242,36 @@ func (s *Server) reportIssue(c echo.Context) error {
 		names = append(names, fmt.Sprintf("%s version %d", v.Variant.Label(), v.Version))
 	}
 	return s.redirectWithFlash(c, "/engagements/"+itoa(id)+"/report", "Issued: "+strings.Join(names, " and ")+". The client's users can now download them.")
+}
+
+// scopeLimitationAdd: POST /engagements/:id/report/scope-limitations.
+func (s *Server) scopeLimitationAdd(c echo.Context) error {
+	id := resource(c).EngagementID
+	in := opinion.ScopeLimitationInput{Description: c.FormValue("limitation_description"), Criteria: c.FormValue("limitation_criteria"),
+		Pervasive: c.FormValue("limitation_pervasive") == "on"}
+	if _, err := s.Opinions.RecordScopeLimitation(c.Request().Context(), mustUser(c), id, in); err != nil {
+		pervasive := ""
+		if in.Pervasive {
+			pervasive = "on"
+		}
+		return s.reportFailed(c, err, map[string]string{"limitation_description": in.Description, "limitation_criteria": in.Criteria,
+			"limitation_pervasive": pervasive})
+	}
+	return s.redirectWithFlash(c, "/engagements/"+itoa(id)+"/report#scope-limitations",
+		"Scope limitation recorded. Attest now proposes a disclaimer of opinion.")
+}
+
+// scopeLimitationRemove: POST /engagements/:id/report/scope-limitations/:limitationID/remove.
+func (s *Server) scopeLimitationRemove(c echo.Context) error {
+	id := resource(c).EngagementID
+	lid, err := paramID(c, "limitationID")
+	if err != nil {
+		return err
+	}
+	if err := s.Opinions.RemoveScopeLimitation(c.Request().Context(), mustUser(c), id, lid); err != nil {
+		return err
+	}
+	return s.redirectWithFlash(c, "/engagements/"+itoa(id)+"/report#scope-limitations", "Scope limitation removed.")
 }
 
 func (s *Server) engagementReopen(c echo.Context) error {

@@ -359,15 +359,19 @@ func (s *Server) clientHome(c echo.Context, u auth.User) error {
 	more := len(attention) > requests.AttentionLimit
 	attention = attention[:min(len(attention), requests.AttentionLimit)]
 	v := templates.ClientDashboardView{Attention: s.requestRows(attention), AttentionMore: more}
+	ids := make([]int64, len(sums))
+	for i, e := range sums {
+		ids[i] = e.EngagementID
+	}
+	todos, err := s.Description.ClientTodos(c.Request().Context(), ids)
+	if err != nil {
+		return err
+	}
 	for _, e := range sums {
-		desc, err := s.Description.Summarize(c.Request().Context(), e.EngagementID)
-		if err != nil {
-			return err
-		}
 		v.Engagements = append(v.Engagements, templates.ClientEngagementView{ID: e.EngagementID, Name: e.Name, Open: e.Open,
 			Returned: e.Returned, Submitted: e.Submitted, Accepted: e.Accepted, Overdue: e.Overdue,
 			ExceptionsAwaiting: tasks[e.EngagementID].ExceptionsAwaitingResponse, SamplesSent: tasks[e.EngagementID].SamplesSent,
-			DescriptionTodo: desc.ClientTodo})
+			DescriptionTodo: todos[e.EngagementID]})
 	}
 	return s.render(c, http.StatusOK, templates.ClientHomePage(s.page(c, "Overview", "home"), v))
 }

@@ -141,6 +141,8 @@ func (s *Server) registerRoutes() {
 	s.handle(post, "/engagements/:id/report/issue", policy.ReportIssue, s.engagementScope("id"), s.reportIssue)
 	s.handle(post, "/engagements/:id/report/reopen", policy.EngagementReopen, s.engagementScope("id"), s.engagementReopen)
 	s.handle(post, "/engagements/:id/report/addenda", policy.AddendumAdd, s.engagementScope("id"), s.addendumAdd)
+	s.handle(post, "/engagements/:id/report/scope-limitations", policy.ScopeLimitationRecord, s.engagementScope("id"), s.scopeLimitationAdd)
+	s.handle(post, "/engagements/:id/report/scope-limitations/:limitationID/remove", policy.ScopeLimitationRecord, s.engagementScope("id"), s.scopeLimitationRemove)
 	s.handle(get, "/reports/:versionID", policy.ReportDownload, s.childScope("report_versions", "versionID"), s.reportDownload)
 	// System description (Section III) and management's assertion (Section II).
 	s.handle(get, "/engagements/:id/description", policy.DescriptionView, s.engagementScope("id"), s.descriptionIndex)
