@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	dbx "github.com/attest-soc/attest/internal/db"
 	"strings"
 
 	"gorm.io/gorm"
@@ -37,10 +38,9 @@ func (s *Service) InviteContact(ctx context.Context, authSvc *auth.Service, acto
 	if eng.ClientID == 0 {
 		return Invited{}, apperr.ErrNotFound
 	}
-	var u auth.User
-	err := s.DB.WithContext(ctx).Where("lower(email) = ?", email).First(&u).Error
+	u, err := dbx.First[auth.User](s.DB.WithContext(ctx).Where("lower(email) = ?", email), "user "+email)
 	switch {
-	case errors.Is(err, gorm.ErrRecordNotFound):
+	case errors.Is(err, apperr.ErrNotFound):
 		u, err = authSvc.CreateUser(ctx, actor.Actor(), auth.NewUser{Email: email, Name: name, Role: auth.RoleClient, ClientID: &eng.ClientID})
 		if err != nil {
 			return Invited{}, err
