@@ -60,8 +60,12 @@ func (s *Service) InviteContact(ctx context.Context, authSvc *auth.Service, acto
 			return fmt.Errorf("adding %s to the engagement: %w", email, res.Error)
 		}
 		if res.RowsAffected > 0 {
-			if err := audit.Record(ctx, tx, actor.Actor(), audit.Event{Action: "engagement.member_add", EntityType: "engagement", EntityID: engagementID,
-				EngagementID: engagementID, ClientID: eng.ClientID, After: map[string]any{"user_id": u.ID, "email": u.Email, "role": "client_contact"}}); err != nil {
+			after := map[string]any{"user_id": u.ID, "email": u.Email, "name": u.Name, "role": "client_contact"}
+			if actor.Role == auth.RoleClient {
+				after["invited_by"] = actor.Email
+			}
+			if err := audit.Record(ctx, tx, actor.Actor(), audit.Event{Action: inviteAction(actor), EntityType: "engagement", EntityID: engagementID,
+				EngagementID: engagementID, ClientID: eng.ClientID, After: after}); err != nil {
 				return err
 			}
 		}

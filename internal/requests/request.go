@@ -250,6 +250,9 @@ type Filter struct {
 	Status     string
 	AssigneeID int64
 	ControlID  int64
+	// VisibleTo, when set, keeps the requests that client user is involved in (assigned to them or
+	// with a file they uploaded): what a client user who is not the coordinator sees.
+	VisibleTo int64
 	// Limit and Offset page the list (the web shows 100 a page); 0: every request (exports).
 	Limit, Offset int
 }
@@ -277,6 +280,9 @@ func (s *Service) List(ctx context.Context, engagementID int64, f Filter) ([]Req
 	}
 	if f.AssigneeID != 0 {
 		q = q.Where("r.assignee_id = ?", f.AssigneeID)
+	}
+	if f.VisibleTo != 0 {
+		q = q.Where(involvedSQL, f.VisibleTo, f.VisibleTo)
 	}
 	if f.ControlID != 0 {
 		q = q.Where(`EXISTS (SELECT 1 FROM info_request_links l WHERE l.request_id = r.id AND (

@@ -58,6 +58,7 @@ var steps = []step{
 	{"control matrix of the Northwind engagement", seedControls},
 	{"fieldwork: tests, samples, exceptions, review notes", seedFieldwork},
 	{"information requests and evidence", seedPortal},
+	{"the client's coordinator and a colleague", seedCoordinator},
 	{"quality review: a procedure copied between clients", seedQuality},
 	{"system description and management's assertion", seedDescription},
 	{"the issued 2025 report", seedIssuedReport},
