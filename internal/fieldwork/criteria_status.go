@@ -91,10 +91,14 @@ func (s *Service) CriteriaStatus(ctx context.Context, engagementID int64) ([]Cri
 		Result      *string
 		Exceptions  int
 	}
-	if err := s.DB.WithContext(ctx).Raw(`SELECT cc.criterion_id, t.result,
-			(SELECT count(*) FROM exceptions x WHERE x.test_id = t.id) AS exceptions
+	// The exceptions are counted per test once, grouped, not by a subquery per (criterion, test)
+	// row: 1,200 rows on the large fixture, 7.5 ms that way (issue #19).
+	if err := s.DB.WithContext(ctx).Raw(`SELECT cc.criterion_id, t.result, coalesce(xc.n, 0) AS exceptions
 		FROM control_criteria cc JOIN controls c ON c.id = cc.control_id
-		LEFT JOIN tests t ON t.control_id = c.id WHERE c.engagement_id = ?`, engagementID).Scan(&results).Error; err != nil {
+		LEFT JOIN tests t ON t.control_id = c.id
+		LEFT JOIN (SELECT x.test_id, count(*) AS n FROM exceptions x JOIN tests xt ON xt.id = x.test_id
+			WHERE xt.engagement_id = ? GROUP BY x.test_id) xc ON xc.test_id = t.id
+		WHERE c.engagement_id = ?`, engagementID, engagementID).Scan(&results).Error; err != nil {
 		return nil, fmt.Errorf("loading test results of engagement %d: %w", engagementID, err)
 	}
 	var excs []struct {
