@@ -138,7 +138,9 @@ type Names struct {
 }
 
 // EntityKey is the key of an entity in Names.Entities.
-func EntityKey(entityType string, id int64) string { return entityType + ":" + strconv.FormatInt(id, 10) }
+func EntityKey(entityType string, id int64) string {
+	return entityType + ":" + strconv.FormatInt(id, 10)
+}
 
 // entityNames says how to name each kind of entity from its table, with one query per kind.
 var entityNames = map[string]string{
