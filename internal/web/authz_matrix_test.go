@@ -96,6 +96,7 @@ var routeAccess = map[string]access{
 	"POST /engagements/:id/controls/import":             allow("team"),
 	"GET /engagements/:id/controls/template.xlsx":       allow("oversight", "team"),
 	"GET /engagements/:id/controls/export.xlsx":         allow("oversight", "team"),
+	"GET /controls/:cid":                                allow("oversight", "team"),
 	"GET /controls/:cid/edit":                           allow("team"),
 	"POST /controls/:cid":                               allow("team"),
 	"POST /controls/:cid/delete":                        allow("team"),

@@ -85,6 +85,7 @@ func (s *Server) registerRoutes() {
 	s.handle(post, "/engagements/:id/controls/import", policy.ControlEdit, s.engagementScope("id"), s.controlImport, upload)
 	s.handle(get, "/engagements/:id/controls/template.xlsx", policy.ControlView, s.engagementScope("id"), s.controlTemplate)
 	s.handle(get, "/engagements/:id/controls/export.xlsx", policy.ControlView, s.engagementScope("id"), s.controlExport)
+	s.handle(get, "/controls/:cid", policy.ControlView, s.childScope("controls", "cid"), s.controlShow)
 	s.handle(get, "/controls/:cid/edit", policy.ControlEdit, s.childScope("controls", "cid"), s.controlEdit)
 	s.handle(post, "/controls/:cid", policy.ControlEdit, s.childScope("controls", "cid"), s.controlUpdate)
 	s.handle(post, "/controls/:cid/delete", policy.ControlEdit, s.childScope("controls", "cid"), s.controlDelete)
