@@ -186,9 +186,9 @@ func TestSampleExtensionOverHTTP(t *testing.T) {
 	importPopulation(t, staff, f.app.DB, path, map[string]string{"source": "HRIS", "completeness_check": "Agreed to payroll"}, "hires.csv", hires(60))
 	var popID string
 	require.NoError(t, f.app.DB.Raw(`SELECT id::text FROM populations`).Row().Scan(&popID))
-	resp := staff.PostForm(path+"/samples/draw", url.Values{"version": {version(t, staff.Get(path + "/population").Body)}, "population_id": {popID}})
+	resp := staff.PostForm(path+"/samples/draw", url.Values{"version": {version(t, staff.Get(path+"/population").Body)}, "population_id": {popID}})
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
-	assert.NotContains(t, staff.Get(path + "/population").Body, `id="extend-form"`, "no deviation, no extension")
+	assert.NotContains(t, staff.Get(path+"/population").Body, `id="extend-form"`, "no deviation, no extension")
 	var first int64
 	require.NoError(t, f.app.DB.Raw(`SELECT min(id) FROM samples`).Row().Scan(&first))
 	sp := fmt.Sprintf("/samples/%d", first)

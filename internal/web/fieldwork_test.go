@@ -236,7 +236,7 @@ func TestPopulationSamplesAndClientSampleList(t *testing.T) {
 	frag := importPopulation(t, staff, f.app.DB, path, fields, "hires.csv", []byte("employee_id,name\nE1,a\nE1,b\n"))
 	assert.Contains(t, frag.Body, "hires.csv: Not imported")
 	assert.Contains(t, frag.Body, "Row 3, column A (employee_id): the item key &#34;E1&#34; repeats row 2")
-	assert.Contains(t, staff.Get(path + "/population").Body, "Row 3, column A (employee_id)", "the refusal stays on the test page")
+	assert.Contains(t, staff.Get(path+"/population").Body, "Row 3, column A (employee_id)", "the refusal stays on the test page")
 	var n int
 	require.NoError(t, f.app.DB.Raw(`SELECT count(*) FROM populations`).Row().Scan(&n))
 	assert.Zero(t, n)
