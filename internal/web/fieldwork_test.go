@@ -503,7 +503,8 @@ func TestTestPageErrorSummary(t *testing.T) {
 	resp := staff.PostForm(path+"/samples/draw", url.Values{"version": {version(t, show.Body)}, "population_id": {popID}, "size": {"31"}, "seed": {"12x"}})
 	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 	assert.ElementsMatch(t, []string{"f-seed", "f-size"}, assertSummaryLinksResolve(t, resp.Body))
-	assert.Less(t, strings.Index(resp.Body, "error-summary"), strings.Index(resp.Body, "signoffs-h"), "the summary comes before the sections")
+	assert.Less(t, strings.Index(resp.Body, "error-summary"), strings.Index(resp.Body, "population-h"), "the summary comes before the sections")
+	assert.Contains(t, resp.Body, `href="`+path+`/population" aria-current="page"`, "the refused draw shows again on its part of the workpaper")
 
 	stale := version(t, show.Body)
 	resp = staff.PostForm(path, url.Values{"version": {stale}, "techniques": {"inspection"}, "procedure": {"First save."}, "result": {"in_progress"}})
