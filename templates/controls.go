@@ -119,6 +119,32 @@ type ControlImportView struct {
 	Problems     []ImportProblem
 	Warnings     []ImportProblem
 	Columns      [][]string // name, required, what to write
+	Partial      bool       // "Import the valid rows" ticked
+	NoValidRow   bool       // a partial import found no row to import
+}
+
+// ControlImportQuestion is a cell naming two frequencies, with the user's choice.
+type ControlImportQuestion struct {
+	Row, Ref, Text string
+	Name           string // form field: freq_<row>
+	Choices        []Option
+	Chosen         string
+}
+
+// ControlImportResultView is one import: pending questions, or a finished partial import.
+type ControlImportResultView struct {
+	EngagementID int64
+	FileName     string
+	Pending      bool
+	Partial      bool
+	Action       string
+	Error        string
+	Questions    []ControlImportQuestion
+	Problems     []ImportProblem
+	Imported     int
+	Refused      int
+	RefusedName  string
+	RefusedURL   string
 }
 
 // CoverageView is the coverage tab.

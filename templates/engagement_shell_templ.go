@@ -46,7 +46,7 @@ func allEngagementTabs(h EngagementHeader) []engagementTab {
 			{"description", "Description", "/description"},
 			{"samples", "Sample lists", "/samples"},
 			{"exceptions", "Exceptions", "/exceptions"},
-			{"report", "Report", "/report"},
+			// One place for the client's reports: download, verification codes, recipient copies.
 			{"report-copies", "Reports", "/report-copies"},
 		}
 	}

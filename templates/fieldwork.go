@@ -162,7 +162,7 @@ func resultKind(r string) string {
 	switch r {
 	case "no_exceptions", "pass", "met":
 		return "success"
-	case "exceptions", "deviation", "not_met":
+	case "exceptions", "deviation", "not_met", "no_control":
 		return "danger"
 	case "in_progress", "pending":
 		return "warning"
@@ -179,6 +179,8 @@ func criterionLabel(s string) string {
 		return "Met"
 	case "not_met":
 		return "Not met"
+	case "no_control":
+		return "No control"
 	}
 	return "Pending"
 }

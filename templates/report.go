@@ -38,6 +38,20 @@ type ReportPage struct {
 
 	Values map[string]string
 	Errors Errors
+
+	Limitations []ScopeLimitationView
+	CanLimit    bool // may record or remove scope limitations
+
+	OpinionVersion  int              // the stored choice's version (0: none), sent back with the form
+	OpinionConflict *OpinionConflict // set after a stale save: the stored choice, beside what was typed
+}
+
+// OpinionConflict is the opinion another save stored while the partner's form was open.
+type OpinionConflict struct {
+	Version                         int
+	Kind, Reason, Basis, SOC3Reason string
+	ChosenBy, ChosenAt              string
+	YourKind                        string
 }
 
 // GateView is one signature gate.
@@ -84,4 +98,12 @@ type ReportPreviewPage struct {
 	Variants []Option
 	HTML     template.HTML
 	Error    string
+}
+
+// ScopeLimitationView is one recorded scope limitation.
+type ScopeLimitationView struct {
+	ID                    int64
+	Description, Criteria string
+	Pervasive             bool
+	By, At                string
 }

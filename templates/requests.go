@@ -24,14 +24,18 @@ type RequestRow struct {
 
 // RequestListView is the request list of one engagement.
 type RequestListView struct {
-	Rows        []RequestRow
-	CanManage   bool
-	IsClient    bool
-	Filter      RequestFilterView
-	Contacts    []Option
-	Controls    []Option
-	ExportQuery string // the filter as a query string for the export link
-	Pager       PagerView
+	Rows []RequestRow
+	// The client's coordinator: CanSeeContacts links the contacts page; OwnOnly says the list
+	// holds only the viewer's requests (another client user coordinates).
+	CanSeeContacts bool
+	OwnOnly        bool
+	CanManage      bool
+	IsClient       bool
+	Filter         RequestFilterView
+	Contacts       []Option
+	Controls       []Option
+	ExportQuery    string // the filter as a query string for the export link
+	Pager          PagerView
 	// Forms on the page, with what was typed and the problems found.
 	Template       TemplateFormView
 	Invite         InviteFormView
@@ -110,10 +114,14 @@ type RequestView struct {
 	Comments     []CommentView
 	// What the viewer may do now.
 	CanUpload, CanSubmit, CanDecide, CanComment, CanEdit bool
-	UploadLimit                                          string
-	DefaultDate                                          string // pertains-to date offered on the upload form
-	CommentBody, Reason                                  string
-	Errors                                               Errors
+	// CanAssign: the client's coordinator may give the request to a colleague (Colleagues).
+	CanAssign           bool
+	AssigneeID          string
+	Colleagues          []Option
+	UploadLimit         string
+	DefaultDate         string // pertains-to date offered on the upload form
+	CommentBody, Reason string
+	Errors              Errors
 }
 
 // EvidenceFileView is one evidence file in a list.
@@ -220,4 +228,24 @@ func requestFormAction(f RequestFormView) string {
 		return "/requests/" + idStr(f.RequestID)
 	}
 	return "/engagements/" + idStr(f.EngagementID) + "/requests"
+}
+
+// ColleaguesView is an engagement's client contacts: the firm marks the coordinator, the
+// coordinator invites colleagues.
+type ColleaguesView struct {
+	EngagementID int64
+	Colleagues   []ColleagueRow
+	CanInvite    bool // the coordinator
+	CanAppoint   bool // the firm's team
+	IsClient     bool
+	Invite       InviteFormView
+}
+
+// ColleagueRow is one client contact.
+type ColleagueRow struct {
+	ID                             int64
+	Name, Email                    string
+	Coordinator, Invited, Disabled bool
+	Self                           bool
+	Assigned                       int
 }

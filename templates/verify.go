@@ -40,6 +40,9 @@ type IssuedVersionView struct {
 	Signed                        bool
 	WithdrawalReason, WithdrawnOn string
 	CanWithdraw, CanCopy          bool
+	DownloadHref                  string // "" when the user may not download it
+	Pages                         int
+	ReleaseDate, ReportDate       string
 }
 
 // ReportCopyView is one recipient copy.

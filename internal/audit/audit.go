@@ -7,10 +7,11 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/attest-soc/attest/internal/apperr"
+	dbx "github.com/attest-soc/attest/internal/db"
 	"strconv"
 	"time"
 
@@ -87,10 +88,9 @@ func Record(ctx context.Context, tx *gorm.DB, actor Actor, ev Event) error {
 	if err := tx.Exec(`SELECT pg_advisory_xact_lock(?)`, chainLockKey).Error; err != nil {
 		return fmt.Errorf("audit %s: locking chain: %w", ev.Action, err)
 	}
-	prev := make([]byte, sha256.Size)
-	err = tx.Raw(`SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1`).Row().Scan(&prev)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("audit %s: reading chain head: %w", ev.Action, err)
+	prev, err := chainHead(tx)
+	if err != nil {
+		return fmt.Errorf("audit %s: %w", ev.Action, err)
 	}
 	row := Row{
 		// PostgreSQL keeps microseconds: truncate first so the hash covers what is stored.
@@ -181,4 +181,13 @@ func nonZero(id int64) *int64 {
 		return nil
 	}
 	return &id
+}
+
+// chainHead returns the hash of the newest event, or 32 zero bytes while the chain is empty.
+func chainHead(tx *gorm.DB) ([]byte, error) {
+	head, err := dbx.One[struct{ Hash []byte }](tx, "the chain head", `SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1`)
+	if errors.Is(err, apperr.ErrNotFound) {
+		return make([]byte, sha256.Size), nil
+	}
+	return head.Hash, err
 }

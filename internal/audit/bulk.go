@@ -27,10 +27,9 @@ func AppendBulk(ctx context.Context, tx *gorm.DB, conn *sql.Conn, n int, gen fun
 	if err := tx.Exec(`SELECT pg_advisory_xact_lock(?)`, chainLockKey).Error; err != nil {
 		return fmt.Errorf("audit bulk: locking chain: %w", err)
 	}
-	prev := make([]byte, 32)
-	err := tx.Raw(`SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1`).Row().Scan(&prev)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("audit bulk: reading chain head: %w", err)
+	prev, err := chainHead(tx)
+	if err != nil {
+		return fmt.Errorf("audit bulk: %w", err)
 	}
 	i := 0
 	var genErr error

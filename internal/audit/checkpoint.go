@@ -7,11 +7,12 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/x509"
-	"database/sql"
 	"encoding/hex"
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"github.com/attest-soc/attest/internal/apperr"
+	dbx "github.com/attest-soc/attest/internal/db"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -153,9 +154,15 @@ func WriteCheckpointTx(ctx context.Context, tx *gorm.DB, signer *Signer, reason 
 	if err := tx.Raw(`SELECT count(*) FROM audit_events`).Row().Scan(&c.EventCount); err != nil {
 		return Checkpoint{}, fmt.Errorf("checkpoint: counting events: %w", err)
 	}
-	err := tx.Raw(`SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1`).Row().Scan(&c.HeadID, &c.HeadHash)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return Checkpoint{}, fmt.Errorf("checkpoint: reading chain head: %w", err)
+	head, err := dbx.One[struct {
+		ID   int64
+		Hash []byte
+	}](tx, "the chain head", `SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1`)
+	switch {
+	case err == nil:
+		c.HeadID, c.HeadHash = head.ID, head.Hash
+	case !errors.Is(err, apperr.ErrNotFound): // an empty chain keeps the zero head
+		return Checkpoint{}, fmt.Errorf("checkpoint: %w", err)
 	}
 	c.Signature = ed25519.Sign(signer.key, c.SignedMessage())
 	if err := tx.Create(&c).Error; err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	dbx "github.com/attest-soc/attest/internal/db"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -64,9 +65,9 @@ func (s *Service) ChangeRole(ctx context.Context, actor audit.Actor, userID int6
 		clientID = nil
 	}
 	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var u User
-		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).First(&u, userID).Error; err != nil {
-			return notFound(err)
+		u, err := dbx.First[User](tx.Clauses(clause.Locking{Strength: "UPDATE"}), fmt.Sprintf("user %d", userID), userID)
+		if err != nil {
+			return err
 		}
 		if clientID != nil {
 			var n int64

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	dbx "github.com/attest-soc/attest/internal/db"
 	"time"
 
 	"gorm.io/gorm"
@@ -55,10 +56,10 @@ func (s *Service) CreateInvitation(ctx context.Context, tx *gorm.DB, actor audit
 
 // InvitationUser returns the user a valid token belongs to.
 func (s *Service) InvitationUser(ctx context.Context, token string) (User, error) {
-	var inv Invitation
-	err := s.DB.WithContext(ctx).Where("token_hash = ? AND used_at IS NULL AND expires_at > ?", hashToken(token), s.Clock.Now()).First(&inv).Error
+	inv, err := dbx.First[Invitation](s.DB.WithContext(ctx).Where("token_hash = ? AND used_at IS NULL AND expires_at > ?",
+		hashToken(token), s.Clock.Now()), "invitation")
 	if err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
+		if errors.Is(err, apperr.ErrNotFound) {
 			return User{}, ErrInvitationInvalid
 		}
 		return User{}, err
@@ -109,14 +110,13 @@ func (s *Service) AcceptInvitation(ctx context.Context, token, password string) 
 func (s *Service) ReissueInvitation(ctx context.Context, actor audit.Actor, userID int64) (string, error) {
 	var token string
 	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var u User
-		if err := tx.First(&u, userID).Error; err != nil {
-			return notFound(err)
+		u, err := dbx.First[User](tx, fmt.Sprintf("user %d", userID), userID)
+		if err != nil {
+			return err
 		}
 		if !u.Active() {
 			return apperr.Validation{"user": "The account is disabled. Enable it before sending a new link."}
 		}
-		var err error
 		token, err = s.CreateInvitation(ctx, tx, actor, userID)
 		return err
 	})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	dbx "github.com/attest-soc/attest/internal/db"
 	"net/mail"
 	"strings"
 	"time"
@@ -42,10 +43,9 @@ func (s *Service) Authenticate(ctx context.Context, email, password, ip string) 
 	if err != nil {
 		return User{}, err
 	}
-	var u User
-	err = s.DB.WithContext(ctx).Where("lower(email) = ?", email).First(&u).Error
-	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
-		return User{}, fmt.Errorf("loading user %s: %w", email, err)
+	u, err := dbx.First[User](s.DB.WithContext(ctx).Where("lower(email) = ?", email), "user "+email)
+	if err != nil && !errors.Is(err, apperr.ErrNotFound) { // an unknown address still costs a hash check below
+		return User{}, err
 	}
 	hash := u.PasswordHash
 	if hash == "" {
@@ -206,9 +206,9 @@ func (s *Service) SetDisabled(ctx context.Context, actor audit.Actor, userID int
 		return apperr.Validation{"user": "You cannot disable your own account; ask another administrator."}
 	}
 	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var u User
-		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).First(&u, userID).Error; err != nil {
-			return notFound(err)
+		u, err := dbx.First[User](tx.Clauses(clause.Locking{Strength: "UPDATE"}), fmt.Sprintf("user %d", userID), userID)
+		if err != nil {
+			return err
 		}
 		before := u.AuditView()
 		if disabled {
@@ -235,22 +235,11 @@ func (s *Service) SetDisabled(ctx context.Context, actor audit.Actor, userID int
 
 // UserByID loads a user.
 func (s *Service) UserByID(ctx context.Context, id int64) (User, error) {
-	var u User
-	if err := s.DB.WithContext(ctx).First(&u, id).Error; err != nil {
-		return u, notFound(err)
-	}
-	return u, nil
+	return dbx.First[User](s.DB.WithContext(ctx), fmt.Sprintf("user %d", id), id)
 }
 
 // NormalizeEmail trims and lower-cases an address: e-mail lookups are case-insensitive.
 func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
-
-func notFound(err error) error {
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return apperr.ErrNotFound
-	}
-	return err
-}
 
 func deref(p *int64) int64 {
 	if p == nil {

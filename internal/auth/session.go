@@ -7,6 +7,8 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"github.com/attest-soc/attest/internal/apperr"
+	dbx "github.com/attest-soc/attest/internal/db"
 	"time"
 
 	"gorm.io/gorm"
@@ -97,12 +99,12 @@ func (s *Service) LookupSession(ctx context.Context, token string) (Session, Use
 		return sess, User{}, ErrNoSession
 	}
 	db := s.DB.WithContext(ctx)
-	err := db.Where("token_hash = ?", hashToken(token)).First(&sess).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
+	sess, err := dbx.First[Session](db.Where("token_hash = ?", hashToken(token)), "session")
+	if errors.Is(err, apperr.ErrNotFound) {
 		return sess, User{}, ErrNoSession
 	}
 	if err != nil {
-		return sess, User{}, fmt.Errorf("loading session: %w", err)
+		return sess, User{}, err
 	}
 	now := s.Clock.Now()
 	if now.After(sess.ExpiresAt) || now.Sub(sess.LastSeenAt) > s.SessionIdle {

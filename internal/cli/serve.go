@@ -16,6 +16,7 @@ import (
 	"github.com/attest-soc/attest/internal/evidence"
 	"github.com/attest-soc/attest/internal/jobs"
 	"github.com/attest-soc/attest/internal/seed"
+	"github.com/attest-soc/attest/internal/signing"
 	"github.com/attest-soc/attest/internal/web"
 )
 
@@ -285,7 +286,16 @@ func (a *app) seedDemo(ctx context.Context, gdb *gorm.DB) ([]seed.Login, error) 
 	if err != nil {
 		return nil, fmt.Errorf("opening the evidence store: %w", err)
 	}
-	return seed.Demo(ctx, gdb, a.clock, seed.WithEvidenceStore(store), seed.WithBaseURL(a.cfg.BaseURL))
+	opts := []seed.Option{seed.WithEvidenceStore(store), seed.WithBaseURL(a.cfg.BaseURL)}
+	if a.cfg.SigningCertFile != "" {
+		// The demo's issued reports are signed like the server's when a certificate is configured.
+		signer, err := signing.Load(a.cfg.SigningCertFile, a.cfg.SigningKeyFile)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, seed.WithSigner(signer))
+	}
+	return seed.Demo(ctx, gdb, a.clock, opts...)
 }
 
 func runMigrate(ctx context.Context, a *app, args []string) error {

@@ -233,13 +233,27 @@ func TestParseFrequency(t *testing.T) {
 		"0 0 0 15 4 *":           {"annual", "0 0 0 15 4 *"},
 		"*/5 * * * *":            {"multiple_daily", "*/5 * * * *"},
 		"0 9 * * 1":              {"weekly", "0 9 * * 1"},
+		// Event-driven schedules: as needed, the text kept.
+		"Per change":        {"as_needed", "Per change"},
+		"per hire":          {"as_needed", "per hire"},
+		"Per termination":   {"as_needed", "Per termination"},
+		"Per incident":      {"as_needed", "Per incident"},
+		"per request":       {"as_needed", "per request"},
+		"Per release":       {"as_needed", "Per release"},
+		"Real-time":         {"as_needed", "Real-time"},
+		"Ongoing":           {"as_needed", "Ongoing"},
+		"Upon termination":  {"as_needed", "Upon termination"},
+		"With each release": {"as_needed", "With each release"},
+		"Per quarter":       {"quarterly", "Per quarter"},
+		"Every new hire":    {"as_needed", "Every new hire"},
+		"At least annually": {"annual", "At least annually"},
 	} {
 		f, note, ok := controls.ParseFrequency(text)
 		assert.True(t, ok, text)
 		assert.Equal(t, want, [2]string{f, note}, text)
 	}
 	assert.Equal(t, "Continuous / automated", controls.Label(controls.Frequencies, "automated"), "the issue's name for the frequency")
-	for _, bad := range []string{"fortnightly-ish", "daily and quarterly", "whenever"} {
+	for _, bad := range []string{"fortnightly-ish", "daily and quarterly", "whenever", "Daily / Weekly", "on the 15th of each month"} {
 		_, _, ok := controls.ParseFrequency(bad)
 		assert.False(t, ok, bad)
 	}

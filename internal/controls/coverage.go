@@ -32,18 +32,38 @@ type Coverage struct {
 
 // LoadCoverage maps the engagement's controls and complementary controls onto its in-scope criteria.
 func (s *Service) LoadCoverage(ctx context.Context, engagementID int64) (Coverage, error) {
+	m, err := s.LoadMatrix(ctx, engagementID)
+	return m.Coverage, err
+}
+
+// Matrix is the control matrix page's data: the controls, the CUECs and CSOCs, and the coverage
+// computed from those same rows.
+type Matrix struct {
+	Controls      []Control
+	Complementary []Complementary
+	Coverage      Coverage
+}
+
+// LoadMatrix reads the controls and complementary controls once for both the list and the
+// coverage (the page used to read each twice, issue #19).
+func (s *Service) LoadMatrix(ctx context.Context, engagementID int64) (Matrix, error) {
 	sc, err := s.LoadScope(ctx, engagementID)
 	if err != nil {
-		return Coverage{}, err
+		return Matrix{}, err
 	}
 	ctls, err := s.List(ctx, engagementID)
 	if err != nil {
-		return Coverage{}, err
+		return Matrix{}, err
 	}
 	comps, err := s.ListComplementary(ctx, engagementID)
 	if err != nil {
-		return Coverage{}, err
+		return Matrix{}, err
 	}
+	return Matrix{Controls: ctls, Complementary: comps, Coverage: coverageOf(sc, ctls, comps)}, nil
+}
+
+// coverageOf maps controls and complementary controls onto the scope's criteria.
+func coverageOf(sc Scope, ctls []Control, comps []Complementary) Coverage {
 	byCriterion := map[string][]Control{}
 	var cov Coverage
 	for _, c := range ctls {
@@ -75,5 +95,5 @@ func (s *Service) LoadCoverage(ctx context.Context, engagementID int64) (Coverag
 			cov.Uncovered = append(cov.Uncovered, cr.ID)
 		}
 	}
-	return cov, nil
+	return cov
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -20,11 +21,15 @@ type Problem struct {
 	Message string
 }
 
-// ImportError lists every problem that stopped an import; nothing was saved.
+// ImportError lists every problem that stopped an import; nothing was saved. With Questions the
+// import waits for the user's answers (PendingID names the kept upload).
 type ImportError struct {
-	File     string
-	Problems []Problem
-	Warnings []Problem
+	File       string
+	Problems   []Problem
+	Warnings   []Problem
+	Questions  []Question
+	NoValidRow bool  // a partial import found no row to import
+	PendingID  int64 // the kept upload, when Questions wait for answers
 }
 
 func (e *ImportError) Error() string {
@@ -36,6 +41,18 @@ type ImportResult struct {
 	Imported int
 	Refs     []string
 	Warnings []Problem
+	// A partial import: the refused rows (spreadsheet numbers), their problems, and the name of
+	// the file that gives them back (empty when no row was refused).
+	RefusedRows []int
+	Problems    []Problem
+	RefusedName string
+	ImportID    int64 // the control_imports row holding the refused rows' file
+}
+
+// ImportOptions are the user's choices for an import.
+type ImportOptions struct {
+	Partial     bool           // import the valid rows; the refused ones come back as a file
+	Frequencies map[int]string // spreadsheet row -> the frequency chosen for a cell that names two
 }
 
 var criteriaSeparators = regexp.MustCompile(`[;,\s]+`)
@@ -76,17 +93,57 @@ func importColumns(sh Sheet) (cols map[string]int, problems, warnings []Problem)
 	return cols, problems, warnings
 }
 
+// Question is a cell only the user can decide: a frequency naming two frequencies
+// ("Daily / Weekly"). The import waits for their choice instead of taking the first.
+type Question struct {
+	Row     int
+	Column  string
+	Ref     string
+	Text    string
+	Choices []Choice
+}
+
+// importPlan is what planImport found: the rows to create, the findings that stop the whole
+// file (a missing column), the rows refused with their problems, and the questions to ask.
+type importPlan struct {
+	rows         []plannedRow
+	fileProblems []Problem
+	problems     []Problem // about single rows (Row >= 2)
+	questions    []Question
+	warnings     []Problem
+	dataRows     int // rows that are not blank
+}
+
+// refusedRows lists the spreadsheet rows that have a problem, in file order.
+func (p importPlan) refusedRows() []int {
+	var out []int
+	seen := map[int]bool{}
+	for _, pr := range p.problems {
+		if !seen[pr.Row] {
+			seen[pr.Row] = true
+			out = append(out, pr.Row)
+		}
+	}
+	sort.Ints(out)
+	return out
+}
+
 // planImport checks every cell of sh against the engagement's scope and existing controls and
-// returns the controls to create, or every problem found. It never stops at the first problem.
+// returns the controls to create with every problem found. It never stops at the first problem.
+// answers holds the user's choice of frequency per spreadsheet row for cells that name two.
 // It reads nothing from the database: Import loads the scope and the existing controls, plans,
 // then writes in one transaction.
-func planImport(sc Scope, existing []Control, sh Sheet) ([]plannedRow, []Problem, []Problem) {
+func planImport(sc Scope, existing []Control, sh Sheet, answers map[int]string) importPlan {
+	var plan importPlan
 	cols, problems, warnings := importColumns(sh)
+	plan.warnings = warnings
 	if len(problems) > 0 {
-		return nil, problems, warnings
+		plan.fileProblems = problems
+		return plan
 	}
 	if len(sh.Rows) == 0 {
-		return nil, []Problem{{Message: "The file has a header row but no controls."}}, warnings
+		plan.fileProblems = []Problem{{Message: "The file has a header row but no controls."}}
+		return plan
 	}
 	colName := func(name string) string { return columnLetter(cols[name]) + " (" + name + ")" }
 	cell := func(row []string, name string) string {
@@ -102,15 +159,16 @@ func planImport(sc Scope, existing []Control, sh Sheet) ([]plannedRow, []Problem
 		taken[strings.ToLower(c.Ref)] = "existing control " + c.Ref
 		inMatrix[strings.ToLower(c.Ref)] = true
 	}
-	var planned []plannedRow
 	var noFrequency, noCriteria, alreadyInMatrix, outOfScope []string
 	for i, row := range sh.Rows {
 		n := i + 2
 		if blank(row) {
 			continue
 		}
+		plan.dataRows++
+		rowProblems := len(plan.problems)
 		bad := func(col, msg string) {
-			problems = append(problems, Problem{Row: n, Column: colName(col), Message: msg})
+			plan.problems = append(plan.problems, Problem{Row: n, Column: colName(col), Message: msg})
 		}
 		in := Input{Ref: cell(row, ColControlID), Description: cell(row, ColDescription), Owner: cell(row, ColOwner)}
 		switch key := strings.ToLower(in.Ref); {
@@ -143,8 +201,19 @@ func planImport(sc Scope, existing []Control, sh Sheet) ([]plannedRow, []Problem
 			noCriteria = append(noCriteria, fmt.Sprintf("row %d (%s)", n, in.Ref))
 		}
 		freqText := cell(row, ColFrequency)
+		var question *Question
 		if f, note, ok := ParseFrequency(freqText); ok {
 			in.Frequency, in.FrequencyNote = f, note
+		} else if choices := FrequencyChoices(freqText); choices != nil {
+			if a := answers[n]; contains(choices, a) {
+				in.Frequency, in.FrequencyNote = a, freqText
+			} else {
+				q := Question{Row: n, Column: colName(ColFrequency), Ref: in.Ref, Text: freqText}
+				for _, v := range choices {
+					q.Choices = append(q.Choices, Choice{v, Label(Frequencies, v)})
+				}
+				question = &q
+			}
 		} else {
 			bad(ColFrequency, "Frequency "+strconv.Quote(freqText)+" is not recognised. Use one of: "+choiceLabels(Frequencies)+", or a cron schedule.")
 		}
@@ -163,10 +232,16 @@ func planImport(sc Scope, existing []Control, sh Sheet) ([]plannedRow, []Problem
 		in.Risk = pick(cell(row, ColRisk), "low", Risks, riskSynonyms, func(text string) {
 			bad(ColRisk, "Risk "+strconv.Quote(text)+" is not recognised. Use low or higher.")
 		})
-		planned = append(planned, plannedRow{row: n, in: in})
+		switch {
+		case len(plan.problems) > rowProblems: // refused: a question about it would be moot
+		case question != nil:
+			plan.questions = append(plan.questions, *question)
+		default:
+			plan.rows = append(plan.rows, plannedRow{row: n, in: in})
+		}
 	}
 	if len(noCriteria) > 0 {
-		warnings = append(warnings, Problem{Column: colName(ColCriteria), Message: fmt.Sprintf(
+		plan.warnings = append(plan.warnings, Problem{Column: colName(ColCriteria), Message: fmt.Sprintf(
 			"Coverage question: %d %s no criteria: %s. They are imported without criteria; map each to the criteria it addresses, or confirm it belongs in the matrix.",
 			len(noCriteria), words.Plural(len(noCriteria), "control has", "controls have"), strings.Join(noCriteria, ", "))})
 	}
@@ -175,24 +250,36 @@ func planImport(sc Scope, existing []Control, sh Sheet) ([]plannedRow, []Problem
 		for _, cat := range outOfScope {
 			labels = append(labels, CategoryLabels[cat])
 		}
-		warnings = append(warnings, Problem{Column: colName(ColCriteria), Message: "The file maps criteria of " + strings.Join(labels, ", ") +
+		plan.warnings = append(plan.warnings, Problem{Column: colName(ColCriteria), Message: "The file maps criteria of " + strings.Join(labels, ", ") +
 			", which this engagement does not have in scope. If the report should cover them, add the category to the scope (Edit scope and period on the overview) and import again; otherwise remove those criteria from the file."})
 	}
 	if len(alreadyInMatrix) > 0 {
 		// Typically the same or an updated file imported a second time.
-		warnings = append(warnings, Problem{Column: colName(ColControlID), Message: fmt.Sprintf(
+		plan.warnings = append(plan.warnings, Problem{Column: colName(ColControlID), Message: fmt.Sprintf(
 			"%d %s already in the matrix. An import adds controls; it never changes existing ones. Edit those controls in the matrix, or leave their rows out of the file.",
 			len(alreadyInMatrix), words.Plural(len(alreadyInMatrix), "control id of this file is", "control ids of this file are"))})
 	}
 	if len(noFrequency) > 0 {
-		warnings = append(warnings, Problem{Column: colName(ColFrequency), Message: fmt.Sprintf(
+		plan.warnings = append(plan.warnings, Problem{Column: colName(ColFrequency), Message: fmt.Sprintf(
 			"%d %s no frequency (%s %s); recorded as “As needed”. Confirm the frequency before choosing sample sizes.",
 			len(noFrequency), words.Plural(len(noFrequency), "control has", "controls have"), words.Plural(len(noFrequency), "row", "rows"), compactRows(noFrequency))})
 	}
-	if len(problems) > 0 {
-		return nil, problems, warnings
+	return plan
+}
+
+// questionProblems turns unanswered questions into problems, for an all-or-nothing import that
+// is refused anyway: the user writes one frequency in the file.
+func questionProblems(qs []Question) []Problem {
+	out := make([]Problem, 0, len(qs))
+	for _, q := range qs {
+		var labels []string
+		for _, c := range q.Choices {
+			labels = append(labels, c.Label)
+		}
+		out = append(out, Problem{Row: q.Row, Column: q.Column, Message: "Frequency " + strconv.Quote(q.Text) + " names " +
+			strings.Join(labels, " and ") + ". Write the one that applies (Attest asks which once the other problems are corrected)."})
 	}
-	return planned, nil, warnings
+	return out
 }
 
 // parseCriteria splits a criteria cell on semicolons, commas or whitespace and expands ranges
@@ -261,46 +348,79 @@ func pick(text, def string, choices []Choice, synonyms map[string]string, report
 }
 
 // Import creates the controls of sh in the engagement, all or nothing, in one transaction with
-// one audit event. Any problem returns an *ImportError listing every problem, and saves nothing.
+// one audit event. Any problem (an unanswered question included) returns an *ImportError listing
+// every problem, and saves nothing. The web page imports through Service.ImportUpload, which also
+// offers the partial import and asks the questions.
 func (s *Service) Import(ctx context.Context, actor audit.Actor, engagementID int64, fileName string, sh Sheet) (ImportResult, error) {
 	var res ImportResult
 	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := lockMatrix(tx, engagementID); err != nil {
-			return err
-		}
-		sc, err := s.WithTx(tx).LoadScope(ctx, engagementID)
-		if err != nil {
-			return err
-		}
-		existing, err := s.WithTx(tx).List(ctx, engagementID)
-		if err != nil {
-			return err
-		}
-		planned, problems, warnings := planImport(sc, existing, sh)
-		if len(problems) > 0 {
-			return &ImportError{File: fileName, Problems: problems, Warnings: warnings}
-		}
-		order, err := nextSortOrder(tx, engagementID)
-		if err != nil {
-			return fmt.Errorf("ordering imported controls: %w", err)
-		}
-		for i, p := range planned {
-			if _, err := insert(tx, engagementID, p.in, order+i*10); err != nil {
-				return fmt.Errorf("importing row %d: %w", p.row, err)
-			}
-			res.Refs = append(res.Refs, p.in.Ref)
-		}
-		res.Imported, res.Warnings = len(planned), warnings
-		var notes []string
-		for _, w := range warnings {
-			notes = append(notes, w.Message)
-		}
-		return audit.Record(ctx, tx, actor, audit.Event{Action: "control.import", EntityType: "engagement", EntityID: engagementID,
-			EngagementID: engagementID, ClientID: sc.ClientID, After: map[string]any{
-				"file": fileName, "rows": len(sh.Rows), "controls_imported": len(planned), "refs": res.Refs,
-				"warnings": notes, "controls_before": len(existing), "controls_after": len(existing) + len(planned)}})
+		var err error
+		res, err = s.importTx(ctx, tx, actor, engagementID, fileName, sh, ImportOptions{})
+		return err
 	})
 	return res, err
+}
+
+// importTx plans sh and, when it can, creates its controls and writes the audit event. With
+// opts.Partial the valid rows are created and the refused ones listed in res.RefusedRows.
+func (s *Service) importTx(ctx context.Context, tx *gorm.DB, actor audit.Actor, engagementID int64, fileName string, sh Sheet, opts ImportOptions) (ImportResult, error) {
+	var res ImportResult
+	if err := lockMatrix(tx, engagementID); err != nil {
+		return res, err
+	}
+	sc, err := s.WithTx(tx).LoadScope(ctx, engagementID)
+	if err != nil {
+		return res, err
+	}
+	existing, err := s.WithTx(tx).List(ctx, engagementID)
+	if err != nil {
+		return res, err
+	}
+	plan := planImport(sc, existing, sh, opts.Frequencies)
+	switch {
+	case len(plan.fileProblems) > 0:
+		return res, &ImportError{File: fileName, Problems: plan.fileProblems, Warnings: plan.warnings}
+	case !opts.Partial && len(plan.problems) > 0:
+		return res, &ImportError{File: fileName, Problems: append(plan.problems, questionProblems(plan.questions)...), Warnings: plan.warnings}
+	case opts.Partial && len(plan.rows) == 0 && len(plan.questions) == 0:
+		return res, &ImportError{File: fileName, NoValidRow: true, Warnings: plan.warnings, Problems: append([]Problem{{Message: fmt.Sprintf(
+			"No row of %s can be imported: each of its %d %s has a problem, listed below. A partial import needs at least one valid row; nothing was imported.",
+			fileName, plan.dataRows, words.Plural(plan.dataRows, "row", "rows"))}}, plan.problems...)}
+	case len(plan.questions) > 0:
+		return res, &ImportError{File: fileName, Questions: plan.questions, Problems: plan.problems, Warnings: plan.warnings}
+	}
+	order, err := nextSortOrder(tx, engagementID)
+	if err != nil {
+		return res, fmt.Errorf("ordering imported controls: %w", err)
+	}
+	for i, p := range plan.rows {
+		if _, err := insert(tx, engagementID, p.in, order+i*10); err != nil {
+			return res, fmt.Errorf("importing row %d: %w", p.row, err)
+		}
+		res.Refs = append(res.Refs, p.in.Ref)
+	}
+	res.Imported, res.Warnings = len(plan.rows), plan.warnings
+	res.RefusedRows, res.Problems = plan.refusedRows(), plan.problems
+	var notes []string
+	for _, w := range plan.warnings {
+		notes = append(notes, w.Message)
+	}
+	after := map[string]any{"file": fileName, "rows": len(sh.Rows), "controls_imported": len(plan.rows), "refs": res.Refs,
+		"warnings": notes, "controls_before": len(existing), "controls_after": len(existing) + len(plan.rows)}
+	if len(opts.Frequencies) > 0 {
+		after["frequencies_chosen"] = opts.Frequencies
+	}
+	if opts.Partial {
+		after["mode"] = "partial"
+		after["rows_refused"] = len(res.RefusedRows)
+		after["refused_rows"] = res.RefusedRows
+		if len(res.RefusedRows) > 0 {
+			res.RefusedName = RefusedFileName(fileName)
+			after["refused_file"] = res.RefusedName
+		}
+	}
+	return res, audit.Record(ctx, tx, actor, audit.Event{Action: "control.import", EntityType: "engagement", EntityID: engagementID,
+		EngagementID: engagementID, ClientID: sc.ClientID, After: after})
 }
 
 func contains(list []string, s string) bool {

@@ -86,6 +86,11 @@ func ReadSheet(name string, r io.Reader) (Sheet, error) {
 		if rows, err = cr.ReadAll(); err != nil {
 			return Sheet{}, fmt.Errorf("%w: %s: %v", ErrUnreadable, name, err)
 		}
+		for _, row := range rows {
+			for i, c := range row {
+				row[i] = unneutralise(c)
+			}
+		}
 	default:
 		return Sheet{}, fmt.Errorf("%w: %s is neither .csv nor .xlsx", ErrUnreadable, name)
 	}
@@ -99,6 +104,15 @@ func ReadSheet(name string, r io.Reader) (Sheet, error) {
 		sh.Rows = sh.Rows[:len(sh.Rows)-1]
 	}
 	return sh, nil
+}
+
+// unneutralise undoes csvsafe.Cell: a CSV Attest wrote (the refused rows of a partial import)
+// comes back with a leading apostrophe before =, +, -, @, tab or CR, which is not the user's.
+func unneutralise(s string) string {
+	if len(s) >= 2 && s[0] == '\'' && strings.ContainsRune("=+-@\t\r", rune(s[1])) {
+		return s[1:]
+	}
+	return s
 }
 
 func blank(row []string) bool {

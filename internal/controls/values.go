@@ -78,6 +78,11 @@ var riskSynonyms = map[string]string{"high": "higher", "elevated": "higher", "no
 //     contains exactly one recognised frequency word ("Monthly, on the 15th"): that frequency,
 //     and the original text is kept in frequency_note;
 //   - a cron expression ("0 0 0 15 * *"): the frequency the schedule implies, text kept in the note;
+//   - an event-driven schedule ("Per change", "Per hire", "Upon termination", "Real-time",
+//     "Ongoing", "Each release"): "as needed", the original text kept in the note — such controls
+//     are sampled from the population of events, not from periods;
+//   - text naming two different frequencies ("Daily / Weekly"): not guessed — FrequencyChoices
+//     lists them and the import asks the user which one applies;
 //   - anything else: rejected as a bad frequency, because sample sizes depend on it and Attest
 //     does not guess.
 var frequencySynonyms = map[string]string{
@@ -88,7 +93,7 @@ var frequencySynonyms = map[string]string{
 	"day": "daily", "every day": "daily", "nightly": "daily",
 	"multiple times a day": "multiple_daily", "multiple times per day": "multiple_daily",
 	"several times a day": "multiple_daily", "hourly": "multiple_daily", "multiple daily": "multiple_daily",
-	"continuous": "automated", "continuously": "automated", "real time": "automated", "automatic": "automated",
+	"continuous": "automated", "continuously": "automated", "automatic": "automated",
 	"ad hoc": "as_needed", "adhoc": "as_needed", "as required": "as_needed", "event driven": "as_needed",
 	"on demand": "as_needed", "upon occurrence": "as_needed", "per event": "as_needed", "as needed": "as_needed",
 }
@@ -99,6 +104,77 @@ var frequencyWords = []struct{ word, value string }{
 	{"annual", "annual"}, {"yearly", "annual"}, {"quarterly", "quarterly"}, {"monthly", "monthly"},
 	{"weekly", "weekly"}, {"daily", "daily"}, {"nightly", "daily"}, {"automated", "automated"},
 	{"continuous", "automated"}, {"as needed", "as_needed"}, {"ad hoc", "as_needed"}, {"event driven", "as_needed"},
+}
+
+// eventWords open an event-driven schedule: "per change", "upon termination", "on each release".
+var eventWords = []string{"per", "upon", "on", "each", "every", "after", "at", "with", "for", "when", "whenever", "following"}
+
+// eventTerms are event-driven schedules without such an opening word.
+var eventTerms = map[string]bool{
+	"real time": true, "realtime": true, "ongoing": true, "on going": true, "event based": true, "as occurs": true,
+	"as they occur": true, "as it occurs": true, "when needed": true, "when required": true, "on request": true,
+	"upon request": true, "on change": true, "triggered": true, "event triggered": true,
+}
+
+// periodNouns name a period after "per"/"each"/"every" ("per quarter" is quarterly, not an event).
+var periodNouns = map[string]string{
+	"day": "daily", "night": "daily", "week": "weekly", "month": "monthly", "quarter": "quarterly", "year": "annual", "annum": "annual",
+	"hour": "multiple_daily",
+}
+
+// eventFrequency recognises an event-driven schedule (or "per quarter" and the like). ok is false
+// for text that is neither.
+func eventFrequency(text string) (string, bool) {
+	key := normalizeWord(text)
+	if eventTerms[key] {
+		return "as_needed", true
+	}
+	words := strings.Fields(key)
+	if len(words) < 2 || len(words) > 6 || !contains(eventWords, words[0]) {
+		return "", false
+	}
+	rest := words[1:]
+	if rest[0] == "each" || rest[0] == "every" || rest[0] == "a" || rest[0] == "an" || rest[0] == "the" {
+		rest = rest[1:]
+	}
+	if len(rest) == 0 {
+		return "", false
+	}
+	if v, ok := periodNouns[strings.TrimSuffix(rest[0], "s")]; ok {
+		return v, true
+	}
+	for _, w := range rest {
+		if _, ok := periodNouns[strings.TrimSuffix(w, "s")]; ok {
+			return "", false // "on the 15th of each month" is a period, not an event
+		}
+	}
+	for _, w := range frequencyWords {
+		if strings.Contains(" "+strings.Join(rest, " ")+" ", " "+w.word) {
+			return "", false // "every month, daily checks": leave it to the other rules
+		}
+	}
+	return "as_needed", true
+}
+
+// FrequencyChoices lists the standard frequencies a cell names when it names more than one
+// ("Daily / Weekly"): the import asks the user to pick instead of taking the first.
+func FrequencyChoices(text string) []string {
+	if _, _, ok := ParseFrequency(text); ok {
+		return nil
+	}
+	key := " " + normalizeWord(text) + " "
+	var out []string
+	for _, c := range Frequencies { // in the order the forms offer them
+		for _, w := range frequencyWords {
+			if w.value == c.Value && strings.Contains(key, " "+w.word) && !contains(out, c.Value) {
+				out = append(out, c.Value)
+			}
+		}
+	}
+	if len(out) < 2 {
+		return nil
+	}
+	return out
 }
 
 var cronField = regexp.MustCompile(`^[0-9*/,\-?LW#]+$`)
@@ -119,6 +195,9 @@ func ParseFrequency(text string) (frequency, note string, ok bool) {
 		return v, text, true
 	}
 	if v, ok := cronFrequency(text); ok {
+		return v, text, true
+	}
+	if v, ok := eventFrequency(text); ok {
 		return v, text, true
 	}
 	key := " " + normalizeWord(text) + " "

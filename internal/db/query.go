@@ -28,6 +28,21 @@ func One[T any](tx *gorm.DB, what, query string, args ...any) (T, error) {
 	return out, nil
 }
 
+// First is One for gorm's ORM single-row loads (`dbx.First[User](tx.Where("lower(email) = ?",
+// e))`, with clause.Locking on q to lock): the row, or apperr.ErrNotFound when there is none.
+// A single bytea column needs a row struct (gorm takes a []byte destination for many rows).
+func First[T any](q *gorm.DB, what string, conds ...any) (T, error) {
+	var out T
+	err := q.First(&out, conds...).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return out, apperr.ErrNotFound
+	}
+	if err != nil {
+		return out, fmt.Errorf("loading %s: %w", what, err)
+	}
+	return out, nil
+}
+
 // TextArray is a PostgreSQL text[] as a Go slice, scanned and sent natively through pgx's
 // types: no array_to_json round trip when reading, no jsonb_array_elements_text when writing.
 // Use it as a row struct field or as a query parameter (`= ANY(?)`, `VALUES (?)`).

@@ -64,24 +64,7 @@ func LoadFacts(tx *gorm.DB, engagementID int64) (Facts, error) {
 	if e.ReportType == "" {
 		return Facts{}, apperr.ErrNotFound
 	}
-	f := Facts{Company: e.Company, ReportType: e.ReportType, Categories: []string{}, Subservices: []SubserviceFact{}, CUECs: []string{}, CSOCs: []string{}}
-	day := func(t *time.Time) string {
-		if t == nil {
-			return ""
-		}
-		return t.Format(dateLayout)
-	}
-	if e.ReportType == "type2" {
-		f.PeriodStart, f.PeriodEnd = day(e.PeriodStart), day(e.PeriodEnd)
-	} else {
-		f.AsOf = day(e.AsOf)
-	}
-	cats := strings.Split(e.Categories, ",")
-	for _, c := range criteria.Categories {
-		if c.Key == "security" || slices.Contains(cats, c.Key) {
-			f.Categories = append(f.Categories, c.Key)
-		}
-	}
+	f := factsOf(e.Company, e.ReportType, e.Categories, e.AsOf, e.PeriodStart, e.PeriodEnd)
 	if err := tx.Raw(`SELECT name, services, method FROM subservice_organizations WHERE engagement_id = ? ORDER BY lower(name), id`, engagementID).
 		Scan(&f.Subservices).Error; err != nil {
 		return Facts{}, fmt.Errorf("loading subservice organizations: %w", err)
@@ -99,6 +82,30 @@ func LoadFacts(tx *gorm.DB, engagementID int64) (Facts, error) {
 		}
 	}
 	return f, nil
+}
+
+// factsOf gives the facts read from the engagement's row (categories comma-separated); the
+// subservice organizations, CUECs and CSOCs start empty.
+func factsOf(company, reportType, categories string, asOf, periodStart, periodEnd *time.Time) Facts {
+	f := Facts{Company: company, ReportType: reportType, Categories: []string{}, Subservices: []SubserviceFact{}, CUECs: []string{}, CSOCs: []string{}}
+	day := func(t *time.Time) string {
+		if t == nil {
+			return ""
+		}
+		return t.Format(dateLayout)
+	}
+	if reportType == "type2" {
+		f.PeriodStart, f.PeriodEnd = day(periodStart), day(periodEnd)
+	} else {
+		f.AsOf = day(asOf)
+	}
+	cats := strings.Split(categories, ",")
+	for _, c := range criteria.Categories {
+		if c.Key == "security" || slices.Contains(cats, c.Key) {
+			f.Categories = append(f.Categories, c.Key)
+		}
+	}
+	return f
 }
 
 // WordingData is what the wording templates see.

@@ -10,13 +10,12 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
+	dbx "github.com/attest-soc/attest/internal/db"
 	"strings"
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/attest-soc/attest/internal/apperr"
 	"github.com/attest-soc/attest/internal/audit"
@@ -115,14 +114,7 @@ func loadEngagement(tx *gorm.DB, id int64, lock bool) (engagementRow, error) {
 	if lock {
 		q += ` FOR UPDATE OF e`
 	}
-	var e engagementRow
-	if err := tx.Raw(q, id).Scan(&e).Error; err != nil {
-		return e, fmt.Errorf("loading engagement %d: %w", id, err)
-	}
-	if e.ID == 0 {
-		return e, apperr.ErrNotFound
-	}
-	return e, nil
+	return dbx.One[engagementRow](tx, fmt.Sprintf("engagement %d", id), q, id)
 }
 
 // Sections lists the engagement's sections in DC order, with their checklist rows, open notes
@@ -364,12 +356,8 @@ func lockSectionRow(tx *gorm.DB, engagementID int64, code string) (sectionRow, e
 		engagementID, code).Error; err != nil {
 		return sectionRow{}, fmt.Errorf("creating section %s: %w", code, err)
 	}
-	var row sectionRow
-	err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Table("description_sections").
-		Select("id, code, body, current_version, version").Where("engagement_id = ? AND code = ?", engagementID, code).Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return row, apperr.ErrNotFound
-	}
+	row, err := dbx.One[sectionRow](tx, "section "+code, `SELECT id, code, body, current_version, version
+		FROM description_sections WHERE engagement_id = ? AND code = ? FOR UPDATE`, engagementID, code)
 	if err != nil {
 		return row, fmt.Errorf("locking section %s: %w", code, err)
 	}

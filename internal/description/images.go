@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	dbx "github.com/attest-soc/attest/internal/db"
 	"image"
 	_ "image/jpeg" // decoders for DecodeConfig
 	_ "image/png"
@@ -245,14 +246,7 @@ const imageSelect = `SELECT i.id, i.engagement_id, i.file_name, i.content_type, 
 
 // Image loads one description image's metadata.
 func (s *Service) Image(ctx context.Context, id int64) (Image, error) {
-	var img Image
-	if err := s.DB.WithContext(ctx).Raw(imageSelect+`WHERE i.id = ?`, id).Scan(&img).Error; err != nil {
-		return img, fmt.Errorf("loading description image %d: %w", id, err)
-	}
-	if img.ID == 0 {
-		return img, apperr.ErrNotFound
-	}
-	return img, nil
+	return dbx.One[Image](s.DB.WithContext(ctx), fmt.Sprintf("description image %d", id), imageSelect+`WHERE i.id = ?`, id)
 }
 
 // Images lists the engagement's description images, newest first.

@@ -116,23 +116,30 @@ func (s *Service) Summarize(ctx context.Context, engagementID int64) (Summary, e
 			sum.Concluded++
 		}
 	}
-	if n := sum.Total - sum.Written; n > 0 {
-		sum.ClientTodo = append(sum.ClientTodo, plural(n, "description section to write", "description sections to write"))
-	}
 	var toAnswer int
 	db.Raw(`SELECT count(*) FROM review_notes n JOIN description_sections s ON s.id = n.target_id
 		WHERE n.target_type = 'description_section' AND s.engagement_id = ? AND n.to_client AND n.response = '' AND n.cleared_at IS NULL`,
 		engagementID).Row().Scan(&toAnswer)
+	sum.ClientTodo = clientTodo(sum.Total-sum.Written, toAnswer, a.OfficerID != nil, a.OfficerName, a.Approved)
+	return sum, nil
+}
+
+// clientTodo says what the client still has to do on the description and the assertion.
+func clientTodo(toWrite, toAnswer int, hasOfficer bool, officerName string, approved bool) []string {
+	var out []string
+	if toWrite > 0 {
+		out = append(out, plural(toWrite, "description section to write", "description sections to write"))
+	}
 	if toAnswer > 0 {
-		sum.ClientTodo = append(sum.ClientTodo, plural(toAnswer, "review note on the description to answer", "review notes on the description to answer"))
+		out = append(out, plural(toAnswer, "review note on the description to answer", "review notes on the description to answer"))
 	}
 	switch {
-	case a.OfficerID == nil:
-		sum.ClientTodo = append(sum.ClientTodo, "a signing officer to designate for management's assertion")
-	case !a.Approved:
-		sum.ClientTodo = append(sum.ClientTodo, "management's assertion to approve ("+a.OfficerName+")")
+	case !hasOfficer:
+		out = append(out, "a signing officer to designate for management's assertion")
+	case !approved:
+		out = append(out, "management's assertion to approve ("+officerName+")")
 	}
-	return sum, nil
+	return out
 }
 
 func plural(n int, one, many string) string {

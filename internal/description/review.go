@@ -3,6 +3,7 @@ package description
 import (
 	"context"
 	"fmt"
+	dbx "github.com/attest-soc/attest/internal/db"
 	"strings"
 
 	"gorm.io/gorm"
@@ -214,7 +215,7 @@ func (s *Service) AnswerNote(ctx context.Context, u auth.User, noteID int64, res
 		return apperr.Validation{"response": "Write your answer to the note."}
 	}
 	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var n struct {
+		type noteRow struct {
 			ID, EngagementID int64
 			ToClient         bool
 			TargetType       string
@@ -222,11 +223,12 @@ func (s *Service) AnswerNote(ctx context.Context, u auth.User, noteID int64, res
 			Cleared          bool
 			Version          int
 		}
-		if err := tx.Raw(`SELECT id, engagement_id, to_client, target_type, response, cleared_at IS NOT NULL AS cleared, version
-			FROM review_notes WHERE id = ? FOR UPDATE`, noteID).Scan(&n).Error; err != nil {
-			return fmt.Errorf("loading note %d: %w", noteID, err)
+		n, err := dbx.One[noteRow](tx, fmt.Sprintf("note %d", noteID), `SELECT id, engagement_id, to_client, target_type, response,
+			cleared_at IS NOT NULL AS cleared, version FROM review_notes WHERE id = ? FOR UPDATE`, noteID)
+		if err != nil {
+			return err
 		}
-		if n.ID == 0 || n.TargetType != "description_section" || u.Role == auth.RoleClient && !n.ToClient {
+		if n.TargetType != "description_section" || u.Role == auth.RoleClient && !n.ToClient {
 			return apperr.ErrNotFound
 		}
 		e, err := loadEngagement(tx, n.EngagementID, false)

@@ -50,13 +50,18 @@ type Access struct {
 	ClientID int64
 	Status   Status
 	TeamRole string // the user's role on the team, "" when not on it
+	// Coordinator: the user is the client's coordinator on this engagement (issue #16 point 8);
+	// HasCoordinator: the engagement has one, so its other client users reach only their requests.
+	Coordinator    bool
+	HasCoordinator bool
 }
 
 // AccessFor loads engagement id's owner, status and userID's role on its team, or
 // apperr.ErrNotFound.
 func (s *Service) AccessFor(ctx context.Context, engagementID, userID int64) (Access, error) {
 	return dbx.One[Access](s.DB.WithContext(ctx), fmt.Sprintf("engagement %d for the policy", engagementID), `
-		SELECT e.client_id, e.status, coalesce(m.role, '') AS team_role
+		SELECT e.client_id, e.status, coalesce(m.role, '') AS team_role, coalesce(m.coordinator, false) AS coordinator,
+			EXISTS (SELECT 1 FROM engagement_members c WHERE c.engagement_id = e.id AND c.coordinator) AS has_coordinator
 		FROM engagements e
 		LEFT JOIN engagement_members m ON m.engagement_id = e.id AND m.user_id = ?
 		WHERE e.id = ?`, userID, engagementID)

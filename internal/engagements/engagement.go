@@ -5,8 +5,8 @@ package engagements
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	dbx "github.com/attest-soc/attest/internal/db"
 	"slices"
 	"strings"
 	"time"
@@ -193,15 +193,7 @@ const selectEngagement = `SELECT e.id, e.client_id, c.name AS client_name, e.nam
 
 // Get loads engagement id.
 func (s *Service) Get(ctx context.Context, id int64) (Engagement, error) {
-	var e Engagement
-	err := s.DB.WithContext(ctx).Raw(selectEngagement+` WHERE e.id = ?`, id).Take(&e).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return e, apperr.ErrNotFound
-	}
-	if err != nil {
-		return e, fmt.Errorf("loading engagement %d: %w", id, err)
-	}
-	return e, nil
+	return dbx.One[Engagement](s.DB.WithContext(ctx), fmt.Sprintf("engagement %d", id), selectEngagement+` WHERE e.id = ?`, id)
 }
 
 // Create stores a new engagement in planning.

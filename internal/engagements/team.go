@@ -3,6 +3,7 @@ package engagements
 import (
 	"context"
 	"fmt"
+	dbx "github.com/attest-soc/attest/internal/db"
 	"strings"
 	"time"
 
@@ -301,13 +302,10 @@ func (s *Service) RemoveSubserviceOrg(ctx context.Context, actor audit.Actor, en
 			return apperr.Validation{"subservice_organization": "This subservice organization still operates " +
 				strings.Join(csocs, ", ") + " (CSOCs in the control matrix). Delete or reassign them first."}
 		}
-		var before SubserviceOrg
-		if err := tx.Raw(`DELETE FROM subservice_organizations WHERE id = ? AND engagement_id = ? RETURNING id, name, services, method`,
-			id, engagementID).Scan(&before).Error; err != nil {
-			return fmt.Errorf("removing subservice organization %d: %w", id, err)
-		}
-		if before.ID == 0 {
-			return apperr.ErrNotFound
+		before, err := dbx.One[SubserviceOrg](tx, fmt.Sprintf("subservice organization %d", id),
+			`DELETE FROM subservice_organizations WHERE id = ? AND engagement_id = ? RETURNING id, name, services, method`, id, engagementID)
+		if err != nil {
+			return err
 		}
 		// The approved assertion rests on these facts: a change withdraws it, in this transaction.
 		if err := description.WithdrawIfFactsChanged(ctx, tx, time.Now().UTC(), actor, engagementID); err != nil {

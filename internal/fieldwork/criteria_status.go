@@ -10,6 +10,9 @@ const (
 	CriterionMet     = "met"
 	CriterionNotMet  = "not_met"
 	CriterionPending = "pending"
+	// CriterionNoControl: an in-scope criterion no control of the matrix addresses. The matrix
+	// has a gap; the criterion cannot be met by testing until a control is mapped to it.
+	CriterionNoControl = "no_control"
 )
 
 // CriterionEvidence is what a criterion's status rolls up from.
@@ -66,14 +69,21 @@ type CriterionRow struct {
 	Reason  string
 }
 
-// CriteriaStatus rolls up every criterion the engagement's controls are mapped to.
+// CriteriaStatus rolls up every criterion in the engagement's scope (its categories, and any
+// criterion its controls are mapped to); one without any control is listed as such.
 func (s *Service) CriteriaStatus(ctx context.Context, engagementID int64) ([]CriterionRow, error) {
 	var crit []struct {
 		ID, Summary string
+		HasControl  bool
 	}
-	if err := s.DB.WithContext(ctx).Raw(`SELECT DISTINCT cr.id, cr.summary, cr.sort_order FROM criteria cr
-		JOIN control_criteria cc ON cc.criterion_id = cr.id JOIN controls c ON c.id = cc.control_id
-		WHERE c.engagement_id = ? ORDER BY cr.sort_order`, engagementID).Scan(&crit).Error; err != nil {
+	if err := s.DB.WithContext(ctx).Raw(`SELECT cr.id, cr.summary,
+			EXISTS (SELECT 1 FROM control_criteria cc JOIN controls c ON c.id = cc.control_id
+				WHERE cc.criterion_id = cr.id AND c.engagement_id = e.id) AS has_control
+		FROM criteria cr JOIN engagements e ON e.id = ?
+		WHERE cr.category = 'security' OR cr.category = ANY(e.categories)
+			OR EXISTS (SELECT 1 FROM control_criteria cc JOIN controls c ON c.id = cc.control_id
+				WHERE cc.criterion_id = cr.id AND c.engagement_id = e.id)
+		ORDER BY cr.sort_order`, engagementID).Scan(&crit).Error; err != nil {
 		return nil, fmt.Errorf("listing criteria of engagement %d: %w", engagementID, err)
 	}
 	var results []struct {
@@ -81,10 +91,14 @@ func (s *Service) CriteriaStatus(ctx context.Context, engagementID int64) ([]Cri
 		Result      *string
 		Exceptions  int
 	}
-	if err := s.DB.WithContext(ctx).Raw(`SELECT cc.criterion_id, t.result,
-			(SELECT count(*) FROM exceptions x WHERE x.test_id = t.id) AS exceptions
+	// The exceptions are counted per test once, grouped, not by a subquery per (criterion, test)
+	// row: 1,200 rows on the large fixture, 7.5 ms that way (issue #19).
+	if err := s.DB.WithContext(ctx).Raw(`SELECT cc.criterion_id, t.result, coalesce(xc.n, 0) AS exceptions
 		FROM control_criteria cc JOIN controls c ON c.id = cc.control_id
-		LEFT JOIN tests t ON t.control_id = c.id WHERE c.engagement_id = ?`, engagementID).Scan(&results).Error; err != nil {
+		LEFT JOIN tests t ON t.control_id = c.id
+		LEFT JOIN (SELECT x.test_id, count(*) AS n FROM exceptions x JOIN tests xt ON xt.id = x.test_id
+			WHERE xt.engagement_id = ? GROUP BY x.test_id) xc ON xc.test_id = t.id
+		WHERE c.engagement_id = ?`, engagementID, engagementID).Scan(&results).Error; err != nil {
 		return nil, fmt.Errorf("loading test results of engagement %d: %w", engagementID, err)
 	}
 	var excs []struct {
@@ -120,6 +134,11 @@ func (s *Service) CriteriaStatus(ctx context.Context, engagementID int64) ([]Cri
 	}
 	out := make([]CriterionRow, 0, len(crit))
 	for _, c := range crit {
+		if !c.HasControl {
+			out = append(out, CriterionRow{ID: c.ID, Summary: c.Summary, Status: CriterionNoControl,
+				Reason: "no control of the matrix addresses this criterion"})
+			continue
+		}
 		st, reason := CriterionStatus(*evidence[c.ID])
 		out = append(out, CriterionRow{ID: c.ID, Summary: c.Summary, Status: st, Reason: reason})
 	}

@@ -2,8 +2,8 @@ package fieldwork
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	dbx "github.com/attest-soc/attest/internal/db"
 	"time"
 
 	"gorm.io/gorm"
@@ -39,16 +39,12 @@ func (s *Service) AttachEvidence(ctx context.Context, u auth.User, testID, sampl
 		return err
 	}
 	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var row struct {
+		row, err := dbx.One[struct {
 			EngagementID int64
 			ClientID     int64
-		}
-		err := tx.Raw(`SELECT t.engagement_id, e.client_id FROM tests t JOIN engagements e ON e.id = t.engagement_id WHERE t.id = ?`, testID).Take(&row).Error
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return apperr.ErrNotFound
-		}
+		}](tx, fmt.Sprintf("test %d", testID), `SELECT t.engagement_id, e.client_id FROM tests t JOIN engagements e ON e.id = t.engagement_id WHERE t.id = ?`, testID)
 		if err != nil {
-			return fmt.Errorf("loading test %d: %w", testID, err)
+			return err
 		}
 		target := evidence.Target{EngagementID: row.EngagementID, TestID: testID}
 		reason := "evidence attached to the test"

@@ -78,12 +78,9 @@ func (s *Service) Exception(ctx context.Context, id int64) (Exception, error) {
 }
 
 func loadException(db *gorm.DB, id int64) (Exception, error) {
-	var x Exception
-	if err := db.Raw(exceptionSelect+`WHERE x.id = ?`, id).Scan(&x).Error; err != nil {
-		return Exception{}, fmt.Errorf("loading exception %d: %w", id, err)
-	}
-	if x.ID == 0 {
-		return Exception{}, apperr.ErrNotFound
+	x, err := dbx.One[Exception](db, fmt.Sprintf("exception %d", id), exceptionSelect+`WHERE x.id = ?`, id)
+	if err != nil {
+		return Exception{}, err
 	}
 	x.Criteria = parseTextArray(x.CriteriaJSON)
 	return x, nil

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	dbx "github.com/attest-soc/attest/internal/db"
 	"slices"
 	"sort"
 	"strings"
@@ -286,12 +287,10 @@ func (s *Service) RemoveAttribute(ctx context.Context, u auth.User, testID int64
 		if err != nil {
 			return err
 		}
-		var a Attribute
-		if err := tx.Raw(`SELECT id, test_id, code, description, position FROM test_attributes WHERE test_id = ? AND code = ?`, testID, code).Scan(&a).Error; err != nil {
-			return fmt.Errorf("loading attribute %s of test %d: %w", code, testID, err)
-		}
-		if a.ID == 0 {
-			return apperr.ErrNotFound
+		a, err := dbx.One[Attribute](tx, fmt.Sprintf("attribute %s of test %d", code, testID),
+			`SELECT id, test_id, code, description, position FROM test_attributes WHERE test_id = ? AND code = ?`, testID, code)
+		if err != nil {
+			return err
 		}
 		res := tx.Exec(`DELETE FROM sample_attribute_results WHERE attribute_id = ?`, a.ID)
 		if res.Error != nil {

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	dbx "github.com/attest-soc/attest/internal/db"
 	"io"
 	"strings"
 	"time"
@@ -178,14 +179,7 @@ const importSelect = `SELECT id, test_id, file_name, file_size, status, rows_tot
 
 // PopulationImport loads one import.
 func (s *Service) PopulationImport(ctx context.Context, id int64) (PopulationImport, error) {
-	var p PopulationImport
-	if err := s.DB.WithContext(ctx).Raw(importSelect+`WHERE id = ?`, id).Scan(&p).Error; err != nil {
-		return PopulationImport{}, fmt.Errorf("loading population import %d: %w", id, err)
-	}
-	if p.ID == 0 {
-		return PopulationImport{}, apperr.ErrNotFound
-	}
-	return p, nil
+	return dbx.One[PopulationImport](s.DB.WithContext(ctx), fmt.Sprintf("population import %d", id), importSelect+`WHERE id = ?`, id)
 }
 
 // PopulationImports lists a test's latest imports, newest first.
@@ -244,15 +238,17 @@ var errImportedMeanwhile = errors.New("population import already done")
 // restart, a lost connection) is returned so River retries the job, and the transaction that
 // writes the population rolls back, leaving nothing half-imported.
 func (s *Service) RunPopulationImport(ctx context.Context, importID int64, attempt int) error {
-	var imp importRow
-	err := s.DB.WithContext(ctx).Raw(`SELECT i.id, i.test_id, i.source, i.completeness_check, i.key_column, i.file_name, i.file_sha256,
-			i.status, i.uploaded_by, coalesce(u.email, '') AS uploader_email
-		FROM population_imports i LEFT JOIN users u ON u.id = i.uploaded_by WHERE i.id = ?`, importID).Scan(&imp).Error
-	if err != nil {
-		return fmt.Errorf("loading population import %d: %w", importID, err)
+	imp, err := dbx.One[importRow](s.DB.WithContext(ctx), fmt.Sprintf("population import %d", importID), `SELECT i.id, i.test_id,
+			i.source, i.completeness_check, i.key_column, i.file_name, i.file_sha256, i.status, i.uploaded_by, coalesce(u.email, '') AS uploader_email
+		FROM population_imports i LEFT JOIN users u ON u.id = i.uploaded_by WHERE i.id = ?`, importID)
+	if errors.Is(err, apperr.ErrNotFound) {
+		return nil // deleted with its test
 	}
-	if imp.ID == 0 || imp.Status.Finished() {
-		return nil // deleted with its test, or already finished by an earlier run
+	if err != nil {
+		return err
+	}
+	if imp.Status.Finished() {
+		return nil // already finished by an earlier run
 	}
 	now := s.now()
 	if err := s.DB.WithContext(ctx).Exec(`UPDATE population_imports SET status = 'running', attempt = ?, started_at = ?, rows_read = 0, rows_stored = 0, error = ''

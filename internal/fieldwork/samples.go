@@ -3,9 +3,7 @@ package fieldwork
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -71,14 +69,10 @@ func (s *Service) Sample(ctx context.Context, id int64) (Sample, error) {
 }
 
 func loadSample(db *gorm.DB, id int64) (Sample, error) {
-	var out Sample
-	err := db.Raw(`SELECT id, test_id, population_id, row_number, item_key, item::text AS item_json, attributes_tested,
-		result, notes, sent_to_client_at, version, updated_at FROM samples WHERE id = ?`, id).Scan(&out).Error
+	out, err := dbx.One[Sample](db, fmt.Sprintf("sample %d", id), `SELECT id, test_id, population_id, row_number, item_key,
+		item::text AS item_json, attributes_tested, result, notes, sent_to_client_at, version, updated_at FROM samples WHERE id = ?`, id)
 	if err != nil {
-		return Sample{}, fmt.Errorf("loading sample %d: %w", id, err)
-	}
-	if out.ID == 0 {
-		return Sample{}, apperr.ErrNotFound
+		return Sample{}, err
 	}
 	_ = json.Unmarshal([]byte(out.ItemJSON), &out.Item)
 	return out, nil
@@ -312,11 +306,9 @@ func (s *Service) UpdateSample(ctx context.Context, u auth.User, id int64, in Sa
 		return Sample{}, err
 	}
 	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var version int
-		if err := tx.Raw(`SELECT version FROM samples WHERE id = ? FOR UPDATE`, id).Row().Scan(&version); errors.Is(err, sql.ErrNoRows) {
-			return apperr.ErrNotFound
-		} else if err != nil {
-			return fmt.Errorf("locking sample %d: %w", id, err)
+		// Lock the row first, so the version compared below is the one this change replaces.
+		if _, err := dbx.One[int](tx, fmt.Sprintf("sample %d", id), `SELECT version FROM samples WHERE id = ? FOR UPDATE`, id); err != nil {
+			return err
 		}
 		before, err := loadSample(tx, id)
 		if err != nil {

@@ -4,8 +4,8 @@ package firm
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	dbx "github.com/attest-soc/attest/internal/db"
 	"net/url"
 	"strings"
 	"time"
@@ -99,15 +99,7 @@ func (s *Service) ListClients(ctx context.Context) ([]Client, error) {
 
 // GetClient loads one client organization.
 func (s *Service) GetClient(ctx context.Context, id int64) (Client, error) {
-	var c Client
-	err := s.DB.WithContext(ctx).First(&c, id).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return c, apperr.ErrNotFound
-	}
-	if err != nil {
-		return c, fmt.Errorf("loading client %d: %w", id, err)
-	}
-	return c, nil
+	return dbx.First[Client](s.DB.WithContext(ctx), fmt.Sprintf("client %d", id), id)
 }
 
 // CreateClient adds a client organization and audits it.
@@ -138,11 +130,9 @@ func (s *Service) UpdateClient(ctx context.Context, actor audit.Actor, id int64,
 	}
 	var c Client
 	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).First(&c, id).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return apperr.ErrNotFound
-			}
-			return fmt.Errorf("loading client %d: %w", id, err)
+		var err error
+		if c, err = dbx.First[Client](tx.Clauses(clause.Locking{Strength: "UPDATE"}), fmt.Sprintf("client %d", id), id); err != nil {
+			return err
 		}
 		if c.Version != version {
 			return &apperr.ConflictError{Entity: "client", Current: c, UpdatedAt: c.UpdatedAt}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	dbx "github.com/attest-soc/attest/internal/db"
 	"strings"
 	"time"
 
@@ -118,19 +119,19 @@ func (s *Service) Load(ctx context.Context, u auth.User, engagementID int64) (St
 }
 
 func loadStored(ctx context.Context, db *gorm.DB, engagementID int64) (Stored, error) {
-	var row struct {
+	type opinionRow struct {
 		ProposedKind, Kind, KindReason, Basis, SOC3ConfirmedReason string
 		ProposalReasons                                            string
 		ChosenByName, SignedByName                                 string
 		ChosenAt, SignedAt, ReportDate                             *time.Time
 		Version                                                    int
 	}
-	err := db.WithContext(ctx).Raw(`SELECT o.proposed_kind, o.kind, o.kind_reason, o.basis, o.soc3_confirmed_reason,
+	row, err := dbx.One[opinionRow](db.WithContext(ctx), "the opinion", `SELECT o.proposed_kind, o.kind, o.kind_reason, o.basis, o.soc3_confirmed_reason,
 		o.proposal_reasons::text AS proposal_reasons, coalesce(c.name, '') AS chosen_by_name, coalesce(s.name, '') AS signed_by_name,
 		o.chosen_at, o.signed_at, o.report_date, o.version
 		FROM opinions o LEFT JOIN users c ON c.id = o.chosen_by LEFT JOIN users s ON s.id = o.signed_by
-		WHERE o.engagement_id = ?`, engagementID).Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
+		WHERE o.engagement_id = ?`, engagementID)
+	if errors.Is(err, apperr.ErrNotFound) { // nothing proposed or chosen yet
 		return Stored{}, nil
 	}
 	if err != nil {
@@ -197,14 +198,10 @@ func isEngagementPartner(tx *gorm.DB, u auth.User, engagementID int64) (bool, er
 
 // lockEngagement takes the engagement row lock and returns its status and client.
 func lockEngagement(tx *gorm.DB, engagementID int64) (status string, clientID int64, err error) {
-	var row struct {
+	row, err := dbx.One[struct {
 		Status   string
 		ClientID int64
-	}
-	err = tx.Raw(`SELECT status, client_id FROM engagements WHERE id = ? FOR UPDATE`, engagementID).Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return "", 0, apperr.ErrNotFound
-	}
+	}](tx, fmt.Sprintf("engagement %d", engagementID), `SELECT status, client_id FROM engagements WHERE id = ? FOR UPDATE`, engagementID)
 	return row.Status, row.ClientID, err
 }
 
@@ -256,8 +253,14 @@ func (s *Service) Choose(ctx context.Context, u auth.User, engagementID int64, i
 		if err != nil {
 			return err
 		}
-		if before.Version != 0 && in.Version != 0 && before.Version != in.Version {
-			return &apperr.ConflictError{Entity: "opinion", Current: before, UpdatedAt: s.Clock.Now()}
+		// in.Version is the version the partner's form showed (0: none chosen yet). Another save
+		// since then — another tab, another partner after a change of team — is not overwritten.
+		if before.Version != in.Version {
+			at := s.Clock.Now()
+			if before.ChosenAt != nil {
+				at = *before.ChosenAt
+			}
+			return &apperr.ConflictError{Entity: "opinion", Current: before, UpdatedAt: at}
 		}
 		if !kind.Modified() {
 			in.Basis, in.SOC3Reason = "", ""

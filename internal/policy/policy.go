@@ -36,6 +36,14 @@ type Resource struct {
 	// FirmOnly marks the auditors' own working papers (e.g. evidence on tests and samples):
 	// they do not exist for client users, whatever the action.
 	FirmOnly bool
+	// The client's coordinator (issue #16 point 8). Coordinator: the acting client user is the
+	// engagement's coordinator. HasCoordinator: the engagement has one, so its other client users
+	// reach only the requests they are involved in. OneRequest: the resource is one request (or
+	// a file of it); Involved: the acting user is its assignee or uploaded a file to it.
+	Coordinator    bool
+	HasCoordinator bool
+	OneRequest     bool
+	Involved       bool
 }
 
 // rule decides one action.
@@ -64,6 +72,10 @@ func Check(u auth.User, a Action, r Resource) error {
 		return nil
 	}
 	if u.Role == auth.RoleClient && ((r.ClientID != 0 && !sameClient(u, r)) || r.FirmOnly) {
+		return apperr.ErrNotFound
+	}
+	if u.Role == auth.RoleClient && r.OneRequest && isClientOf(u, r) && !clientReaches(u, r) {
+		// A colleague's request, on an engagement someone else coordinates, does not exist for them.
 		return apperr.ErrNotFound
 	}
 	if u.Role == auth.RoleClient && r.ClientID == 0 && r.EngagementID == 0 {

@@ -21,6 +21,8 @@ const (
 	ReportDownload Action = "report.download"
 	// AddendumAdd adds a dated addendum to a signed engagement's file.
 	AddendumAdd Action = "engagement.addendum"
+	// ScopeLimitationRecord records (or removes) a scope limitation, before the signature.
+	ScopeLimitationRecord Action = "scope_limitation.record"
 )
 
 // signingPartner: a firm partner (role) who is this engagement's partner (team role).
@@ -38,4 +40,6 @@ var reportRules = map[Action]rule{
 	EngagementReopen: signingPartner,
 	ReportDownload:   anyOf(firmOversight, onTeam, isClientOf),
 	AddendumAdd:      onTeam,
+	// The team records what it could not obtain; it feeds the proposal (a disclaimer).
+	ScopeLimitationRecord: unlocked(onTeam),
 }

@@ -2,9 +2,8 @@ package quality
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
+	dbx "github.com/attest-soc/attest/internal/db"
 	"strings"
 	"time"
 
@@ -132,11 +131,7 @@ func (s *Service) AddTemplate(ctx context.Context, u auth.User, title, body stri
 // DeleteTemplate removes a template text: its wording counts in comparisons again.
 func (s *Service) DeleteTemplate(ctx context.Context, u auth.User, id int64) error {
 	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var t Template
-		err := tx.Raw(`SELECT id, title, body FROM boilerplate_templates WHERE id = ? FOR UPDATE`, id).Row().Scan(&t.ID, &t.Title, &t.Body)
-		if errors.Is(err, sql.ErrNoRows) {
-			return apperr.ErrNotFound
-		}
+		t, err := dbx.One[Template](tx, fmt.Sprintf("template %d", id), `SELECT id, title, body FROM boilerplate_templates WHERE id = ? FOR UPDATE`, id)
 		if err != nil {
 			return fmt.Errorf("loading template text %d: %w", id, err)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	dbx "github.com/attest-soc/attest/internal/db"
 	"slices"
 	"strings"
 	"time"
@@ -179,21 +180,19 @@ func (s *Service) Load(ctx context.Context, engagementID int64) (Data, error) {
 func loadData(ctx context.Context, db *gorm.DB, engagementID int64) (Data, error) {
 	db = db.WithContext(ctx)
 	d := Data{EngagementID: engagementID}
-	var e struct {
+	type engagementRow struct {
 		ClientID                         int64
 		ClientName, LegalName, Name      string
 		ReportType, Status, Categories   string
 		AsOfDate, PeriodStart, PeriodEnd *time.Time
 		ReportDate                       *time.Time
 	}
-	err := db.Raw(`SELECT e.client_id, c.name AS client_name, c.legal_name, e.name, e.report_type, e.status,
+	e, err := dbx.One[engagementRow](db, fmt.Sprintf("engagement %d for its report", engagementID), `SELECT e.client_id,
+		c.name AS client_name, c.legal_name, e.name, e.report_type, e.status,
 		array_to_string(e.categories, '|') AS categories, e.as_of_date, e.period_start, e.period_end, e.report_date
-		FROM engagements e JOIN clients c ON c.id = e.client_id WHERE e.id = ?`, engagementID).Take(&e).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return d, apperr.ErrNotFound
-	}
+		FROM engagements e JOIN clients c ON c.id = e.client_id WHERE e.id = ?`, engagementID)
 	if err != nil {
-		return d, fmt.Errorf("loading engagement %d for its report: %w", engagementID, err)
+		return d, err
 	}
 	d.ClientID, d.Engagement, d.ReportType, d.Status = e.ClientID, e.Name, e.ReportType, e.Status
 	d.ClientName = e.ClientName
@@ -338,17 +337,17 @@ func loadData(ctx context.Context, db *gorm.DB, engagementID int64) (Data, error
 		d.Limitations = append(d.Limitations, ScopeLimitation{Description: l.Description, Criteria: splitList(l.Criteria), Pervasive: l.Pervasive})
 	}
 
-	var op struct {
+	type opinionRow struct {
 		ProposedKind, Kind, KindReason, Basis, SOC3ConfirmedReason string
 		SignedByName                                               string
 		SignedAt                                                   *time.Time
 		ReportDate                                                 *time.Time
 		Version                                                    int
 	}
-	err = db.Raw(`SELECT o.proposed_kind, o.kind, o.kind_reason, o.basis, o.soc3_confirmed_reason,
+	op, err := dbx.One[opinionRow](db, "the opinion", `SELECT o.proposed_kind, o.kind, o.kind_reason, o.basis, o.soc3_confirmed_reason,
 		coalesce(u.name, '') AS signed_by_name, o.signed_at, o.report_date, o.version
-		FROM opinions o LEFT JOIN users u ON u.id = o.signed_by WHERE o.engagement_id = ?`, engagementID).Take(&op).Error
-	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+		FROM opinions o LEFT JOIN users u ON u.id = o.signed_by WHERE o.engagement_id = ?`, engagementID)
+	if err != nil && !errors.Is(err, apperr.ErrNotFound) { // no opinion yet: an empty one
 		return d, fmt.Errorf("loading opinion: %w", err)
 	}
 	d.Opinion = OpinionData{ProposedKind: op.ProposedKind, Kind: op.Kind, KindReason: op.KindReason, Basis: op.Basis,

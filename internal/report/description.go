@@ -45,17 +45,18 @@ func (s *Service) addDescription(ctx context.Context, d *Data) error {
 			return fmt.Errorf("loading description images: %w", err)
 		}
 		for _, im := range imgs {
-			data, err := s.readBlob(ctx, im.BlobSHA)
-			if err != nil {
-				return fmt.Errorf("reading description image %d: %w", im.ID, err)
-			}
+			var data []byte
+			var err error
 			typ := imageType(im.ContentType)
 			if im.ContentType == "image/svg+xml" {
 				// The PDF library places PNG and JPEG only: the (sanitised) drawing is rasterised.
-				if data, err = rasterizeSVG(data); err != nil {
-					return fmt.Errorf("drawing description image %d (%s): %w", im.ID, im.FileName, err)
-				}
+				data, err = s.diagramPNG(ctx, im.BlobSHA)
 				typ = "PNG"
+			} else {
+				data, err = s.readBlob(ctx, im.BlobSHA)
+			}
+			if err != nil {
+				return fmt.Errorf("description image %d (%s): %w", im.ID, im.FileName, err)
 			}
 			desc.Images[fmt.Sprintf("%s%d", markdown.ImagePrefix, im.ID)] = Image{Name: "dimg-" + im.BlobSHA[:16],
 				Type: typ, Data: data, Alt: im.FileName}

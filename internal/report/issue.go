@@ -2,8 +2,8 @@ package report
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	dbx "github.com/attest-soc/attest/internal/db"
 	"strings"
 	"time"
 
@@ -201,14 +201,10 @@ type Facts struct {
 
 // EngagementFacts loads the Report tab's facts of engagementID.
 func (s *Service) EngagementFacts(ctx context.Context, engagementID int64) (Facts, error) {
-	var f Facts
-	err := s.DB.WithContext(ctx).Raw(`SELECT e.report_type, c.name AS client_name, e.report_date, e.released_at
-		FROM engagements e JOIN clients c ON c.id = e.client_id WHERE e.id = ?`, engagementID).Take(&f).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return f, apperr.ErrNotFound
-	}
+	f, err := dbx.One[Facts](s.DB.WithContext(ctx), fmt.Sprintf("engagement %d", engagementID), `SELECT e.report_type,
+		c.name AS client_name, e.report_date, e.released_at FROM engagements e JOIN clients c ON c.id = e.client_id WHERE e.id = ?`, engagementID)
 	if err != nil {
-		return f, fmt.Errorf("loading engagement %d: %w", engagementID, err)
+		return f, err
 	}
 	f.ReportDate = utcDate(f.ReportDate)
 	return f, nil

@@ -4,6 +4,10 @@
 package report
 
 import (
+	"context"
+	"fmt"
+	"sync"
+
 	"gorm.io/gorm"
 
 	"github.com/attest-soc/attest/internal/audit"
@@ -27,4 +31,36 @@ type Service struct {
 	Issuing IssueHooks
 	// AuditSigner signs the audit checkpoint written at issue; nil writes none.
 	AuditSigner *audit.Signer
+
+	// diagrams keeps SVG diagrams drawn as PNG, by the SHA-256 of the SVG (the blob key): drawing
+	// one costs a few hundred milliseconds, and every Report tab view loads the description.
+	diagramsMu sync.Mutex
+	diagrams   map[string][]byte
+}
+
+// maxDiagrams bounds the drawn diagrams kept (a few hundred kilobytes each).
+const maxDiagrams = 64
+
+// diagramPNG draws the SVG stored under sha as PNG, once per process.
+func (s *Service) diagramPNG(ctx context.Context, sha string) ([]byte, error) {
+	s.diagramsMu.Lock()
+	png, ok := s.diagrams[sha]
+	s.diagramsMu.Unlock()
+	if ok {
+		return png, nil
+	}
+	svg, err := s.readBlob(ctx, sha)
+	if err != nil {
+		return nil, fmt.Errorf("reading: %w", err)
+	}
+	if png, err = rasterizeSVG(svg); err != nil {
+		return nil, fmt.Errorf("drawing: %w", err)
+	}
+	s.diagramsMu.Lock()
+	defer s.diagramsMu.Unlock()
+	if s.diagrams == nil || len(s.diagrams) >= maxDiagrams {
+		s.diagrams = map[string][]byte{}
+	}
+	s.diagrams[sha] = png
+	return png, nil
 }

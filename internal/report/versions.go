@@ -3,8 +3,8 @@ package report
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
+	dbx "github.com/attest-soc/attest/internal/db"
 	"io"
 	"time"
 
@@ -213,15 +213,7 @@ func (s *Service) Versions(ctx context.Context, engagementID int64) ([]Version, 
 
 // GetVersion loads one issued version.
 func (s *Service) GetVersion(ctx context.Context, id int64) (Version, error) {
-	var v Version
-	err := s.DB.WithContext(ctx).Raw(selectVersion+` WHERE v.id = ?`, id).Take(&v).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return v, apperr.ErrNotFound
-	}
-	if err != nil {
-		return v, fmt.Errorf("loading report version %d: %w", id, err)
-	}
-	return v, nil
+	return dbx.One[Version](s.DB.WithContext(ctx), fmt.Sprintf("report version %d", id), selectVersion+` WHERE v.id = ?`, id)
 }
 
 // Download returns the bytes of version id, verified against their SHA-256, and records the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	dbx "github.com/attest-soc/attest/internal/db"
 	"strings"
 
 	"gorm.io/gorm"
@@ -37,10 +38,9 @@ func (s *Service) InviteContact(ctx context.Context, authSvc *auth.Service, acto
 	if eng.ClientID == 0 {
 		return Invited{}, apperr.ErrNotFound
 	}
-	var u auth.User
-	err := s.DB.WithContext(ctx).Where("lower(email) = ?", email).First(&u).Error
+	u, err := dbx.First[auth.User](s.DB.WithContext(ctx).Where("lower(email) = ?", email), "user "+email)
 	switch {
-	case errors.Is(err, gorm.ErrRecordNotFound):
+	case errors.Is(err, apperr.ErrNotFound):
 		u, err = authSvc.CreateUser(ctx, actor.Actor(), auth.NewUser{Email: email, Name: name, Role: auth.RoleClient, ClientID: &eng.ClientID})
 		if err != nil {
 			return Invited{}, err
@@ -60,8 +60,12 @@ func (s *Service) InviteContact(ctx context.Context, authSvc *auth.Service, acto
 			return fmt.Errorf("adding %s to the engagement: %w", email, res.Error)
 		}
 		if res.RowsAffected > 0 {
-			if err := audit.Record(ctx, tx, actor.Actor(), audit.Event{Action: "engagement.member_add", EntityType: "engagement", EntityID: engagementID,
-				EngagementID: engagementID, ClientID: eng.ClientID, After: map[string]any{"user_id": u.ID, "email": u.Email, "role": "client_contact"}}); err != nil {
+			after := map[string]any{"user_id": u.ID, "email": u.Email, "name": u.Name, "role": "client_contact"}
+			if actor.Role == auth.RoleClient {
+				after["invited_by"] = actor.Email
+			}
+			if err := audit.Record(ctx, tx, actor.Actor(), audit.Event{Action: inviteAction(actor), EntityType: "engagement", EntityID: engagementID,
+				EngagementID: engagementID, ClientID: eng.ClientID, After: after}); err != nil {
 				return err
 			}
 		}

@@ -22,13 +22,15 @@ type EngagementSummary struct {
 	Overdue      int
 }
 
-// Dashboard summarises the requests of every engagement of clientID, plus the requests that
-// need the client's attention (returned or overdue), most urgent first.
+// Dashboard summarises, for client user userID of clientID, the requests of every engagement of
+// the client they see (all of them, unless the engagement has a coordinator who is not them:
+// then those they are involved in), plus those that need their attention (returned or overdue),
+// most urgent first.
 // AttentionLimit bounds the dashboard's "needs your attention" list (the most urgent first); the
 // Dashboard returns one more when there are more, so the page can say so.
 const AttentionLimit = 50
 
-func (s *Service) Dashboard(ctx context.Context, clientID int64) ([]EngagementSummary, []Request, error) {
+func (s *Service) Dashboard(ctx context.Context, clientID, userID int64) ([]EngagementSummary, []Request, error) {
 	today := dateOf(s.Clock.Now())
 	var sums []EngagementSummary
 	err := s.DB.WithContext(ctx).Raw(`
@@ -38,16 +40,23 @@ func (s *Service) Dashboard(ctx context.Context, clientID int64) ([]EngagementSu
 			count(r.id) FILTER (WHERE r.status = 'submitted') AS submitted,
 			count(r.id) FILTER (WHERE r.status = 'accepted') AS accepted,
 			count(r.id) FILTER (WHERE r.status = 'open' AND r.due_date < ?) AS overdue
-		FROM engagements e LEFT JOIN info_requests r ON r.engagement_id = e.id
-		WHERE e.client_id = ? GROUP BY e.id, e.name ORDER BY e.name`, today, clientID).Scan(&sums).Error
+		FROM engagements e LEFT JOIN info_requests r ON r.engagement_id = e.id AND `+clientSeesSQL+`
+		WHERE e.client_id = ? GROUP BY e.id, e.name ORDER BY e.name`, today, userID, userID, userID, clientID).Scan(&sums).Error
 	if err != nil {
 		return nil, nil, fmt.Errorf("summarising requests of client %d: %w", clientID, err)
 	}
 	var attention []Request
-	err = s.DB.WithContext(ctx).Table("info_requests r").Select(requestColumns+", e.name AS engagement_name").
-		Joins("LEFT JOIN users u ON u.id = r.assignee_id").Joins("JOIN engagements e ON e.id = r.engagement_id").
-		Where("e.client_id = ? AND r.status = 'open' AND (r.return_reason <> '' OR r.due_date < ?)", clientID, today).
-		Order("r.due_date NULLS LAST, e.name, r.number").Limit(AttentionLimit + 1).Scan(&attention).Error
+	// The most urgent requests of each engagement first (an ordered walk of the open-requests
+	// index that stops at the limit), then across engagements: joined flat, every overdue request
+	// of the client was read and counted (1,666 on the large fixture, 8 ms; 1 ms this way).
+	err = s.DB.WithContext(ctx).Raw(`SELECT `+requestColumns+`, e.name AS engagement_name
+		FROM engagements e
+		CROSS JOIN LATERAL (SELECT * FROM info_requests r WHERE r.engagement_id = e.id AND r.status = 'open'
+			AND (r.return_reason <> '' OR r.due_date < ?) AND `+clientSeesSQL+`
+			ORDER BY r.due_date NULLS LAST, r.number LIMIT ?) r
+		LEFT JOIN users u ON u.id = r.assignee_id
+		WHERE e.client_id = ?
+		ORDER BY r.due_date NULLS LAST, e.name, r.number LIMIT ?`, today, userID, userID, userID, AttentionLimit+1, clientID, AttentionLimit+1).Scan(&attention).Error
 	if err != nil {
 		return nil, nil, fmt.Errorf("listing requests needing attention for client %d: %w", clientID, err)
 	}

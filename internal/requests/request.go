@@ -129,9 +129,9 @@ func engagementRow(tx *gorm.DB, id int64) (clientID int64, name string, err erro
 
 // checkAssignee: the assignee must be an active client user of the engagement's client.
 func checkAssignee(tx *gorm.DB, clientID, userID int64) (auth.User, error) {
-	var u auth.User
-	err := tx.Where("id = ? AND role = 'client' AND client_id = ? AND disabled_at IS NULL", userID, clientID).First(&u).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
+	u, err := dbx.First[auth.User](tx.Where("id = ? AND role = 'client' AND client_id = ? AND disabled_at IS NULL", userID, clientID),
+		fmt.Sprintf("user %d", userID))
+	if errors.Is(err, apperr.ErrNotFound) {
 		return auth.User{}, apperr.Validation{"assignee_id": "Choose a contact of this client (invite them first if they are not listed)."}
 	}
 	return u, err
@@ -250,6 +250,9 @@ type Filter struct {
 	Status     string
 	AssigneeID int64
 	ControlID  int64
+	// VisibleTo, when set, keeps the requests that client user is involved in (assigned to them or
+	// with a file they uploaded): what a client user who is not the coordinator sees.
+	VisibleTo int64
 	// Limit and Offset page the list (the web shows 100 a page); 0: every request (exports).
 	Limit, Offset int
 }
@@ -278,6 +281,9 @@ func (s *Service) List(ctx context.Context, engagementID int64, f Filter) ([]Req
 	if f.AssigneeID != 0 {
 		q = q.Where("r.assignee_id = ?", f.AssigneeID)
 	}
+	if f.VisibleTo != 0 {
+		q = q.Where(involvedSQL, f.VisibleTo, f.VisibleTo)
+	}
 	if f.ControlID != 0 {
 		q = q.Where(`EXISTS (SELECT 1 FROM info_request_links l WHERE l.request_id = r.id AND (
 			(l.target_type = 'control' AND l.target_id = ?) OR
@@ -297,16 +303,8 @@ func (s *Service) List(ctx context.Context, engagementID int64, f Filter) ([]Req
 
 // Get loads one request.
 func (s *Service) Get(ctx context.Context, id int64) (Request, error) {
-	var r Request
-	err := s.DB.WithContext(ctx).Table("info_requests r").Select(requestColumns).
-		Joins("LEFT JOIN users u ON u.id = r.assignee_id").Where("r.id = ?", id).Scan(&r).Error
-	if err != nil {
-		return Request{}, fmt.Errorf("loading request %d: %w", id, err)
-	}
-	if r.ID == 0 {
-		return Request{}, apperr.ErrNotFound
-	}
-	return r, nil
+	return dbx.One[Request](s.DB.WithContext(ctx), fmt.Sprintf("request %d", id),
+		`SELECT `+requestColumns+` FROM info_requests r LEFT JOIN users u ON u.id = r.assignee_id WHERE r.id = ?`, id)
 }
 
 // Links lists what a request supports, labelled for people.

@@ -3,6 +3,7 @@ package requests
 import (
 	"context"
 	"fmt"
+	dbx "github.com/attest-soc/attest/internal/db"
 	"strings"
 
 	"gorm.io/gorm"
@@ -66,12 +67,10 @@ func (s *Service) SaveTemplateItem(ctx context.Context, actor auth.User, id int6
 				VALUES ((SELECT coalesce(max(position), 0) + 1 FROM request_templates), ?, ?, coalesce(string_to_array(nullif(?, ''), ', '), '{}')) RETURNING id`,
 				it.Title, it.Description, it.Criteria).Row().Scan(&id)
 		} else {
-			var old TemplateItem
-			if err := tx.Raw(`SELECT `+templateColumns+` FROM request_templates WHERE id = ? FOR UPDATE`, id).Scan(&old).Error; err != nil {
+			old, err := dbx.One[TemplateItem](tx, fmt.Sprintf("request template entry %d", id),
+				`SELECT `+templateColumns+` FROM request_templates WHERE id = ? FOR UPDATE`, id)
+			if err != nil {
 				return err
-			}
-			if old.ID == 0 {
-				return apperr.ErrNotFound
 			}
 			before = old
 			err = tx.Exec(`UPDATE request_templates SET title = ?, description = ?, criteria = coalesce(string_to_array(nullif(?, ''), ', '), '{}') WHERE id = ?`, it.Title, it.Description, it.Criteria, id).Error
@@ -88,12 +87,10 @@ func (s *Service) SaveTemplateItem(ctx context.Context, actor auth.User, id int6
 // DeleteTemplateItem removes an entry; requests created from it earlier are unaffected.
 func (s *Service) DeleteTemplateItem(ctx context.Context, actor auth.User, id int64) error {
 	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var old TemplateItem
-		if err := tx.Raw(`DELETE FROM request_templates WHERE id = ? RETURNING `+templateColumns, id).Scan(&old).Error; err != nil {
-			return fmt.Errorf("deleting request template entry %d: %w", id, err)
-		}
-		if old.ID == 0 {
-			return apperr.ErrNotFound
+		old, err := dbx.One[TemplateItem](tx, fmt.Sprintf("request template entry %d", id),
+			`DELETE FROM request_templates WHERE id = ? RETURNING `+templateColumns, id)
+		if err != nil {
+			return err
 		}
 		return audit.Record(ctx, tx, actor.Actor(), audit.Event{Action: "request_template.delete", EntityType: "request_template", EntityID: id, Before: old})
 	})

@@ -3,6 +3,7 @@ package requests
 import (
 	"context"
 	"fmt"
+	dbx "github.com/attest-soc/attest/internal/db"
 	"strings"
 	"time"
 
@@ -23,17 +24,9 @@ type locked struct {
 }
 
 func lockRequest(tx *gorm.DB, id int64) (locked, error) {
-	var r locked
-	err := tx.Raw(`SELECT `+requestColumns+`, e.client_id, e.name AS engagement_name
+	return dbx.One[locked](tx, fmt.Sprintf("request %d", id), `SELECT `+requestColumns+`, e.client_id, e.name AS engagement_name
 		FROM info_requests r JOIN engagements e ON e.id = r.engagement_id LEFT JOIN users u ON u.id = r.assignee_id
-		WHERE r.id = ? FOR UPDATE OF r`, id).Scan(&r).Error
-	if err != nil {
-		return locked{}, fmt.Errorf("loading request %d: %w", id, err)
-	}
-	if r.ID == 0 {
-		return locked{}, apperr.ErrNotFound
-	}
-	return r, nil
+		WHERE r.id = ? FOR UPDATE OF r`, id)
 }
 
 func staleVersion(r locked, version int, now time.Time) error {

@@ -46,11 +46,38 @@ func TestDemoEngagementsAreSeededOnce(t *testing.T) {
 	assert.Equal(t, "Northwind Ledger", rows[1].Client)
 	assert.Equal(t, "fieldwork", rows[1].Status)
 	assert.Equal(t, "security,availability", rows[1].Categories)
-	assert.Equal(t, 6, rows[1].Members)
+	assert.Equal(t, 7, rows[1].Members, "the team, Dana, Jordan and Sam (invited by Jordan, the client's coordinator)")
 	assert.Equal(t, 4, rows[1].Confirmed)
 	assert.Equal(t, 1, rows[1].Orgs)
 	assert.Equal(t, "Bluejay Health Analytics", rows[2].Client)
 	assert.Equal(t, "planning", rows[2].Status)
 	assert.Equal(t, 2, rows[2].Members)
 	assert.Equal(t, 0, rows[2].Confirmed)
+}
+
+// TestDemoCoordinator: make run shows the client's coordinator — Jordan marked by the firm, Sam
+// invited by Jordan (in the audit trail) with two requests, Dana seeing only hers.
+func TestDemoCoordinator(t *testing.T) {
+	gdb := dbtest.New(t)
+	ctx := context.Background()
+	_, err := seed.Demo(ctx, gdb, &clock.Fixed{T: time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)})
+	require.NoError(t, err)
+	var got struct {
+		Coordinator string
+		SamRequests int
+		Invites     int
+	}
+	require.NoError(t, gdb.Raw(`SELECT
+		(SELECT u.email FROM engagement_members m JOIN users u ON u.id = m.user_id WHERE m.coordinator) AS coordinator,
+		(SELECT count(*) FROM info_requests r JOIN users u ON u.id = r.assignee_id WHERE u.email = 'sam@northwind.example') AS sam_requests,
+		(SELECT count(*) FROM audit_events a JOIN users u ON u.id = a.actor_id WHERE a.action = 'engagement.colleague_invite'
+			AND u.email = 'jordan@northwind.example' AND a.after->>'email' = 'sam@northwind.example') AS invites`).Scan(&got).Error)
+	assert.Equal(t, "jordan@northwind.example", got.Coordinator)
+	assert.Equal(t, 2, got.SamRequests)
+	assert.Equal(t, 1, got.Invites)
+	_, err = seed.Demo(ctx, gdb, &clock.Fixed{T: time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)})
+	require.NoError(t, err, "seeding twice changes nothing")
+	var n int
+	require.NoError(t, gdb.Raw(`SELECT count(*) FROM audit_events WHERE action = 'engagement.colleague_invite'`).Row().Scan(&n))
+	assert.Equal(t, 1, n)
 }

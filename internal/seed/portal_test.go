@@ -53,7 +53,7 @@ func TestPortalDemoData(t *testing.T) {
 	require.NoError(t, gdb.Raw(`SELECT count(*) FROM request_comments`).Row().Scan(&n))
 	assert.Equal(t, 4, n)
 	require.NoError(t, gdb.Raw(`SELECT count(DISTINCT assignee_id) FROM info_requests`).Row().Scan(&n))
-	assert.Equal(t, 2, n, "dana and jordan")
+	assert.Equal(t, 3, n, "dana, jordan and sam (whom jordan, the client's coordinator, invited)")
 
 	// The demo files are real, verifiable blobs.
 	var sha string

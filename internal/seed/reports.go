@@ -192,7 +192,7 @@ func seedIssuedReport(ctx context.Context, e *Env) error {
 	if baseURL == "" {
 		baseURL = "http://127.0.0.1:8080"
 	}
-	codes := &verification.Service{DB: e.DB, Clock: e.Clock, Store: store, BaseURL: baseURL}
+	codes := &verification.Service{DB: e.DB, Clock: e.Clock, Store: store, BaseURL: baseURL, Signer: e.Signer}
 	codes.Render = verification.ReportRenderer{Reports: reports, Codes: codes}
 	reports.Issuing = codes
 	opinions := opinion.NewService(e.DB, e.Clock, e.Auth, reports)

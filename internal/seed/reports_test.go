@@ -20,6 +20,7 @@ import (
 	"github.com/attest-soc/attest/internal/description"
 	"github.com/attest-soc/attest/internal/evidence"
 	"github.com/attest-soc/attest/internal/report"
+	"github.com/attest-soc/attest/internal/signing"
 	"github.com/attest-soc/attest/internal/verification"
 )
 
@@ -69,6 +70,9 @@ func TestDemoIssuedReportAndDraft(t *testing.T) {
 		text := pdfText(t, rep.PDF)
 		code := verification.Format(rep.Code)
 		assert.Contains(t, text, "http://127.0.0.1:8080/verify/"+code, "the cover names the verification page")
+		flat := strings.Join(strings.Fields(text), " ")
+		assert.Contains(t, flat, "Scan the code or open the address to check that this report is authentic and current.", "the cover says how to verify")
+		assert.Contains(t, flat, "Verifying This Report", "the auditor's report says how to verify")
 		assert.Equal(t, rep.Version.PageCount, strings.Count(text, "Verification code "+code), "%s: the code is in every page footer", v.Variant)
 		// A plain render (without the code) is not what was issued.
 		plain, _, err := svc.Render(ctx, issued, v.Variant, false)
@@ -127,4 +131,47 @@ func pdfText(t *testing.T, pdf []byte) string {
 	out, err := exec.Command("pdftotext", "-layout", path, "-").Output()
 	require.NoError(t, err)
 	return string(out)
+}
+
+// With the firm's certificate configured (as `make run` passes it), the demo's issued reports
+// and recipient copies are signed; rendering a signed version again gives exactly the bytes
+// before its signature.
+func TestDemoReportsAreSignedWithACertificate(t *testing.T) {
+	gdb := dbtest.New(t)
+	ctx := context.Background()
+	clk := &clock.Fixed{T: time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)}
+	store, err := evidence.NewLocalStore(t.TempDir())
+	require.NoError(t, err)
+	certPEM, keyPEM, err := signing.SelfSigned("Example & Partners LLP", clk.Now())
+	require.NoError(t, err)
+	signer, err := signing.Parse(certPEM, keyPEM)
+	require.NoError(t, err)
+	_, err = Demo(ctx, gdb, clk, WithEvidenceStore(store), WithSigner(signer))
+	require.NoError(t, err)
+
+	var unsignedVersions, unsignedCopies int
+	require.NoError(t, gdb.Raw(`SELECT (SELECT count(*) FROM report_verification_codes WHERE NOT signed),
+		(SELECT count(*) FROM report_copies WHERE NOT signed)`).Row().Scan(&unsignedVersions, &unsignedCopies))
+	assert.Zero(t, unsignedVersions)
+	assert.Zero(t, unsignedCopies)
+	var issued int64
+	require.NoError(t, gdb.Raw(`SELECT id FROM engagements WHERE name = 'SOC 2 Type II 2025'`).Row().Scan(&issued))
+	svc := &report.Service{DB: gdb, Store: store, Clock: clk, Description: &description.Service{DB: gdb, Clock: clk, Store: store}}
+	renderer := verification.ReportRenderer{Reports: svc, Codes: &verification.Service{DB: gdb, Clock: clk, Store: store}}
+	versions, err := svc.Versions(ctx, issued)
+	require.NoError(t, err)
+	require.Len(t, versions, 2)
+	rep, err := renderer.Reproduce(ctx, versions[0].ID)
+	require.NoError(t, err)
+	assert.True(t, rep.Signed)
+	assert.True(t, rep.Matches, "the issued file starts with the rendered bytes")
+	rc, err := store.Open(ctx, versions[0].BlobKey)
+	require.NoError(t, err)
+	data, err := io.ReadAll(rc)
+	rc.Close()
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "signed.pdf")
+	require.NoError(t, os.WriteFile(path, data, 0o600))
+	out, _ := exec.Command("pdfsig", path).CombinedOutput()
+	assert.Contains(t, string(out), "Signature is Valid.")
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/attest-soc/attest/internal/auth"
 	"github.com/attest-soc/attest/internal/clock"
 	"github.com/attest-soc/attest/internal/evidence"
+	"github.com/attest-soc/attest/internal/signing"
 )
 
 // DemoPassword is the password of every demo account; `make run` prints it.
@@ -30,8 +31,10 @@ type Env struct {
 	Evidence evidence.Store
 	// BaseURL is the server's public address, for the links in the demo e-mails.
 	BaseURL string
-	users   map[string]auth.User // by e-mail
-	ids     map[string]int64     // named rows created by earlier steps, e.g. "client:northwind"
+	// Signer, when the firm configured a certificate, signs the demo's issued reports and copies.
+	Signer *signing.Signer
+	users  map[string]auth.User // by e-mail
+	ids    map[string]int64     // named rows created by earlier steps, e.g. "client:northwind"
 }
 
 // User returns a demo user created by the foundation step.
@@ -55,6 +58,7 @@ var steps = []step{
 	{"control matrix of the Northwind engagement", seedControls},
 	{"fieldwork: tests, samples, exceptions, review notes", seedFieldwork},
 	{"information requests and evidence", seedPortal},
+	{"the client's coordinator and a colleague", seedCoordinator},
 	{"quality review: a procedure copied between clients", seedQuality},
 	{"system description and management's assertion", seedDescription},
 	{"the issued 2025 report", seedIssuedReport},
@@ -68,6 +72,9 @@ func WithEvidenceStore(s evidence.Store) Option { return func(e *Env) { e.Eviden
 
 // WithBaseURL makes the demo e-mails link to the server's configured address.
 func WithBaseURL(u string) Option { return func(e *Env) { e.BaseURL = u } }
+
+// WithSigner signs the demo's issued reports and recipient copies with the firm's certificate.
+func WithSigner(s *signing.Signer) Option { return func(e *Env) { e.Signer = s } }
 
 // Demo loads the demo data and returns the logins to print.
 func Demo(ctx context.Context, gdb *gorm.DB, clk clock.Clock, opts ...Option) ([]Login, error) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	dbx "github.com/attest-soc/attest/internal/db"
 	"net/mail"
 	"strings"
 	"time"
@@ -81,7 +82,7 @@ func (s *Service) RequestCopy(ctx context.Context, u auth.User, versionID int64,
 	}
 	var c Copy
 	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var v struct {
+		type versionRow struct {
 			ID               int64
 			EngagementID     int64
 			ClientID         int64
@@ -92,13 +93,10 @@ func (s *Service) RequestCopy(ctx context.Context, u auth.User, versionID int64,
 			WithdrawnAt      *time.Time
 		}
 		// The version row is locked while its copy number is chosen, so two requests get 1 and 2.
-		err := tx.Raw(`SELECT v.id, v.engagement_id, e.client_id, v.variant, v.version, v.state, v.withdrawal_reason, v.withdrawn_at
-			FROM report_versions v JOIN engagements e ON e.id = v.engagement_id WHERE v.id = ? FOR UPDATE OF v`, versionID).Scan(&v).Error
+		v, err := dbx.One[versionRow](tx, fmt.Sprintf("report version %d", versionID), `SELECT v.id, v.engagement_id, e.client_id, v.variant, v.version, v.state, v.withdrawal_reason, v.withdrawn_at
+			FROM report_versions v JOIN engagements e ON e.id = v.engagement_id WHERE v.id = ? FOR UPDATE OF v`, versionID)
 		if err != nil {
-			return fmt.Errorf("loading report version %d: %w", versionID, err)
-		}
-		if v.ID == 0 {
-			return apperr.ErrNotFound
+			return err
 		}
 		switch State(v.State) {
 		case StateWithdrawn:

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	dbx "github.com/attest-soc/attest/internal/db"
 	"regexp"
 	"time"
 
@@ -284,7 +285,7 @@ func (s *Service) Withdraw(ctx context.Context, u auth.User, versionID int64, re
 		return apperr.Validation{"reason": "Say why the report is withdrawn: readers see this reason on the verification page."}
 	}
 	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var v struct {
+		type versionRow struct {
 			ID           int64
 			EngagementID int64
 			State        string
@@ -292,13 +293,10 @@ func (s *Service) Withdraw(ctx context.Context, u auth.User, versionID int64, re
 			Variant      string
 			ClientID     int64
 		}
-		err := tx.Raw(`SELECT v.id, v.engagement_id, v.state, v.version, v.variant, e.client_id FROM report_versions v
-			JOIN engagements e ON e.id = v.engagement_id WHERE v.id = ? FOR UPDATE OF v`, versionID).Scan(&v).Error
+		v, err := dbx.One[versionRow](tx, fmt.Sprintf("report version %d", versionID), `SELECT v.id, v.engagement_id, v.state, v.version, v.variant, e.client_id FROM report_versions v
+			JOIN engagements e ON e.id = v.engagement_id WHERE v.id = ? FOR UPDATE OF v`, versionID)
 		if err != nil {
-			return fmt.Errorf("loading report version %d: %w", versionID, err)
-		}
-		if v.ID == 0 {
-			return apperr.ErrNotFound
+			return err
 		}
 		if v.State == string(StateWithdrawn) {
 			return apperr.Validation{"reason": "This version is already withdrawn."}

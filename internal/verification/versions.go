@@ -18,6 +18,9 @@ type Issued struct {
 	IssuedAt         time.Time
 	WithdrawalReason string
 	WithdrawnAt      *time.Time
+	PageCount        int
+	ReleaseDate      time.Time
+	ReportDate       time.Time
 }
 
 // KindLabel is the report kind as readers know it.
@@ -27,7 +30,8 @@ func (i Issued) KindLabel() string { return kindLabels[i.Variant] }
 func (s *Service) IssuedVersions(ctx context.Context, engagementID int64) ([]Issued, error) {
 	var out []Issued
 	err := s.DB.WithContext(ctx).Raw(`SELECT v.id, v.variant, v.version, v.state, v.sha256, coalesce(k.code, '') AS code,
-			coalesce(k.signed, false) AS signed, v.issued_at, v.withdrawal_reason, v.withdrawn_at
+			coalesce(k.signed, false) AS signed, v.issued_at, v.withdrawal_reason, v.withdrawn_at,
+			v.page_count, v.release_date, v.report_date
 		FROM report_versions v LEFT JOIN report_verification_codes k ON k.report_version_id = v.id
 		WHERE v.engagement_id = ? ORDER BY v.variant, v.version DESC`, engagementID).Scan(&out).Error
 	if err != nil {

@@ -24,6 +24,10 @@ import (
 //	admin partner manager senior staff            a firm user of that role NOT on the team
 //	partner-team manager-team senior-team staff-team  the same role ON the engagement's team
 //	client-own client-other                         a client user of organization A / of B
+//	coordinator                                     a client user of A marked as the client's coordinator
+//
+// "client-own" implies "coordinator" (the coordinator may do whatever a client user may), so a
+// line names "coordinator" alone only for what the coordinator alone may do.
 //
 // Groups: "public" (no sign-in needed), "signed-in" (every subject), "firm" (every firm subject),
 // "team" (the four *-team subjects), "oversight" (admin, partner, manager with or without team),
@@ -74,38 +78,41 @@ var routeAccess = map[string]access{
 	"GET /engagements/:id/audit":       allow("admin", "partner-team", "manager-team"),
 
 	// Engagements, criteria and the control matrix.
-	"GET /criteria":                                     allow("firm"),
-	"GET /engagements":                                  allow("signed-in"),
-	"GET /engagements/new":                              allow("partner*", "manager*"),
-	"POST /engagements":                                 allow("partner*", "manager*"),
-	"GET /engagements/:id":                              allow("oversight", "team", "client-own"),
-	"GET /engagements/:id/edit":                         allow("partner*", "manager*"),
-	"POST /engagements/:id/edit":                        allow("partner*", "manager*"),
-	"GET /engagements/:id/team":                         allow("oversight", "team"),
-	"POST /engagements/:id/team/members":                allow("partner*", "manager*", "admin"),
-	"POST /engagements/:id/team/members/:user/remove":   allow("partner*", "manager*", "admin"),
-	"POST /engagements/:id/team/independence":           allow("team"),
-	"POST /engagements/:id/subservice-orgs":             allow("partner*", "manager*", "admin"),
-	"POST /engagements/:id/subservice-orgs/:sso/remove": allow("partner*", "manager*", "admin"),
-	"POST /engagements/:id/status":                      allow("partner-team", "manager-team"),
-	"POST /engagements/:id/roll-forward":                allow("partner*", "manager*"),
-	"GET /engagements/:id/controls":                     allow("oversight", "team"),
-	"GET /engagements/:id/controls/new":                 allow("team"),
-	"POST /engagements/:id/controls":                    allow("team"),
-	"GET /engagements/:id/controls/import":              allow("team"),
-	"POST /engagements/:id/controls/import":             allow("team"),
-	"GET /engagements/:id/controls/template.xlsx":       allow("oversight", "team"),
-	"GET /engagements/:id/controls/export.xlsx":         allow("oversight", "team"),
-	"GET /controls/:cid":                                allow("oversight", "team"),
-	"GET /controls/:cid/edit":                           allow("team"),
-	"POST /controls/:cid":                               allow("team"),
-	"POST /controls/:cid/delete":                        allow("team"),
-	"GET /engagements/:id/complementary-controls/new":   allow("team"),
-	"POST /engagements/:id/complementary-controls":      allow("team"),
-	"GET /complementary-controls/:cid/edit":             allow("team"),
-	"POST /complementary-controls/:cid":                 allow("team"),
-	"POST /complementary-controls/:cid/delete":          allow("team"),
-	"GET /engagements/:id/coverage":                     allow("oversight", "team"),
+	"GET /criteria":                                           allow("firm"),
+	"GET /engagements":                                        allow("signed-in"),
+	"GET /engagements/new":                                    allow("partner*", "manager*"),
+	"POST /engagements":                                       allow("partner*", "manager*"),
+	"GET /engagements/:id":                                    allow("oversight", "team", "client-own"),
+	"GET /engagements/:id/edit":                               allow("partner*", "manager*"),
+	"POST /engagements/:id/edit":                              allow("partner*", "manager*"),
+	"GET /engagements/:id/team":                               allow("oversight", "team"),
+	"POST /engagements/:id/team/members":                      allow("partner*", "manager*", "admin"),
+	"POST /engagements/:id/team/members/:user/remove":         allow("partner*", "manager*", "admin"),
+	"POST /engagements/:id/team/independence":                 allow("team"),
+	"POST /engagements/:id/subservice-orgs":                   allow("partner*", "manager*", "admin"),
+	"POST /engagements/:id/subservice-orgs/:sso/remove":       allow("partner*", "manager*", "admin"),
+	"POST /engagements/:id/status":                            allow("partner-team", "manager-team"),
+	"POST /engagements/:id/roll-forward":                      allow("partner*", "manager*"),
+	"GET /engagements/:id/controls":                           allow("oversight", "team"),
+	"GET /engagements/:id/controls/new":                       allow("team"),
+	"POST /engagements/:id/controls":                          allow("team"),
+	"GET /engagements/:id/controls/import":                    allow("team"),
+	"POST /engagements/:id/controls/import":                   allow("team"),
+	"GET /engagements/:id/controls/imports/:importID":         allow("oversight", "team"),
+	"POST /engagements/:id/controls/imports/:importID":        allow("team"),
+	"GET /engagements/:id/controls/imports/:importID/refused": allow("oversight", "team"),
+	"GET /engagements/:id/controls/template.xlsx":             allow("oversight", "team"),
+	"GET /engagements/:id/controls/export.xlsx":               allow("oversight", "team"),
+	"GET /controls/:cid":                                      allow("oversight", "team"),
+	"GET /controls/:cid/edit":                                 allow("team"),
+	"POST /controls/:cid":                                     allow("team"),
+	"POST /controls/:cid/delete":                              allow("team"),
+	"GET /engagements/:id/complementary-controls/new":         allow("team"),
+	"POST /engagements/:id/complementary-controls":            allow("team"),
+	"GET /complementary-controls/:cid/edit":                   allow("team"),
+	"POST /complementary-controls/:cid":                       allow("team"),
+	"POST /complementary-controls/:cid/delete":                allow("team"),
+	"GET /engagements/:id/coverage":                           allow("oversight", "team"),
 
 	// Fieldwork: tests, samples, exceptions, sign-offs, review notes.
 	"GET /engagements/:id/tests":                       allow("oversight", "team"),
@@ -145,20 +152,22 @@ var routeAccess = map[string]access{
 	"POST /exceptions/:exceptionID/evaluation":         allow("team"),
 
 	// Opinion, signature and reports.
-	"GET /engagements/:id/report":           allow("oversight", "team", "client-own"),
-	"GET /engagements/:id/report/preview":   allow("oversight", "team"),
-	"GET /engagements/:id/report/draft.pdf": allow("oversight", "team"),
-	"POST /engagements/:id/report/opinion":  allow("partner-team"),
-	"POST /engagements/:id/report/sign":     allow("partner-team"),
-	"POST /engagements/:id/report/issue":    allow("partner-team"),
-	"POST /engagements/:id/report/reopen":   allow("partner-team"),
-	"POST /engagements/:id/report/addenda":  allow("team"),
-	"GET /reports/:versionID":               allow("oversight", "team", "client-own"),
-	"GET /engagements/:id/review-notes":     allow("oversight", "team"),
-	"POST /engagements/:id/review-notes":    allow("team"),
-	"POST /review-notes/:noteID/answer":     allow("team"),
-	"POST /review-notes/:noteID/clear":      allow("team"),
-	"GET /review":                           allow("firm"),
+	"GET /engagements/:id/report":                                         allow("oversight", "team", "client-own"),
+	"GET /engagements/:id/report/preview":                                 allow("oversight", "team"),
+	"GET /engagements/:id/report/draft.pdf":                               allow("oversight", "team"),
+	"POST /engagements/:id/report/opinion":                                allow("partner-team"),
+	"POST /engagements/:id/report/sign":                                   allow("partner-team"),
+	"POST /engagements/:id/report/issue":                                  allow("partner-team"),
+	"POST /engagements/:id/report/reopen":                                 allow("partner-team"),
+	"POST /engagements/:id/report/addenda":                                allow("team"),
+	"POST /engagements/:id/report/scope-limitations":                      allow("team"),
+	"POST /engagements/:id/report/scope-limitations/:limitationID/remove": allow("team"),
+	"GET /reports/:versionID":                                             allow("oversight", "team", "client-own"),
+	"GET /engagements/:id/review-notes":                                   allow("oversight", "team"),
+	"POST /engagements/:id/review-notes":                                  allow("team"),
+	"POST /review-notes/:noteID/answer":                                   allow("team"),
+	"POST /review-notes/:noteID/clear":                                    allow("team"),
+	"GET /review":                                                         allow("firm"),
 
 	// System description and management's assertion.
 	"GET /engagements/:id/description":               allow("oversight", "team", "client-own"),
@@ -176,35 +185,39 @@ var routeAccess = map[string]access{
 	"POST /engagements/:id/assertion":                allow("client-own"),
 	"POST /engagements/:id/assertion/redraft":        allow("client-own"),
 	"POST /engagements/:id/assertion/approve":        allow("client-own"),
-	// Only a client contact on the team designates the officer; the matrix has no such subject
-	// (policy.TestDescriptionRules covers it), so every subject here is refused.
-	"POST /engagements/:id/assertion/officer": allow(),
+	// Only a client contact on the team designates the officer: of the subjects, the coordinator
+	// is the one on the team (policy.TestDescriptionRules covers the rest).
+	"POST /engagements/:id/assertion/officer": allow("coordinator"),
 
 	// Client portal: information requests and evidence.
-	"GET /engagements/:id/requests":                allow("oversight", "team", "client-own"),
-	"GET /engagements/:id/requests/new":            allow("team"),
-	"POST /engagements/:id/requests":               allow("team"),
-	"POST /engagements/:id/requests/from-template": allow("team"),
-	"POST /engagements/:id/requests/import":        allow("team"),
-	"GET /engagements/:id/requests/export":         allow("oversight", "team", "client-own"),
-	"POST /engagements/:id/contacts":               allow("team"),
-	"GET /engagements/:id/evidence.zip":            allow("oversight", "team", "client-own"),
-	"GET /requests/:requestID":                     allow("oversight", "team", "client-own"),
-	"GET /requests/:requestID/edit":                allow("team"),
-	"POST /requests/:requestID":                    allow("team"),
-	"POST /requests/:requestID/evidence":           allow("team", "client-own"),
-	"GET /requests/:requestID/evidence.zip":        allow("oversight", "team", "client-own"),
-	"POST /requests/:requestID/comments":           allow("team", "client-own"),
-	"POST /requests/:requestID/submit":             allow("client-own"),
-	"POST /requests/:requestID/accept":             allow("team"),
-	"POST /requests/:requestID/return":             allow("team"),
-	"GET /evidence/:fileID":                        allow("oversight", "team", "client-own"),
-	"POST /tests/:testID/evidence":                 allow("team"),
-	"POST /samples/:sampleID/evidence":             allow("team"),
-	"GET /admin/request-template":                  allow("oversight"),
-	"POST /admin/request-template":                 allow("oversight"),
-	"POST /admin/request-template/:itemID":         allow("oversight"),
-	"POST /admin/request-template/:itemID/delete":  allow("oversight"),
+	"GET /engagements/:id/requests":                      allow("oversight", "team", "client-own"),
+	"GET /engagements/:id/requests/new":                  allow("team"),
+	"POST /engagements/:id/requests":                     allow("team"),
+	"POST /engagements/:id/requests/from-template":       allow("team"),
+	"POST /engagements/:id/requests/import":              allow("team"),
+	"GET /engagements/:id/requests/export":               allow("oversight", "team", "client-own"),
+	"POST /engagements/:id/contacts":                     allow("team"),
+	"POST /engagements/:id/contacts/:userID/coordinator": allow("team"),
+	"GET /engagements/:id/colleagues":                    allow("oversight", "team", "coordinator"),
+	"POST /engagements/:id/colleagues":                   allow("coordinator"),
+	"POST /requests/:requestID/assign":                   allow("coordinator"),
+	"GET /engagements/:id/evidence.zip":                  allow("oversight", "team", "client-own"),
+	"GET /requests/:requestID":                           allow("oversight", "team", "client-own"),
+	"GET /requests/:requestID/edit":                      allow("team"),
+	"POST /requests/:requestID":                          allow("team"),
+	"POST /requests/:requestID/evidence":                 allow("team", "client-own"),
+	"GET /requests/:requestID/evidence.zip":              allow("oversight", "team", "client-own"),
+	"POST /requests/:requestID/comments":                 allow("team", "client-own"),
+	"POST /requests/:requestID/submit":                   allow("client-own"),
+	"POST /requests/:requestID/accept":                   allow("team"),
+	"POST /requests/:requestID/return":                   allow("team"),
+	"GET /evidence/:fileID":                              allow("oversight", "team", "client-own"),
+	"POST /tests/:testID/evidence":                       allow("team"),
+	"POST /samples/:sampleID/evidence":                   allow("team"),
+	"GET /admin/request-template":                        allow("oversight"),
+	"POST /admin/request-template":                       allow("oversight"),
+	"POST /admin/request-template/:itemID":               allow("oversight"),
+	"POST /admin/request-template/:itemID/delete":        allow("oversight"),
 
 	// Quality review: boilerplate warnings, the firm comparison, the engagement timeline.
 	"GET /engagements/:id/boilerplate":              allow("oversight", "team"),
@@ -231,7 +244,7 @@ type access struct {
 
 var firmSubjects = []string{"admin", "partner", "manager", "senior", "staff", "partner-team", "manager-team", "senior-team", "staff-team"}
 
-var allSubjects = append(append([]string{}, firmSubjects...), "client-own", "client-other")
+var allSubjects = append(append([]string{}, firmSubjects...), "client-own", "client-other", "coordinator")
 
 var subjectGroups = map[string][]string{
 	"signed-in": allSubjects,
@@ -254,6 +267,8 @@ func allow(subjects ...string) access {
 			for _, m := range subjectGroups[s] {
 				a.allowed[m] = true
 			}
+		case s == "client-own":
+			a.allowed[s], a.allowed["coordinator"] = true, true
 		default:
 			known := false
 			for _, m := range allSubjects {
@@ -278,6 +293,9 @@ func subject(name string, clientA, clientB int64) (auth.User, policy.Resource) {
 		u.Role, u.ClientID = auth.RoleClient, &clientA
 	case "client-other":
 		u.Role, u.ClientID = auth.RoleClient, &clientB
+	case "coordinator":
+		u.Role, u.ClientID = auth.RoleClient, &clientA
+		res.TeamRole, res.Coordinator, res.HasCoordinator = policy.TeamClientContact, true, true
 	}
 	if onTeam {
 		res.TeamRole = policy.TeamRole(role)
@@ -366,6 +384,10 @@ func TestRoutesEnforceTheMatrixOverHTTP(t *testing.T) {
 			u = app.CreateUser(name+"@northwind.example", auth.RoleClient, clientA)
 		case "client-other":
 			u = app.CreateUser(name+"@bluejay.example", auth.RoleClient, clientB)
+		case "coordinator":
+			u = app.CreateUser(name+"@northwind.example", auth.RoleClient, clientA)
+			require.NoError(t, app.DB.Exec(`INSERT INTO engagement_members (engagement_id, user_id, role, coordinator) VALUES (?, ?, 'client_contact', true)`,
+				engagementID, u.ID).Error)
 		default:
 			u = app.CreateUser(name+"@firm.example", auth.Role(role), 0)
 		}

@@ -21,18 +21,11 @@ func (s *Server) controlList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	list, err := s.Controls.List(ctx, res.EngagementID)
+	m, err := s.Controls.LoadMatrix(ctx, res.EngagementID)
 	if err != nil {
 		return err
 	}
-	comps, err := s.Controls.ListComplementary(ctx, res.EngagementID)
-	if err != nil {
-		return err
-	}
-	cov, err := s.Controls.LoadCoverage(ctx, res.EngagementID)
-	if err != nil {
-		return err
-	}
+	list, comps, cov := m.Controls, m.Complementary, m.Coverage
 	v := templates.ControlMatrixView{EngagementID: res.EngagementID, CanEdit: policy.Can(u, policy.ControlEdit, res),
 		Covered: cov.Covered, Total: cov.Total, ControlsNoCriteria: cov.ControlsNoCriteria}
 	for _, ctl := range list {

@@ -384,3 +384,68 @@ func TestCSOCsBelongToCarvedOutSubserviceOrganizations(t *testing.T) {
 	assert.Equal(t, int64(1), n, "nothing removed")
 	assert.Equal(t, http.StatusSeeOther, m.PostForm(f.path("/subservice-orgs/"+strconv.FormatInt(inclusive, 10)+"/remove"), nil).StatusCode)
 }
+
+// TestControlPartialImportAndQuestions walks issue #16 point 5 through the pages: a refused file
+// suggests the partial import; the partial import imports the valid rows and offers the refused
+// ones as a CSV in the user's columns plus "problem"; a partial import with no valid row is
+// refused with the reason; a cell naming two frequencies is asked, not guessed.
+func TestControlPartialImportAndQuestions(t *testing.T) {
+	t.Parallel()
+	f := newControlsFixture(t, "{security}")
+	file := []byte("control_id,control_description,criteria,frequency\n" +
+		"CC-01,Access reviews,CC6.2,Quarterly\n" +
+		"CC-02,@SUM(1+1),CC9.9,Annual\n" +
+		"CC-03,Changes approved,CC8.1,Per release\n")
+
+	resp := upload(t, f.senior, f.path("/controls/import"), "matrix.csv", file)
+	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, resp.Body, "tick “Import the valid rows”")
+	assert.Contains(t, resp.Body, `id="f-partial"`)
+
+	resp = f.senior.Upload(f.path("/controls/import"), map[string]string{"partial": "1"}, webtest.File{Field: "file", Name: "matrix.csv", Data: file})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	summary := resp.Header.Get("Location")
+	assert.Contains(t, summary, f.path("/controls/imports/"))
+	page := f.senior.Get(summary)
+	require.Equal(t, http.StatusOK, page.StatusCode)
+	assert.Contains(t, page.Body, "2 controls were imported; 1 row was refused.")
+	assert.Contains(t, page.Body, `id="refused-file"`)
+	assert.Contains(t, page.Body, "matrix-refused.csv")
+	refused := f.senior.Get(summary + "/refused")
+	require.Equal(t, http.StatusOK, refused.StatusCode)
+	assert.Contains(t, refused.Header.Get("Content-Type"), "text/csv")
+	assert.Contains(t, refused.Header.Get("Content-Disposition"), "matrix-refused.csv")
+	assert.Equal(t, "control_id,control_description,criteria,frequency,problem\n"+
+		"CC-02,'@SUM(1+1),CC9.9,Annual,Row 3 of matrix.csv: C (criteria): CC9.9 is not a Trust Services Criterion.\n",
+		refused.Body)
+	matrix := f.senior.Get(f.path("/controls"))
+	assert.Contains(t, matrix.Body, "Per release", "the event-driven frequency's text is shown")
+	assert.Contains(t, matrix.Body, "As needed")
+
+	// No valid row: refused, and says why.
+	resp = f.senior.Upload(f.path("/controls/import"), map[string]string{"partial": "1"},
+		webtest.File{Field: "file", Name: "none.csv", Data: []byte("control_id,control_description,criteria\nCC-09,,CC6.1\n")})
+	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, resp.Body, "Nothing was imported: a partial import needs at least one valid row")
+	assert.Contains(t, resp.Body, "No row of none.csv can be imported")
+	assert.Contains(t, resp.Body, `id="f-partial" name="partial" value="1" aria-describedby="h-partial" checked`, "the choice is kept")
+
+	// Two frequencies in one cell: the user picks.
+	resp = upload(t, f.senior, f.path("/controls/import"), "two.csv", []byte("control_id,control_description,criteria,frequency\nCC-10,Log review,CC7.2,Daily / Weekly\n"))
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	question := resp.Header.Get("Location")
+	page = f.senior.Get(question)
+	assert.Contains(t, page.Body, "which frequency?")
+	assert.Contains(t, page.Body, `<option value="weekly">Weekly</option>`)
+	assert.Contains(t, page.Body, `<option value="daily">Daily</option>`)
+	resp = f.senior.PostForm(question, url.Values{})
+	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, resp.Body, "1 row is still without a frequency")
+	resp = f.senior.PostForm(question, url.Values{"freq_2": {"daily"}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	assert.Equal(t, f.path("/controls"), resp.Header.Get("Location"))
+	var freq, note string
+	require.NoError(t, f.app.DB.Raw(`SELECT frequency, frequency_note FROM controls WHERE ref = 'CC-10'`).Row().Scan(&freq, &note))
+	assert.Equal(t, []string{"daily", "Daily / Weekly"}, []string{freq, note})
+	assert.Equal(t, http.StatusNotFound, f.senior.PostForm(question, url.Values{"freq_2": {"daily"}}).StatusCode, "answered once")
+}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +15,7 @@ import (
 	"github.com/attest-soc/attest/internal/auth"
 	"github.com/attest-soc/attest/internal/evidence"
 	"github.com/attest-soc/attest/internal/policy"
+	"github.com/attest-soc/attest/internal/requests"
 )
 
 // partFileName is the file name exactly as the client sent it. multipart.Part.FileName strips
@@ -249,7 +251,15 @@ func (s *Server) evidenceScope(c echo.Context, u auth.User) (policy.Resource, er
 		return policy.Resource{}, err
 	}
 	res, err := s.engagementResource(c.Request().Context(), f.EngagementID, u)
+	if err != nil {
+		return res, err
+	}
 	res.FirmOnly = f.RequestID == nil // evidence on tests and samples is the auditors' own
+	if f.RequestID != nil {
+		// A request's file is reached like its request (the client's coordinator, issue #16).
+		res.OneRequest = true
+		res.Involved, err = s.Requests.Involved(c.Request().Context(), *f.RequestID, u.ID)
+	}
 	return res, err
 }
 
@@ -276,6 +286,9 @@ func (s *Server) evidenceZip(c echo.Context) error {
 		id := resource(c).EngagementID
 		files, err = s.Evidence.ForEngagement(ctx, id, !policy.Can(u, policy.WorkingPapersView, resource(c)))
 		name = fmt.Sprintf("evidence-engagement-%d.zip", id)
+		if err == nil && ownRequestsOnly(c) {
+			files, err = s.ownFiles(ctx, id, u.ID, files)
+		}
 	}
 	if err != nil {
 		return err
@@ -296,4 +309,24 @@ func (s *Server) evidenceZip(c echo.Context) error {
 		s.Log.Error("streaming evidence ZIP", "err", err, "request_id", requestID(c))
 	}
 	return nil
+}
+
+// ownFiles keeps the files of the requests client user userID is involved in: what a client user
+// who is not the engagement's coordinator may download.
+func (s *Server) ownFiles(ctx context.Context, engagementID, userID int64, files []evidence.File) ([]evidence.File, error) {
+	rs, err := s.Requests.List(ctx, engagementID, requests.Filter{VisibleTo: userID})
+	if err != nil {
+		return nil, err
+	}
+	mine := map[int64]bool{}
+	for _, r := range rs {
+		mine[r.ID] = true
+	}
+	var out []evidence.File
+	for _, f := range files {
+		if f.RequestID != nil && mine[*f.RequestID] {
+			out = append(out, f)
+		}
+	}
+	return out, nil
 }

@@ -465,8 +465,8 @@ func TestFieldworkErrorSummariesLinkToFields(t *testing.T) {
 	assert.Contains(t, resp.Body, "Fixed in July.", "the stored version is shown")
 }
 
-// TestExceptionPagesLayout: the criteria roll-up says so when no control is mapped yet (instead of
-// an empty table), and the exception's facts are laid out as a details list.
+// TestExceptionPagesLayout: the criteria roll-up lists the in-scope criteria without any control
+// as such (issue #16 point 5), and the exception's facts are laid out as a details list.
 func TestExceptionPagesLayout(t *testing.T) {
 	t.Parallel()
 	f := newFieldworkFixture(t)
@@ -483,8 +483,10 @@ func TestExceptionPagesLayout(t *testing.T) {
 	require.NoError(t, f.app.DB.Exec(`DELETE FROM exception_criteria`).Error)
 	require.NoError(t, f.app.DB.Exec(`DELETE FROM control_criteria`).Error)
 	body := senior.Get(list).Body
-	assert.NotContains(t, body, `id="criteria-table"`)
-	assert.Contains(t, body, "No controls are mapped to criteria yet")
+	assert.Contains(t, body, `id="criteria-table"`, "the in-scope criteria are still listed")
+	assert.Contains(t, body, `id="criteria-no-control"`)
+	assert.Contains(t, body, "33 in-scope criteria have no control: CC1.1, CC1.2")
+	assert.Contains(t, body, "No control</span>")
 }
 
 // TestTestPageErrorSummary: the long test page opens with a summary of what was refused, and

@@ -92,12 +92,18 @@ func (s *scaledApp) count(t *testing.T) map[string]int64 {
 }
 
 // TestPageQueriesDoNotGrowWithTheData: the load command's seven pages run the same number of SQL
-// statements over a small engagement and one ten times larger (no N+1 query per row).
+// statements over a small engagement and one ten times larger, and the client dashboard the same
+// for a client with one engagement and one with ten (no N+1 query per row).
 func TestPageQueriesDoNotGrowWithTheData(t *testing.T) {
 	small := newScaledApp(t, seed.Scale{Clients: 3, Engagements: 8, Controls: 10, Tests: 20, Samples: 50, Exceptions: 2,
 		Requests: 10, Evidence: 10, PopulationRows: 100, DescriptionPages: 1, AuditEvents: 50})
 	large := newScaledApp(t, seed.Scale{Clients: 12, Engagements: 80, Controls: 100, Tests: 200, Samples: 500, Exceptions: 20,
 		Requests: 100, Evidence: 100, PopulationRows: 1000, DescriptionPages: 2, AuditEvents: 500})
+	// The client dashboard lists every engagement of the client: the large client has one in the
+	// small app and ten in the large (each with its description and assertion state to show).
+	require.NoError(t, large.app.DB.Exec(`INSERT INTO engagements (client_id, name, report_type, period_start, period_end, status, categories)
+		SELECT ?, 'Scale extra ' || g, 'type2', make_date(2015 + g, 1, 1), make_date(2015 + g, 12, 31), 'issued', '{security}'
+		FROM generate_series(1, 9) g`, large.res.ClientID).Error)
 	a, b := small.count(t), large.count(t)
 	for _, p := range small.pages() {
 		t.Logf("%-20s %3d statements (small) %3d (10x)", p.name, a[p.name], b[p.name])

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -21,10 +22,21 @@ import (
 // reportShow is the Report tab: for the team the opinion, the gates and the signature; for
 // everyone who may see it the issued reports.
 func (s *Server) reportShow(c echo.Context) error {
+	if mustUser(c).Role == auth.RoleClient {
+		// The client's users have one Reports page (download, codes, copies); old links land there.
+		return c.Redirect(http.StatusSeeOther, "/engagements/"+itoa(resource(c).EngagementID)+"/report-copies")
+	}
 	return s.renderReport(c, http.StatusOK, nil, nil)
 }
 
 func (s *Server) renderReport(c echo.Context, status int, values map[string]string, errs apperr.Validation) error {
+	return s.renderReportConflict(c, status, values, errs, nil)
+}
+
+// renderReportConflict is renderReport after a stale save of the opinion: the stored choice is
+// shown beside what the partner typed (kept in the form, which now carries the stored version).
+func (s *Server) renderReportConflict(c echo.Context, status int, values map[string]string, errs apperr.Validation,
+	conflict *apperr.ConflictError) error {
 	ctx, u := c.Request().Context(), mustUser(c)
 	res := resource(c)
 	id := res.EngagementID
@@ -80,6 +92,27 @@ func (s *Server) renderReport(c echo.Context, status int, values map[string]stri
 		v.KindLabel, v.ChosenBy = st.Stored.Kind.Label(), st.Stored.ChosenByName
 	}
 	v.KindReason, v.Basis, v.SOC3Reason = st.Stored.KindReason, st.Stored.Basis, st.Stored.SOC3Reason
+	v.OpinionVersion = st.Stored.Version
+	limitations, err := s.Opinions.ScopeLimitations(ctx, id)
+	if err != nil {
+		return err
+	}
+	for _, l := range limitations {
+		v.Limitations = append(v.Limitations, templates.ScopeLimitationView{ID: l.ID, Description: l.Description,
+			Criteria: strings.Join(l.Criteria, ", "), Pervasive: l.Pervasive, By: l.CreatedByName, At: l.CreatedAt.UTC().Format("2006-01-02 15:04")})
+	}
+	v.CanLimit = policy.Can(u, policy.ScopeLimitationRecord, res)
+	if conflict != nil {
+		cur, _ := conflict.Current.(opinion.Stored)
+		v.OpinionConflict = &templates.OpinionConflict{Version: cur.Version, Kind: cur.Kind.Label(), Reason: cur.KindReason,
+			Basis: cur.Basis, SOC3Reason: cur.SOC3Reason, ChosenBy: cur.ChosenByName, ChosenAt: conflict.UpdatedAt.UTC().Format("2006-01-02 15:04")}
+		if !cur.Kind.Valid() {
+			v.OpinionConflict.Kind = "None"
+		}
+		if k := opinion.Kind(values["kind"]); k.Valid() {
+			v.OpinionConflict.YourKind = k.Label()
+		}
+	}
 	v.KindOptions = []templates.Option{{Value: "", Label: "Choose"}}
 	for _, k := range opinion.Kinds {
 		label := k.Label()
@@ -161,6 +194,9 @@ func (s *Server) reportFailed(c echo.Context, err error, values map[string]strin
 	if v, ok := apperr.AsValidation(err); ok {
 		return s.renderReport(c, http.StatusUnprocessableEntity, values, v)
 	}
+	if cf, ok := apperr.AsConflict(err); ok {
+		return s.renderReportConflict(c, http.StatusConflict, values, nil, cf)
+	}
 	var throttled *auth.ThrottledError
 	if errors.As(err, &throttled) {
 		c.Response().Header().Set("Retry-After", itoa(int64(throttled.RetryAfter.Seconds())+1))
@@ -177,6 +213,8 @@ func (s *Server) reportFailed(c echo.Context, err error, values map[string]strin
 func (s *Server) opinionChoose(c echo.Context) error {
 	id := resource(c).EngagementID
 	in := opinion.ChoiceInput{Kind: c.FormValue("kind"), Reason: c.FormValue("reason"), Basis: c.FormValue("basis"), SOC3Reason: c.FormValue("soc3_reason")}
+	// A missing or unreadable version counts as "none chosen yet": a stale form is refused either way.
+	in.Version, _ = strconv.Atoi(c.FormValue("version"))
 	if err := s.Opinions.Choose(c.Request().Context(), mustUser(c), id, in); err != nil {
 		return s.reportFailed(c, err, map[string]string{"kind": in.Kind, "reason": in.Reason, "basis": in.Basis, "soc3_reason": in.SOC3Reason})
 	}
@@ -204,6 +242,36 @@ func (s *Server) reportIssue(c echo.Context) error {
 		names = append(names, fmt.Sprintf("%s version %d", v.Variant.Label(), v.Version))
 	}
 	return s.redirectWithFlash(c, "/engagements/"+itoa(id)+"/report", "Issued: "+strings.Join(names, " and ")+". The client's users can now download them.")
+}
+
+// scopeLimitationAdd: POST /engagements/:id/report/scope-limitations.
+func (s *Server) scopeLimitationAdd(c echo.Context) error {
+	id := resource(c).EngagementID
+	in := opinion.ScopeLimitationInput{Description: c.FormValue("limitation_description"), Criteria: c.FormValue("limitation_criteria"),
+		Pervasive: c.FormValue("limitation_pervasive") == "on"}
+	if _, err := s.Opinions.RecordScopeLimitation(c.Request().Context(), mustUser(c), id, in); err != nil {
+		pervasive := ""
+		if in.Pervasive {
+			pervasive = "on"
+		}
+		return s.reportFailed(c, err, map[string]string{"limitation_description": in.Description, "limitation_criteria": in.Criteria,
+			"limitation_pervasive": pervasive})
+	}
+	return s.redirectWithFlash(c, "/engagements/"+itoa(id)+"/report#scope-limitations",
+		"Scope limitation recorded. Attest now proposes a disclaimer of opinion.")
+}
+
+// scopeLimitationRemove: POST /engagements/:id/report/scope-limitations/:limitationID/remove.
+func (s *Server) scopeLimitationRemove(c echo.Context) error {
+	id := resource(c).EngagementID
+	lid, err := paramID(c, "limitationID")
+	if err != nil {
+		return err
+	}
+	if err := s.Opinions.RemoveScopeLimitation(c.Request().Context(), mustUser(c), id, lid); err != nil {
+		return err
+	}
+	return s.redirectWithFlash(c, "/engagements/"+itoa(id)+"/report#scope-limitations", "Scope limitation removed.")
 }
 
 func (s *Server) engagementReopen(c echo.Context) error {

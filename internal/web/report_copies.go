@@ -50,7 +50,11 @@ func (s *Server) renderReportCopies(c echo.Context, status int, mutate func(*tem
 		view := templates.IssuedVersionView{ID: iv.ID, Label: label, State: string(iv.State), StateLabel: iv.State.Label(),
 			SHA256: iv.SHA256, IssuedOn: LongDate(iv.IssuedAt), Signed: iv.Signed, WithdrawalReason: iv.WithdrawalReason,
 			CanCopy:     iv.State == verification.StateCurrent && policy.Can(u, policy.ReportCopyRequest, res),
-			CanWithdraw: iv.State != verification.StateWithdrawn && policy.Can(u, policy.ReportWithdraw, res)}
+			CanWithdraw: iv.State != verification.StateWithdrawn && policy.Can(u, policy.ReportWithdraw, res),
+			Pages:       iv.PageCount, ReleaseDate: LongDate(iv.ReleaseDate), ReportDate: LongDate(iv.ReportDate)}
+		if policy.Can(u, policy.ReportDownload, res) {
+			view.DownloadHref = fmt.Sprintf("/reports/%d", iv.ID)
+		}
 		if iv.Code != "" {
 			view.Code = verification.Format(iv.Code)
 			view.VerifyHref = "/verify/" + view.Code
@@ -69,7 +73,11 @@ func (s *Server) renderReportCopies(c echo.Context, status int, mutate func(*tem
 	if mutate != nil {
 		mutate(&v)
 	}
-	return s.render(c, status, templates.ReportCopiesPageView(s.page(c, "Issued reports and copies", "engagements"), h, v))
+	title := "Issued reports and copies"
+	if h.IsClient {
+		title = "Reports"
+	}
+	return s.render(c, status, templates.ReportCopiesPageView(s.page(c, title+" · "+h.Name, "engagements"), h, v))
 }
 
 // reportCopyRequest: POST /report-versions/:versionID/copies.

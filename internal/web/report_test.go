@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +19,7 @@ import (
 
 	"github.com/attest-soc/attest/internal/audit"
 	"github.com/attest-soc/attest/internal/seed"
+	"github.com/attest-soc/attest/internal/signing"
 	"github.com/attest-soc/attest/internal/web/webtest"
 )
 
@@ -70,7 +74,7 @@ func TestReportSignatureIssueAndDownloads(t *testing.T) {
 	assert.Contains(t, page.Body, "2031-02-20")
 	current := versionIDs(t, app, ids["issued"], "current")
 	require.Len(t, current, 2)
-	clientPage := dana.Get("/engagements/" + issued + "/report")
+	clientPage := dana.Get("/engagements/" + issued + "/report-copies")
 	require.Equal(t, http.StatusOK, clientPage.StatusCode)
 	assert.Contains(t, clientPage.Body, "/reports/"+itoa(current[0]))
 	assert.NotContains(t, clientPage.Body, "sign-form", "the client sees the reports, not the signature")
@@ -150,12 +154,33 @@ func TestReportSignatureIssueAndDownloads(t *testing.T) {
 	assert.Equal(t, "signed", status)
 	assert.Equal(t, 1, checkpoints("engagement.sign"), "the signature writes a signed checkpoint of the trail")
 
-	// Issue again: new versions, the withdrawn ones kept.
+	// Issue again, now with the firm's signing certificate configured: new versions, the
+	// withdrawn ones kept; each issued PDF carries the firm's signature, which pdfsig accepts, and
+	// the verification page recognises the signed bytes.
+	certPEM, keyPEM, err := signing.SelfSigned("Example & Partners LLP", app.Clock.Now())
+	require.NoError(t, err)
+	app.Server.Verification.Signer, err = signing.Parse(certPEM, keyPEM)
+	require.NoError(t, err)
 	resp = partner.PostForm("/engagements/"+issued+"/report/issue", url.Values{"release_date": {"2026-03-01"}})
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
 	var v2 int
 	require.NoError(t, app.DB.Raw(`SELECT count(*) FROM report_versions WHERE engagement_id = ? AND state = 'current' AND version = 2`, ids["issued"]).Scan(&v2).Error)
 	assert.Equal(t, 2, v2)
+	for _, id := range versionIDs(t, app, ids["issued"], "current") {
+		var signed bool
+		require.NoError(t, app.DB.Raw(`SELECT signed FROM report_verification_codes WHERE report_version_id = ?`, id).Row().Scan(&signed))
+		assert.True(t, signed)
+		doc := partner.Get("/reports/" + itoa(id))
+		require.Equal(t, http.StatusOK, doc.StatusCode)
+		p := filepath.Join(t.TempDir(), "issued.pdf")
+		require.NoError(t, os.WriteFile(p, []byte(doc.Body), 0o600))
+		out, _ := exec.Command("pdfsig", p).CombinedOutput()
+		assert.Contains(t, string(out), "Signature is Valid.", "version %d", id)
+		assert.Contains(t, string(out), "Example & Partners LLP")
+		res := uploadPDF(t, app.NewClient(), "/verify", []byte(doc.Body), "")
+		assert.Contains(t, res.Body, "These exact bytes were issued by")
+	}
+	app.Server.Verification.Signer = nil
 	assert.Len(t, versionIDs(t, app, ids["issued"], "withdrawn"), 2)
 	assert.Equal(t, 1, checkpoints("engagement.issue"), "issuing writes a signed checkpoint of the trail")
 
@@ -210,8 +235,32 @@ func TestReportDraftsAndGates(t *testing.T) {
 	resp = partner.PostForm("/engagements/"+id+"/report/opinion", url.Values{"kind": {"qualified"}})
 	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 	assert.Contains(t, resp.Body, "say why you choose")
-	resp = partner.PostForm("/engagements/"+id+"/report/opinion", url.Values{"kind": {"unmodified"}})
+	resp = partner.PostForm("/engagements/"+id+"/report/opinion", url.Values{"kind": {"unmodified"}, "version": {"0"}})
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	page = partner.Get("/engagements/" + id + "/report")
+	assert.Contains(t, page.Body, `name="version" value="1"`, "the form carries the stored choice's version")
+
+	// A stale form (opened before that save) is refused: both choices shown, nothing lost.
+	stale := url.Values{"kind": {"qualified"}, "reason": {"NL-05 deviated twice."}, "basis": {"Access was not removed timely."},
+		"soc3_reason": {"Customers asked for it."}, "version": {"0"}}
+	resp = partner.PostForm("/engagements/"+id+"/report/opinion", stale)
+	assert.Equal(t, http.StatusConflict, resp.StatusCode)
+	theirs := between(resp.Body, `id="opinion-theirs"`, "</dl>")
+	yours := between(resp.Body, `id="opinion-yours"`, "</dl>")
+	assert.Contains(t, theirs, "Unmodified opinion")
+	assert.Contains(t, yours, "Qualified opinion")
+	assert.Contains(t, yours, "Access was not removed timely.")
+	assert.Contains(t, resp.Body, "Nothing of yours was saved")
+	assert.Contains(t, resp.Body, ">Access was not removed timely.</textarea>", "what was typed stays in the form")
+	assert.Contains(t, resp.Body, `name="version" value="1"`, "saving again replaces the stored choice")
+	var kind string
+	require.NoError(t, app.DB.Raw(`SELECT kind FROM opinions WHERE engagement_id = ?`, ids["fieldwork"]).Row().Scan(&kind))
+	assert.Equal(t, "unmodified", kind)
+	stale.Set("version", "1")
+	resp = partner.PostForm("/engagements/"+id+"/report/opinion", stale)
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	require.NoError(t, app.DB.Raw(`SELECT kind FROM opinions WHERE engagement_id = ?`, ids["fieldwork"]).Row().Scan(&kind))
+	assert.Equal(t, "qualified", kind)
 	resp = partner.PostForm("/engagements/"+id+"/report/sign", url.Values{"password": {seed.DemoPassword},
 		"code": {webtest.TOTP(t, seed.DemoMFASecrets["partner@attest.example"], app.Clock.Now())}, "report_date": {"2026-08-15"}})
 	assert.Equal(t, http.StatusSeeOther, resp.StatusCode)
@@ -230,4 +279,55 @@ func TestReportDraftsAndGates(t *testing.T) {
 	assert.Equal(t, http.StatusTooManyRequests, resp.StatusCode)
 	assert.Contains(t, resp.Body, "Too many failed sign-in attempts")
 	assert.NotEmpty(t, resp.Header.Get("Retry-After"))
+}
+
+// The team records a scope limitation on the Report tab: Attest then proposes a disclaimer,
+// naming it; bad input keeps what was typed; removing it restores the proposal; a signed
+// engagement refuses it.
+func TestScopeLimitationMakesTheProposalADisclaimer(t *testing.T) {
+	app, ids := demoApp(t)
+	senior := demoLogin(t, app, "senior@attest.example")
+	dana := demoLogin(t, app, "dana@northwind.example")
+	id := itoa(ids["fieldwork"])
+	path := "/engagements/" + id + "/report/scope-limitations"
+
+	page := senior.Get("/engagements/" + id + "/report")
+	require.Equal(t, http.StatusOK, page.StatusCode)
+	assert.NotContains(t, between(page.Body, `id="proposed-kind"`, "</dd>"), "Disclaimer")
+	assert.Contains(t, page.Body, `id="limitation-form"`)
+
+	resp := senior.PostForm(path, url.Values{"limitation_description": {""}, "limitation_criteria": {"CC6.2, CC99.9"}})
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, resp.Body, "Describe the evidence that could not be obtained")
+	assert.Contains(t, resp.Body, "Not criteria of the catalog: CC99.9")
+	assert.Contains(t, resp.Body, `value="CC6.2, CC99.9"`, "what was typed stays")
+
+	resp = senior.PostForm(path, url.Values{"limitation_description": {"Management could not provide the population of terminations."},
+		"limitation_criteria": {"cc6.2"}, "limitation_pervasive": {"on"}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	var lid int64
+	require.NoError(t, app.DB.Raw(`SELECT id FROM scope_limitations WHERE engagement_id = ?`, ids["fieldwork"]).Row().Scan(&lid))
+	assert.Equal(t, int64(1), auditCount(t, app, "scope_limitation.record", lid))
+	page = senior.Get("/engagements/" + id + "/report")
+	assert.Contains(t, between(page.Body, `id="proposed-kind"`, "</dd>"), "Disclaimer")
+	assert.Contains(t, page.Body, "Scope limitation: Management could not provide the population of terminations.")
+	row := between(page.Body, `id="limitation-`+itoa(lid)+`"`, "</tr>")
+	assert.Contains(t, row, "CC6.2")
+	assert.Contains(t, row, "Yes")
+
+	assert.Equal(t, http.StatusForbidden, dana.PostForm(path, url.Values{"limitation_description": {"x"}}).StatusCode)
+
+	resp = senior.PostForm(path+"/"+itoa(lid)+"/remove", nil)
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	assert.Equal(t, int64(1), auditCount(t, app, "scope_limitation.remove", lid))
+	page = senior.Get("/engagements/" + id + "/report")
+	assert.NotContains(t, between(page.Body, `id="proposed-kind"`, "</dd>"), "Disclaimer")
+
+	// The signed (issued) 2025 engagement is locked.
+	manager := demoLogin(t, app, "manager@attest.example")
+	resp = manager.PostForm("/engagements/"+itoa(ids["issued"])+"/report/scope-limitations", url.Values{"limitation_description": {"Late"}})
+	assert.Equal(t, http.StatusConflict, resp.StatusCode)
+	var n int
+	require.NoError(t, app.DB.Raw(`SELECT count(*) FROM scope_limitations`).Scan(&n).Error)
+	assert.Zero(t, n)
 }

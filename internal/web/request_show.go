@@ -59,6 +59,20 @@ func (s *Server) renderRequest(c echo.Context, status int, id int64, mutate func
 	v.CanDecide = r.Status == requests.StatusSubmitted && policy.Can(u, policy.RequestManage, res)
 	v.CanComment = r.Status != requests.StatusAccepted && policy.Can(u, policy.RequestComment, res)
 	v.CanEdit = r.Status != requests.StatusAccepted && policy.Can(u, policy.RequestManage, res)
+	if v.CanAssign = r.Status != requests.StatusAccepted && policy.Can(u, policy.RequestAssign, res); v.CanAssign {
+		colleagues, err := s.Requests.Colleagues(ctx, r.EngagementID)
+		if err != nil {
+			return err
+		}
+		for _, cl := range colleagues {
+			if !cl.Disabled {
+				v.Colleagues = append(v.Colleagues, templates.Option{Value: itoa(cl.ID), Label: cl.Name + " <" + cl.Email + ">"})
+			}
+		}
+		if r.AssigneeID != nil {
+			v.AssigneeID = itoa(*r.AssigneeID)
+		}
+	}
 	if mutate != nil {
 		mutate(&v)
 	}

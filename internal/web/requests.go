@@ -25,7 +25,16 @@ func requestFilter(c echo.Context) (requests.Filter, templates.RequestFilterView
 	f := requests.Filter{Status: fv.Status}
 	f.AssigneeID, _ = strconv.ParseInt(fv.AssigneeID, 10, 64)
 	f.ControlID, _ = strconv.ParseInt(fv.ControlID, 10, 64)
+	if ownRequestsOnly(c) {
+		f.VisibleTo = mustUser(c).ID
+	}
 	return f, fv
+}
+
+// ownRequestsOnly: the viewer is a client user who does not see every request of the engagement
+// (another contact coordinates it), so lists keep the requests they are involved in.
+func ownRequestsOnly(c echo.Context) bool {
+	return !policy.Can(mustUser(c), policy.RequestViewAll, resource(c))
 }
 
 // shortDate is how lists show dates: 15 Jul 2026.
@@ -65,7 +74,8 @@ func (s *Server) requestListView(c echo.Context, engagementID int64, u auth.User
 	rs = rs[:min(len(rs), pageSize)]
 	res := resource(c)
 	v := templates.RequestListView{Rows: s.requestRows(rs), Filter: fv, IsClient: u.Role == auth.RoleClient,
-		CanManage: policy.Can(u, policy.RequestManage, res), Pager: pager(c, page, len(rs), more)}
+		CanManage: policy.Can(u, policy.RequestManage, res), Pager: pager(c, page, len(rs), more),
+		CanSeeContacts: policy.Can(u, policy.ColleagueView, res), OwnOnly: f.VisibleTo != 0}
 	if v.IsClient {
 		return v, nil
 	}
@@ -338,7 +348,7 @@ func (s *Server) contactInvite(c echo.Context) error {
 
 // clientHome is the home page of client users: their dashboard.
 func (s *Server) clientHome(c echo.Context, u auth.User) error {
-	sums, attention, err := s.Requests.Dashboard(c.Request().Context(), *u.ClientID)
+	sums, attention, err := s.Requests.Dashboard(c.Request().Context(), *u.ClientID, u.ID)
 	if err != nil {
 		return err
 	}
@@ -349,15 +359,19 @@ func (s *Server) clientHome(c echo.Context, u auth.User) error {
 	more := len(attention) > requests.AttentionLimit
 	attention = attention[:min(len(attention), requests.AttentionLimit)]
 	v := templates.ClientDashboardView{Attention: s.requestRows(attention), AttentionMore: more}
+	ids := make([]int64, len(sums))
+	for i, e := range sums {
+		ids[i] = e.EngagementID
+	}
+	todos, err := s.Description.ClientTodos(c.Request().Context(), ids)
+	if err != nil {
+		return err
+	}
 	for _, e := range sums {
-		desc, err := s.Description.Summarize(c.Request().Context(), e.EngagementID)
-		if err != nil {
-			return err
-		}
 		v.Engagements = append(v.Engagements, templates.ClientEngagementView{ID: e.EngagementID, Name: e.Name, Open: e.Open,
 			Returned: e.Returned, Submitted: e.Submitted, Accepted: e.Accepted, Overdue: e.Overdue,
 			ExceptionsAwaiting: tasks[e.EngagementID].ExceptionsAwaitingResponse, SamplesSent: tasks[e.EngagementID].SamplesSent,
-			DescriptionTodo: desc.ClientTodo})
+			DescriptionTodo: todos[e.EngagementID]})
 	}
 	return s.render(c, http.StatusOK, templates.ClientHomePage(s.page(c, "Overview", "home"), v))
 }

@@ -17,11 +17,33 @@ func (s *Server) engagementResource(ctx context.Context, engagementID int64, u a
 		return policy.Resource{}, err
 	}
 	return policy.Resource{
-		ClientID:     a.ClientID,
-		EngagementID: engagementID,
-		TeamRole:     policy.TeamRole(a.TeamRole),
-		Locked:       a.Status.Locked(),
+		ClientID:       a.ClientID,
+		EngagementID:   engagementID,
+		TeamRole:       policy.TeamRole(a.TeamRole),
+		Locked:         a.Status.Locked(),
+		Coordinator:    a.Coordinator,
+		HasCoordinator: a.HasCoordinator,
 	}, nil
+}
+
+// requestScope resolves routes whose :param is an information request: the engagement, plus
+// whether the acting user is involved in that request (its assignee or an uploader), which is
+// what a client user who is not the coordinator reaches.
+func (s *Server) requestScope(param string) scope {
+	engagement := s.childScope("info_requests", param)
+	return func(c echo.Context, u auth.User) (policy.Resource, error) {
+		res, err := engagement(c, u)
+		if err != nil {
+			return res, err
+		}
+		id, err := paramID(c, param)
+		if err != nil {
+			return res, err
+		}
+		res.OneRequest = true
+		res.Involved, err = s.Requests.Involved(c.Request().Context(), id, u.ID)
+		return res, err
+	}
 }
 
 // engagementScope resolves routes whose :param is an engagement id.
