@@ -152,11 +152,11 @@ func (c *Client) Get(path string) Response {
 	return read(c.app.T, resp)
 }
 
-// checkPostRedirectGet fails the test when a form POST succeeded with a page instead of a
+// CheckPostRedirectGet (called on every POST the client sends) fails the test when a form POST succeeded with a page instead of a
 // redirect: reloading that page would submit the form again. Refusals (4xx) re-render the form
 // with its messages, htmx requests (HX-Request) swap a fragment in place and are never
 // reloaded, and a route may declare why it must answer with a page (RendersOnSuccess).
-func (c *Client) checkPostRedirectGet(r Response) {
+func (c *Client) CheckPostRedirectGet(r Response) {
 	c.app.T.Helper()
 	req := r.Request
 	if req == nil || req.Method != http.MethodPost {
@@ -280,7 +280,7 @@ func (c *Client) PostRaw(path string, values url.Values) Response {
 	resp, err := c.HTTP.PostForm(c.app.HTTP.URL+path, values)
 	require.NoError(c.app.T, err)
 	r := read(c.app.T, resp)
-	c.checkPostRedirectGet(r)
+	c.CheckPostRedirectGet(r)
 	return r
 }
 
@@ -290,7 +290,7 @@ func (c *Client) Do(req *http.Request) Response {
 	resp, err := c.HTTP.Do(req)
 	require.NoError(c.app.T, err)
 	r := read(c.app.T, resp)
-	c.checkPostRedirectGet(r)
+	c.CheckPostRedirectGet(r)
 	return r
 }
 
