@@ -52,8 +52,10 @@ type recordingTB struct {
 	errors []string
 }
 
-func (r *recordingTB) Errorf(format string, args ...any) { r.errors = append(r.errors, fmt.Sprintf(format, args...)) }
-func (r *recordingTB) Helper()                           {}
+func (r *recordingTB) Errorf(format string, args ...any) {
+	r.errors = append(r.errors, fmt.Sprintf(format, args...))
+}
+func (r *recordingTB) Helper() {}
 
 // TestPostRedirectGetGuard: the check webtest runs on every POST flags a form POST answered
 // with a page, and lets through redirects, refusals, htmx fragments and declared routes.
