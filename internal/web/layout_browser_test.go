@@ -70,6 +70,10 @@ func TestBrowserWorkpapersFitAt1366(t *testing.T) {
 	b.CheckAccessibility("population and samples at 1366 px")
 	b.Visit(eng + "/audit")
 	b.CheckAccessibility("audit trail with changes")
+	b.Visit(fmt.Sprintf("/controls/%d", f.nl03))
+	b.CheckAccessibility("control page")
+	b.Visit(path + "/evidence")
+	b.CheckAccessibility("test evidence")
 
 	// Filters: every field and the button on one line (the same top), above the table.
 	for _, page := range []string{"/engagements", eng + "/tests", eng + "/requests", eng + "/audit"} {
