@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"sort"
 	"testing"
 
@@ -93,4 +94,70 @@ func TestPostRedirectGetGuard(t *testing.T) {
 	route, found := app.RouteOf(http.MethodPost, "/tests/7/samples/draw")
 	assert.True(t, found)
 	assert.Equal(t, "/tests/:testID/samples/draw", route.Path, "the most specific route matches")
+}
+
+// TestEveryFormPostRedirects submits, successfully, the forms no other test of the package
+// submits, so that with the rest of the suite every POST route in the route table has been seen
+// redirecting after success (TestMain checks it after a full run; webtest fails any page).
+func TestEveryFormPostRedirects(t *testing.T) {
+	t.Parallel()
+	redirects := func(t *testing.T, resp webtest.Response, to string) {
+		t.Helper()
+		require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+		assert.Equal(t, to, resp.Header.Get("Location"))
+	}
+
+	t.Run("grid attributes and columns", func(t *testing.T) {
+		t.Parallel()
+		f := newFieldworkFixture(t)
+		f.startJobs()
+		staff := f.login("staff@firm.example")
+		path := f.createTest(t, staff, f.nl03, "inspection")
+		importPopulation(t, staff, f.app.DB, path, map[string]string{"source": "HRIS", "completeness_check": "Agreed to payroll"}, "hires.csv", hires(5))
+		redirects(t, staff.PostForm(path+"/grid/attributes", url.Values{"description": {"Approval before access"}}), path+"/grid")
+		redirects(t, staff.PostForm(path+"/grid/columns", url.Values{"columns": {"name"}}), path+"/grid")
+		redirects(t, staff.PostForm(path+"/grid/attributes/A/delete", nil), path+"/grid")
+		assert.NotContains(t, staff.Get(path+"/grid").Body, "Approval before access")
+	})
+
+	t.Run("evidence period explanation", func(t *testing.T) {
+		t.Parallel()
+		f := newFieldworkFixture(t)
+		staff := f.login("staff@firm.example")
+		path := f.createTest(t, staff, f.nl03, "inspection")
+		resp := staff.Upload(path+"/evidence", map[string]string{"pertains_to": "2025-11-30"},
+			webtest.File{Field: "files", Name: "policy-2025.pdf", Data: []byte("%PDF-1.4 last year's policy")})
+		redirects(t, resp, path+"/evidence")
+		var fileID int64
+		require.NoError(t, f.app.DB.Raw(`SELECT id FROM evidence_files WHERE file_name = 'policy-2025.pdf'`).Row().Scan(&fileID))
+		redirects(t, staff.PostForm(fmt.Sprintf("/evidence/%d/period-explanation", fileID),
+			url.Values{"period_explanation": {"The policy approved in November 2025 was in force throughout the period."}}), path+"/evidence")
+	})
+
+	t.Run("assertion wording and redraft", func(t *testing.T) {
+		t.Parallel()
+		app := webtest.New(t)
+		p := newPortal(t, app)
+		contact := app.NewClient()
+		contact.Login(p.contactA.Email)
+		path := fmt.Sprintf("/engagements/%d/assertion", p.engA)
+		page := contact.Get(path)
+		require.Equal(t, http.StatusOK, page.StatusCode)
+		redirects(t, contact.PostForm(path, url.Values{"version": {version(t, page.Body)}, "body": {"We, management of Northwind Ledger, assert our own words."},
+			"soc3_body": {"Management of Northwind Ledger asserts, in its own words, for SOC 3."}}), path)
+		page = contact.Get(path)
+		assert.Contains(t, page.Body, "assert our own words")
+		redirects(t, contact.PostForm(path+"/redraft", url.Values{"version": {version(t, page.Body)}}), path)
+	})
+
+	t.Run("boilerplate template delete", func(t *testing.T) {
+		t.Parallel()
+		app := webtest.New(t)
+		admin, _ := adminClient(t, app)
+		redirects(t, admin.PostForm("/admin/boilerplate-templates", url.Values{"title": {"Generic access review"},
+			"body": {"Access is reviewed periodically by management to ensure it remains appropriate for job responsibilities."}}), "/admin/boilerplate-templates")
+		var tid int64
+		require.NoError(t, app.DB.Raw(`SELECT id FROM boilerplate_templates ORDER BY id DESC LIMIT 1`).Row().Scan(&tid))
+		redirects(t, admin.PostForm(fmt.Sprintf("/admin/boilerplate-templates/%d/delete", tid), nil), "/admin/boilerplate-templates")
+	})
 }
