@@ -41,6 +41,7 @@ type IssuedVersionView struct {
 	WithdrawalReason, WithdrawnOn string
 	CanWithdraw, CanCopy          bool
 	DownloadHref                  string // "" when the user may not download it
+	GeneralUse                    bool   // a SOC 3: shared as issued, no recipient copies
 	Pages                         int
 	ReleaseDate, ReportDate       string
 }

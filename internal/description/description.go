@@ -12,6 +12,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	dbx "github.com/attest-soc/attest/internal/db"
+	"github.com/attest-soc/attest/internal/engagements/lifecycle"
 	"strings"
 	"time"
 
@@ -100,12 +101,12 @@ type engagementRow struct {
 	LegalName  string
 	Name       string
 	ReportType string
-	Status     string
+	Status     lifecycle.Status
 }
 
 // Locked reports whether the engagement is signed, issued or archived.
 func (e engagementRow) Locked() bool {
-	return e.Status == "signed" || e.Status == "issued" || e.Status == "archived"
+	return e.Status.Locked()
 }
 
 func loadEngagement(tx *gorm.DB, id int64, lock bool) (engagementRow, error) {
@@ -229,7 +230,7 @@ func checkEditable(e engagementRow, u auth.User, field string) error {
 	if e.Locked() {
 		return apperr.ErrLocked
 	}
-	if u.Role == auth.RoleClient && e.Status != "planning" && e.Status != "fieldwork" {
+	if u.Role == auth.RoleClient && !e.Status.ClientMayEdit() {
 		return apperr.Validation{field: "The engagement is in review, so the description is with the auditors and can no longer be changed in the portal. Ask the engagement team to send it back to fieldwork if something must change."}
 	}
 	return nil

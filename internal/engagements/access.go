@@ -3,47 +3,25 @@ package engagements
 import (
 	"context"
 	"fmt"
+	"github.com/attest-soc/attest/internal/engagements/lifecycle"
 	"time"
 
 	dbx "github.com/attest-soc/attest/internal/db"
 )
 
-// Status is where an engagement stands; Statuses lists them in order.
-type Status string
+// Status is where an engagement stands (lifecycle.Status, a leaf package so that the
+// packages engagements itself imports can use the one locked rule too).
+type Status = lifecycle.Status
 
 // Engagement statuses.
 const (
-	StatusPlanning  Status = "planning"
-	StatusFieldwork Status = "fieldwork"
-	StatusReview    Status = "review"
-	StatusSigned    Status = "signed"
-	StatusIssued    Status = "issued"
-	StatusArchived  Status = "archived"
+	StatusPlanning  = lifecycle.Planning
+	StatusFieldwork = lifecycle.Fieldwork
+	StatusReview    = lifecycle.Review
+	StatusSigned    = lifecycle.Signed
+	StatusIssued    = lifecycle.Issued
+	StatusArchived  = lifecycle.Archived
 )
-
-// Label is the status as users read it.
-func (s Status) Label() string {
-	switch s {
-	case StatusPlanning:
-		return "Planning"
-	case StatusFieldwork:
-		return "Fieldwork"
-	case StatusReview:
-		return "Review"
-	case StatusSigned:
-		return "Signed"
-	case StatusIssued:
-		return "Issued"
-	case StatusArchived:
-		return "Archived"
-	}
-	return string(s)
-}
-
-// Locked is the one rule for "nothing changes any more": from the partner's signature on.
-func (s Status) Locked() bool {
-	return s == StatusSigned || s == StatusIssued || s == StatusArchived
-}
 
 // Access is what the policy needs to know about one engagement for one user.
 type Access struct {

@@ -34,7 +34,7 @@ type Engagement struct {
 	PeriodEnd           *time.Time
 	ReportDate          *time.Time
 	CategoryList        string // comma-separated categories, as loaded
-	Status              string
+	Status              Status
 	PeriodWarningReason string
 	PriorEngagementID   *int64
 	LockedAt            *time.Time

@@ -99,7 +99,7 @@ func TestCreateValidatesAndWarnsOnPeriodLength(t *testing.T) {
 	e, err = engagements.NewService(f.db).Get(ctx, id)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"security", "availability"}, e.Categories())
-	assert.Equal(t, "planning", e.Status)
+	assert.Equal(t, engagements.Status("planning"), e.Status)
 	assert.Empty(t, e.PeriodWarningReason, "6 months needs no reason")
 	var audited int64
 	require.NoError(t, f.db.Raw(`SELECT count(*) FROM audit_events WHERE action = 'engagement.create' AND engagement_id = ?`, id).Scan(&audited).Error)
@@ -247,7 +247,7 @@ func TestTeamIndependenceAndStatusMoves(t *testing.T) {
 
 	e, err := engagements.NewService(f.db).Get(ctx, id)
 	require.NoError(t, err)
-	assert.Equal(t, "signed", e.Status)
+	assert.Equal(t, engagements.Status("signed"), e.Status)
 	assert.NotNil(t, e.LockedAt)
 	assert.Nil(t, e.ReleasedAt)
 	assert.ErrorIs(t, add("tom", "staff"), apperr.ErrLocked, "a signed engagement's team is frozen")

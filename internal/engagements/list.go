@@ -11,7 +11,7 @@ import (
 
 // Filter narrows the engagement list; zero values do not filter.
 type Filter struct {
-	Status    string
+	Status    Status
 	ClientID  int64
 	PartnerID int64
 	// The engagement's period (or as-of date) overlaps [PeriodFrom, PeriodTo].
@@ -34,7 +34,7 @@ type Summary struct {
 	PeriodStart     *time.Time
 	PeriodEnd       *time.Time
 	ReportDate      *time.Time
-	Status          string
+	Status          Status
 	PartnerName     string
 	MyRole          string
 	OpenRequests    int

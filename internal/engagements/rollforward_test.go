@@ -87,7 +87,7 @@ func TestRollForwardCopiesPlanNotResults(t *testing.T) {
 	assert.Equal(t, "2026-12-31", e.PeriodEnd.Format("2006-01-02"))
 	assert.Equal(t, "2027-02-15", e.ReportDate.Format("2006-01-02"))
 	assert.Equal(t, []string{"security", "availability", "confidentiality"}, e.Categories())
-	assert.Equal(t, "planning", e.Status)
+	assert.Equal(t, engagements.Status("planning"), e.Status)
 	require.NotNil(t, e.PriorEngagementID)
 	assert.Equal(t, src, *e.PriorEngagementID)
 

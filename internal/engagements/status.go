@@ -3,6 +3,7 @@ package engagements
 import (
 	"context"
 	"fmt"
+	"github.com/attest-soc/attest/internal/engagements/lifecycle"
 	"slices"
 	"strings"
 
@@ -14,7 +15,7 @@ import (
 )
 
 // Statuses in the order an engagement moves through them.
-var Statuses = []string{"planning", "fieldwork", "review", "signed", "issued", "archived"}
+var Statuses = lifecycle.All
 
 // Readiness is what the status rules look at, gathered from the database by readiness.
 type Readiness struct {
@@ -36,28 +37,28 @@ type Readiness struct {
 
 // moves lists the allowed status changes: forward one step, or from review back to fieldwork
 // when the reviewer sends work back.
-var moves = map[string][]string{
-	"planning":  {"fieldwork"},
-	"fieldwork": {"review"},
-	"review":    {"signed", "fieldwork"},
-	"signed":    {"issued"},
-	"issued":    {"archived"},
+var moves = map[Status][]Status{
+	StatusPlanning:  {StatusFieldwork},
+	StatusFieldwork: {StatusReview},
+	StatusReview:    {StatusSigned, StatusFieldwork},
+	StatusSigned:    {StatusIssued},
+	StatusIssued:    {StatusArchived},
 }
 
 // NextStatuses lists where an engagement in status may move.
-func NextStatuses(status string) []string { return moves[status] }
+func NextStatuses(status Status) []Status { return moves[status] }
 
 // CheckMove decides whether an engagement may move from one status to another. It returns a
 // *apperr.Transition naming everything still missing, or nil.
-func CheckMove(from, to string, r Readiness) error {
+func CheckMove(from, to Status, r Readiness) error {
 	if !slices.Contains(moves[from], to) {
-		return &apperr.Transition{From: from, To: to, Missing: []string{
+		return &apperr.Transition{From: string(from), To: string(to), Missing: []string{
 			fmt.Sprintf("an engagement in %s cannot move to %s", from, to)}}
 	}
 	var missing []string
 	switch to {
-	case "fieldwork":
-		if from == "review" {
+	case StatusFieldwork:
+		if from == StatusReview {
 			break // sending work back needs nothing
 		}
 		if !r.HasPartner {
@@ -69,7 +70,7 @@ func CheckMove(from, to string, r Readiness) error {
 		for _, name := range r.UnconfirmedFirm {
 			missing = append(missing, "independence confirmation from "+name)
 		}
-	case "review":
+	case StatusReview:
 		if r.TestsWithoutResult > 0 {
 			missing = append(missing, fmt.Sprintf("a result recorded for %d %s", r.TestsWithoutResult, words.Plural(r.TestsWithoutResult, "test", "tests")))
 		}
@@ -83,7 +84,7 @@ func CheckMove(from, to string, r Readiness) error {
 		for _, id := range r.UncoveredCriteria {
 			missing = append(missing, fmt.Sprintf("a control addressing criterion %s (in scope, no control)", id))
 		}
-	case "signed":
+	case StatusSigned:
 		if r.OpenReviewNotes > 0 {
 			missing = append(missing, fmt.Sprintf("%d open review %s cleared", r.OpenReviewNotes, words.Plural(r.OpenReviewNotes, "note", "notes")))
 		}
@@ -103,7 +104,7 @@ func CheckMove(from, to string, r Readiness) error {
 		}
 	}
 	if len(missing) > 0 {
-		return &apperr.Transition{From: from, To: to, Missing: missing}
+		return &apperr.Transition{From: string(from), To: string(to), Missing: missing}
 	}
 	return nil
 }
@@ -182,14 +183,14 @@ func readiness(ctx context.Context, tx *gorm.DB, engagementID, actorID int64) (R
 
 // ChangeStatus moves the engagement to status to when its preconditions hold. Signing locks
 // the engagement; issuing records the release date.
-func (s *Service) ChangeStatus(ctx context.Context, actor audit.Actor, engagementID int64, to string) error {
+func (s *Service) ChangeStatus(ctx context.Context, actor audit.Actor, engagementID int64, to Status) error {
 	return s.ChangeStatusAnchored(ctx, nil, actor, engagementID, to)
 }
 
 // ChangeStatusAnchored is ChangeStatus that, when the move signs or issues the engagement, also
 // writes a signed checkpoint of the audit trail in the same transaction (audit.WriteCheckpointTx),
 // so the signature and the issue are anchored at once, not at the next hourly checkpoint.
-func (s *Service) ChangeStatusAnchored(ctx context.Context, signer *audit.Signer, actor audit.Actor, engagementID int64, to string) error {
+func (s *Service) ChangeStatusAnchored(ctx context.Context, signer *audit.Signer, actor audit.Actor, engagementID int64, to Status) error {
 	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Exec(`SELECT 1 FROM engagements WHERE id = ? FOR UPDATE`, engagementID).Error; err != nil {
 			return fmt.Errorf("locking engagement %d: %w", engagementID, err)
@@ -207,9 +208,9 @@ func (s *Service) ChangeStatusAnchored(ctx context.Context, signer *audit.Signer
 		}
 		set := ""
 		switch to {
-		case "signed":
+		case StatusSigned:
 			set = ", locked_at = now()"
-		case "issued":
+		case StatusIssued:
 			set = ", released_at = now()"
 		}
 		if err := tx.Exec(`UPDATE engagements SET status = ?, version = version + 1, updated_at = now()`+set+` WHERE id = ?`,
@@ -222,9 +223,9 @@ func (s *Service) ChangeStatusAnchored(ctx context.Context, signer *audit.Signer
 			return err
 		}
 		switch to {
-		case "signed":
+		case StatusSigned:
 			_, err = audit.WriteCheckpointTx(ctx, tx, signer, "engagement.sign")
-		case "issued":
+		case StatusIssued:
 			_, err = audit.WriteCheckpointTx(ctx, tx, signer, "engagement.issue")
 		}
 		return err
@@ -232,12 +233,12 @@ func (s *Service) ChangeStatusAnchored(ctx context.Context, signer *audit.Signer
 }
 
 // Blockers reports what stops each next status, for the overview to show before anyone tries.
-func (s *Service) Blockers(ctx context.Context, e Engagement, actorID int64) (map[string][]string, error) {
+func (s *Service) Blockers(ctx context.Context, e Engagement, actorID int64) (map[Status][]string, error) {
 	r, err := readiness(ctx, s.DB, e.ID, actorID)
 	if err != nil {
 		return nil, err
 	}
-	out := map[string][]string{}
+	out := map[Status][]string{}
 	for _, to := range NextStatuses(e.Status) {
 		if t, ok := CheckMove(e.Status, to, r).(*apperr.Transition); ok && t != nil {
 			out[to] = t.Missing

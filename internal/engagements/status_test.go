@@ -51,7 +51,7 @@ func TestCheckMove(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			err := engagements.CheckMove(tc.from, tc.to, tc.r)
+			err := engagements.CheckMove(engagements.Status(tc.from), engagements.Status(tc.to), tc.r)
 			if tc.missing == nil {
 				assert.NoError(t, err)
 				return

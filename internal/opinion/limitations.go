@@ -65,7 +65,7 @@ func (s *Service) RecordScopeLimitation(ctx context.Context, u auth.User, engage
 		if err != nil {
 			return err
 		}
-		if lockedStatus(status) {
+		if status.Locked() {
 			return apperr.ErrLocked
 		}
 		if len(criteria) > 0 {
@@ -100,7 +100,7 @@ func (s *Service) RemoveScopeLimitation(ctx context.Context, u auth.User, engage
 		if err != nil {
 			return err
 		}
-		if lockedStatus(status) {
+		if status.Locked() {
 			return apperr.ErrLocked
 		}
 		l, err := dbx.One[ScopeLimitation](tx, fmt.Sprintf("scope limitation %d", id),

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	dbx "github.com/attest-soc/attest/internal/db"
+	"github.com/attest-soc/attest/internal/engagements/lifecycle"
 	"strings"
 	"time"
 
@@ -197,16 +198,12 @@ func isEngagementPartner(tx *gorm.DB, u auth.User, engagementID int64) (bool, er
 }
 
 // lockEngagement takes the engagement row lock and returns its status and client.
-func lockEngagement(tx *gorm.DB, engagementID int64) (status string, clientID int64, err error) {
+func lockEngagement(tx *gorm.DB, engagementID int64) (status lifecycle.Status, clientID int64, err error) {
 	row, err := dbx.One[struct {
-		Status   string
+		Status   lifecycle.Status
 		ClientID int64
 	}](tx, fmt.Sprintf("engagement %d", engagementID), `SELECT status, client_id FROM engagements WHERE id = ? FOR UPDATE`, engagementID)
 	return row.Status, row.ClientID, err
-}
-
-func lockedStatus(status string) bool {
-	return status == "signed" || status == "issued" || status == "archived"
 }
 
 // Choose records the partner's choice of opinion kind, the reason when it differs from the
@@ -219,7 +216,7 @@ func (s *Service) Choose(ctx context.Context, u auth.User, engagementID int64, i
 		if err != nil {
 			return err
 		}
-		if lockedStatus(status) {
+		if status.Locked() {
 			return apperr.ErrLocked
 		}
 		if ok, err := isEngagementPartner(tx, u, engagementID); err != nil {
@@ -335,7 +332,7 @@ func (s *Service) Sign(ctx context.Context, u auth.User, engagementID int64, in 
 		if err != nil {
 			return err
 		}
-		if lockedStatus(status) {
+		if status.Locked() {
 			return apperr.ErrLocked
 		}
 		ev, err := s.evidence(ctx, tx, engagementID)
@@ -361,7 +358,7 @@ func (s *Service) Sign(ctx context.Context, u auth.User, engagementID int64, in 
 			return apperr.Validation{"report_date": "The report date cannot be before the end of the period (" + periodEnd.Format("2006-01-02") + ")."}
 		}
 		if len(missing) > 0 {
-			return &apperr.Transition{From: status, To: "signed", Missing: missing}
+			return &apperr.Transition{From: string(status), To: "signed", Missing: missing}
 		}
 		now := s.Clock.Now()
 		if err := tx.Exec(`UPDATE opinions SET signed_by = ?, signed_at = ?, report_date = ?, version = version + 1, updated_at = ?
@@ -402,15 +399,15 @@ func (s *Service) Reopen(ctx context.Context, u auth.User, engagementID int64, r
 		} else if !ok {
 			return ErrNotPartner
 		}
-		if status != "signed" && status != "issued" {
-			return &apperr.Transition{From: status, To: "review", Missing: []string{"a signed opinion to withdraw (the engagement is not signed)"}}
+		if status != lifecycle.Signed && status != lifecycle.Issued {
+			return &apperr.Transition{From: string(status), To: "review", Missing: []string{"a signed opinion to withdraw (the engagement is not signed)"}}
 		}
 		var released *time.Time
 		if err := tx.Raw(`SELECT released_at FROM engagements WHERE id = ?`, engagementID).Row().Scan(&released); err != nil {
 			return fmt.Errorf("loading engagement %d: %w", engagementID, err)
 		}
 		if released != nil && !s.Clock.Now().Before(DocumentationCompletion(*released)) {
-			return &apperr.Transition{From: status, To: "review", Missing: []string{
+			return &apperr.Transition{From: string(status), To: "review", Missing: []string{
 				"a date before the documentation completion date (" + DocumentationCompletion(*released).Format("2006-01-02") +
 					"): after it the file cannot change; add a dated addendum instead"}}
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/attest-soc/attest/internal/engagements/lifecycle"
 	"sort"
 	"time"
 )
@@ -241,9 +242,9 @@ func (s *Service) Timeline(ctx context.Context, engagementID int64) (Timeline, e
 			out = append(out, base)
 		case "engagement.status":
 			switch after["status"] {
-			case "signed":
+			case string(lifecycle.Signed):
 				base.Step = StepOpinionSigned
-			case "issued":
+			case string(lifecycle.Issued):
 				base.Step = StepReportIssued
 			default:
 				continue

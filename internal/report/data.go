@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	dbx "github.com/attest-soc/attest/internal/db"
+	"github.com/attest-soc/attest/internal/engagements/lifecycle"
 	"slices"
 	"strings"
 	"time"
@@ -28,7 +29,7 @@ type Data struct {
 	PeriodStart  *time.Time
 	PeriodEnd    *time.Time
 	ReportDate   *time.Time // the engagement's planned report date; the signature's date once signed
-	Status       string
+	Status       lifecycle.Status
 	Categories   []string
 	Subservice   []Subservice
 	CUECs        []Complementary
@@ -183,7 +184,8 @@ func loadData(ctx context.Context, db *gorm.DB, engagementID int64) (Data, error
 	type engagementRow struct {
 		ClientID                         int64
 		ClientName, LegalName, Name      string
-		ReportType, Status, Categories   string
+		ReportType, Categories           string
+		Status                           lifecycle.Status
 		AsOfDate, PeriodStart, PeriodEnd *time.Time
 		ReportDate                       *time.Time
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	dbx "github.com/attest-soc/attest/internal/db"
+	"github.com/attest-soc/attest/internal/engagements/lifecycle"
 	"strings"
 	"time"
 
@@ -41,8 +42,8 @@ func (s *Service) Issue(ctx context.Context, actor audit.Actor, engagementID int
 	if err != nil {
 		return nil, err
 	}
-	if d.Status != "signed" || !d.Opinion.Signed() {
-		return nil, &apperr.Transition{From: d.Status, To: "issued", Missing: []string{"the partner's signature (sign the opinion first)"}}
+	if d.Status != lifecycle.Signed || !d.Opinion.Signed() {
+		return nil, &apperr.Transition{From: string(d.Status), To: "issued", Missing: []string{"the partner's signature (sign the opinion first)"}}
 	}
 	if d.ReportDate != nil && release.Before(*d.ReportDate) {
 		return nil, apperr.Validation{"release_date": "The release date cannot be before the report date (" + d.ReportDate.Format(dateLayout) + ")."}
@@ -62,7 +63,7 @@ func (s *Service) Issue(ctx context.Context, actor audit.Actor, engagementID int
 	var out []rendered
 	for _, v := range d.VariantsInScope() {
 		if v == SOC3 && kind.Modified() && d.Opinion.SOC3Reason == "" {
-			return nil, &apperr.Transition{From: d.Status, To: "issued", Missing: []string{
+			return nil, &apperr.Transition{From: string(d.Status), To: "issued", Missing: []string{
 				"the partner's confirmation (with a reason) that the SOC 3 is issued with a " + strings.ToLower(kind.Label())}}
 		}
 		doc, err := Build(d, v, BuildOptions{Wording: s.Wording})
@@ -88,12 +89,13 @@ func (s *Service) Issue(ctx context.Context, actor audit.Actor, engagementID int
 	}
 	var versions []Version
 	err = s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var status string
-		if err := tx.Raw(`SELECT status FROM engagements WHERE id = ? FOR UPDATE`, engagementID).Row().Scan(&status); err != nil {
-			return fmt.Errorf("locking engagement %d: %w", engagementID, err)
+		e, err := dbx.One[struct{ Status lifecycle.Status }](tx, fmt.Sprintf("engagement %d", engagementID),
+			`SELECT status FROM engagements WHERE id = ? FOR UPDATE`, engagementID)
+		if err != nil {
+			return err
 		}
-		if status != "signed" {
-			return &apperr.Transition{From: status, To: "issued", Missing: []string{"the partner's signature"}}
+		if e.Status != lifecycle.Signed {
+			return &apperr.Transition{From: string(e.Status), To: string(lifecycle.Issued), Missing: []string{"the partner's signature"}}
 		}
 		for _, r := range out {
 			v, err := s.StoreVersion(ctx, tx, actor, NewVersion{EngagementID: engagementID, ClientID: d.ClientID, Variant: r.v,
@@ -113,14 +115,14 @@ func (s *Service) Issue(ctx context.Context, actor audit.Actor, engagementID int
 			return fmt.Errorf("issuing engagement %d: %w", engagementID, err)
 		}
 		if err := audit.Record(ctx, tx, actor, audit.Event{Action: "engagement.issue", EntityType: "engagement", EntityID: engagementID,
-			EngagementID: engagementID, ClientID: d.ClientID, Before: map[string]any{"status": status},
+			EngagementID: engagementID, ClientID: d.ClientID, Before: map[string]any{"status": e.Status},
 			After: map[string]any{"status": "issued", "release_date": release.Format(dateLayout),
 				"documentation_completion": opinion.DocumentationCompletion(release).Format(dateLayout),
 				"retention_end":            opinion.RetentionEnd(release).Format(dateLayout)}}); err != nil {
 			return err
 		}
 		// Issuing anchors the trail: a signed checkpoint of its head, in the same transaction.
-		_, err := audit.WriteCheckpointTx(ctx, tx, s.AuditSigner, "engagement.issue")
+		_, err = audit.WriteCheckpointTx(ctx, tx, s.AuditSigner, "engagement.issue")
 		return err
 	})
 	return versions, err
@@ -162,15 +164,15 @@ func (s *Service) AddAddendum(ctx context.Context, actor audit.Actor, engagement
 		return err
 	}
 	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var row struct {
-			Status   string
+		row, err := dbx.One[struct {
+			Status   lifecycle.Status
 			ClientID int64
+		}](tx, fmt.Sprintf("engagement %d", engagementID), `SELECT status, client_id FROM engagements WHERE id = ? FOR UPDATE`, engagementID)
+		if err != nil {
+			return err
 		}
-		if err := tx.Raw(`SELECT status, client_id FROM engagements WHERE id = ? FOR UPDATE`, engagementID).Take(&row).Error; err != nil {
-			return fmt.Errorf("locking engagement %d: %w", engagementID, err)
-		}
-		if row.Status != "signed" && row.Status != "issued" && row.Status != "archived" {
-			return &apperr.Transition{From: row.Status, To: "addendum", Missing: []string{"a signed engagement (before signature, change the file itself)"}}
+		if !row.Status.Locked() {
+			return &apperr.Transition{From: string(row.Status), To: "addendum", Missing: []string{"a signed engagement (before signature, change the file itself)"}}
 		}
 		var id int64
 		if err := tx.Raw(`INSERT INTO engagement_addenda (engagement_id, author_id, reason, body, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,

@@ -103,7 +103,7 @@ func createDemoEngagement(ctx context.Context, e *Env, de demoEngagement, client
 		}
 	}
 	for _, mv := range de.moves {
-		if err := engagements.NewService(e.DB).ChangeStatus(ctx, e.User(mv.by).Actor(), id, mv.to); err != nil {
+		if err := engagements.NewService(e.DB).ChangeStatus(ctx, e.User(mv.by).Actor(), id, engagements.Status(mv.to)); err != nil {
 			return fmt.Errorf("moving to %s: %w", mv.to, err)
 		}
 	}

@@ -108,6 +108,9 @@ func (s *Service) RequestCopy(ctx context.Context, u auth.User, versionID int64,
 		case StateSuperseded:
 			return apperr.Validation{"version": fmt.Sprintf("Version %d was superseded by a later version: ask for a copy of the current version.", v.Version)}
 		}
+		if v.Variant == "soc3" {
+			return apperr.Validation{"version": "A SOC 3 report is for general use: share the issued PDF itself. Recipient copies are for the restricted-use SOC 2 report."}
+		}
 		var n int
 		if err := tx.Raw(`SELECT coalesce(max(copy_number), 0) + 1 FROM report_copies WHERE report_version_id = ?`, versionID).Scan(&n).Error; err != nil {
 			return fmt.Errorf("numbering the copy: %w", err)

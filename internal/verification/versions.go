@@ -26,14 +26,15 @@ type Issued struct {
 // KindLabel is the report kind as readers know it.
 func (i Issued) KindLabel() string { return kindLabels[i.Variant] }
 
-// IssuedVersions lists the engagement's issued versions (newest first per kind) with their codes.
+// IssuedVersions lists the engagement's issued versions (SOC 2 before SOC 3, newest first per
+// kind) with their codes.
 func (s *Service) IssuedVersions(ctx context.Context, engagementID int64) ([]Issued, error) {
 	var out []Issued
 	err := s.DB.WithContext(ctx).Raw(`SELECT v.id, v.variant, v.version, v.state, v.sha256, coalesce(k.code, '') AS code,
 			coalesce(k.signed, false) AS signed, v.issued_at, v.withdrawal_reason, v.withdrawn_at,
 			v.page_count, v.release_date, v.report_date
 		FROM report_versions v LEFT JOIN report_verification_codes k ON k.report_version_id = v.id
-		WHERE v.engagement_id = ? ORDER BY v.variant, v.version DESC`, engagementID).Scan(&out).Error
+		WHERE v.engagement_id = ? ORDER BY CASE v.variant WHEN 'type1' THEN 1 WHEN 'type2' THEN 2 ELSE 3 END, v.version DESC`, engagementID).Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("listing issued reports of engagement %d: %w", engagementID, err)
 	}

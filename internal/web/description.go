@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/attest-soc/attest/internal/engagements/lifecycle"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -40,10 +41,10 @@ func conclusionKind(c description.Conclusion) string {
 
 // readOnlyReason says why the description cannot be edited by u now, or "" when it can.
 func readOnlyReason(status string, u auth.User) string {
-	switch {
-	case status == "signed" || status == "issued" || status == "archived":
+	switch st := lifecycle.Status(status); {
+	case st.Locked():
 		return "The opinion has been signed, so the description and the assertion can no longer change."
-	case u.Role == auth.RoleClient && status == "review":
+	case u.Role == auth.RoleClient && !st.ClientMayEdit():
 		return "The engagement is in review: the description is with the auditors and can no longer be changed in the portal. Ask the engagement team if something must change."
 	}
 	return ""

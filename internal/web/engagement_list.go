@@ -22,7 +22,7 @@ func (s *Server) engagementList(c echo.Context) error {
 		PartnerID: c.QueryParam("partner"), PeriodFrom: c.QueryParam("period_from"), PeriodTo: c.QueryParam("period_to")}
 	f := engagements.Filter{}
 	for _, st := range engagements.Statuses {
-		if st == form.Status {
+		if string(st) == form.Status {
 			f.Status = st
 		}
 	}
@@ -49,7 +49,7 @@ func (s *Server) engagementList(c echo.Context) error {
 	}
 	form.Statuses = []templates.Option{{Value: "", Label: "Any status"}}
 	for _, st := range engagements.Statuses {
-		form.Statuses = append(form.Statuses, templates.Option{Value: st, Label: StatusLabel(st)})
+		form.Statuses = append(form.Statuses, templates.Option{Value: string(st), Label: st.Label()})
 	}
 	form.Clients = idOptions("Any client", clients)
 	form.Partners = idOptions("Any partner", partners)
@@ -70,8 +70,8 @@ func idOptions(any string, opts []engagements.Option) []templates.Option {
 func engagementRows(list []engagements.Summary, u auth.User) []templates.EngagementRow {
 	rows := make([]templates.EngagementRow, len(list))
 	for i, e := range list {
-		r := templates.EngagementRow{ID: e.ID, Name: e.Name, ClientName: e.ClientName, Status: e.Status,
-			StatusLabel: StatusLabel(e.Status), PartnerName: e.PartnerName, MyRole: engagements.TeamRoleLabel(e.MyRole),
+		r := templates.EngagementRow{ID: e.ID, Name: e.Name, ClientName: e.ClientName, Status: string(e.Status),
+			StatusLabel: e.Status.Label(), PartnerName: e.PartnerName, MyRole: engagements.TeamRoleLabel(e.MyRole),
 			OpenRequests: e.OpenRequests, OpenExceptions: e.OpenExceptions}
 		res := policy.Resource{ClientID: e.ClientID, EngagementID: e.ID, TeamRole: auth.TeamRole(e.MyRole)}
 		if policy.Can(u, policy.ReviewNoteView, res) {

@@ -90,7 +90,7 @@ func (s *Server) engagementOverview(c echo.Context) error {
 			return err
 		}
 		for _, to := range engagements.NextStatuses(e.Status) {
-			o.Moves = append(o.Moves, templates.StatusMove{To: to, Label: StatusLabel(to), Missing: blockers[to]})
+			o.Moves = append(o.Moves, templates.StatusMove{To: string(to), Label: to.Label(), Missing: blockers[to]})
 		}
 	}
 	return s.render(c, http.StatusOK, templates.EngagementOverviewPage(s.page(c, h.Name, "engagements"), h, o))
@@ -115,8 +115,8 @@ func daysText(days *int) string {
 // engagementStatusChange moves the engagement to the posted status, or says what is missing.
 func (s *Server) engagementStatusChange(c echo.Context) error {
 	id := resource(c).EngagementID
-	to := c.FormValue("status")
-	if to == "signed" || to == "issued" {
+	to := engagements.Status(c.FormValue("status"))
+	if to == engagements.StatusSigned || to == engagements.StatusIssued {
 		// Signing needs the gates, the opinion and password + code; issuing stores the PDFs.
 		s.flash(c, "error", "Sign and issue on the Report tab: the partner re-enters password and code to sign, and issuing stores the final PDFs.")
 		return c.Redirect(http.StatusSeeOther, "/engagements/"+itoa(id)+"/report")
@@ -129,7 +129,7 @@ func (s *Server) engagementStatusChange(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.redirectWithFlash(c, "/engagements/"+itoa(id), "The engagement moved to "+StatusLabel(to)+".")
+	return s.redirectWithFlash(c, "/engagements/"+itoa(id), "The engagement moved to "+to.Label()+".")
 }
 
 // engagementRollForward creates the next period's engagement and opens it.
@@ -152,5 +152,5 @@ func transitionMessage(err error) (string, bool) {
 	if !errors.As(err, &t) {
 		return "", false
 	}
-	return "The engagement cannot move to " + StatusLabel(t.To) + " yet. Still needed: " + strings.Join(t.Missing, "; ") + ".", true
+	return "The engagement cannot move to " + engagements.Status(t.To).Label() + " yet. Still needed: " + strings.Join(t.Missing, "; ") + ".", true
 }

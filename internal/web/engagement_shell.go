@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/attest-soc/attest/internal/auth"
-	"github.com/attest-soc/attest/internal/engagements"
 	"github.com/attest-soc/attest/internal/policy"
 	"github.com/attest-soc/attest/templates"
 )
@@ -60,6 +59,3 @@ func (s *Server) openableTabs(ctx context.Context, engagementID int64, u auth.Us
 
 // LongDate formats a date the way reports write it: 30 June 2026.
 func LongDate(t time.Time) string { return t.Format("2 January 2006") }
-
-// StatusLabel is an engagement status as users read it (engagements.Status.Label).
-func StatusLabel(status string) string { return engagements.Status(status).Label() }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"github.com/attest-soc/attest/internal/engagements"
 	"net/http"
 	"strconv"
 	"strings"
@@ -153,7 +154,7 @@ func (s *Server) firmComparison(c echo.Context) error {
 	var v templates.ComparisonPage
 	for _, f := range fs {
 		r := templates.ComparisonRow{Href: fmt.Sprintf("/engagements/%d", f.EngagementID), Engagement: f.EngagementName,
-			Client: f.ClientName, Status: StatusLabel(f.Status), Concluded: f.TestsConcluded, WithExceptions: f.TestsWithExceptions,
+			Client: f.ClientName, Status: engagements.Status(f.Status).Label(), Concluded: f.TestsConcluded, WithExceptions: f.TestsWithExceptions,
 			ExceptionShare: "—", ExceptionShareSort: "-1", Days: "—", DaysSort: "-1",
 			ExceptionOutlier: f.ExceptionOutlier.Label(), DaysOutlier: f.DaysOutlier.Label()}
 		if f.ExceptionShare != nil {

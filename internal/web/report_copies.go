@@ -49,7 +49,8 @@ func (s *Server) renderReportCopies(c echo.Context, status int, mutate func(*tem
 		}
 		view := templates.IssuedVersionView{ID: iv.ID, Label: label, State: string(iv.State), StateLabel: iv.State.Label(),
 			SHA256: iv.SHA256, IssuedOn: LongDate(iv.IssuedAt), Signed: iv.Signed, WithdrawalReason: iv.WithdrawalReason,
-			CanCopy:     iv.State == verification.StateCurrent && policy.Can(u, policy.ReportCopyRequest, res),
+			CanCopy:     iv.State == verification.StateCurrent && iv.Variant != "soc3" && policy.Can(u, policy.ReportCopyRequest, res),
+			GeneralUse:  iv.Variant == "soc3",
 			CanWithdraw: iv.State != verification.StateWithdrawn && policy.Can(u, policy.ReportWithdraw, res),
 			Pages:       iv.PageCount, ReleaseDate: LongDate(iv.ReleaseDate), ReportDate: LongDate(iv.ReportDate)}
 		if policy.Can(u, policy.ReportDownload, res) {

@@ -110,6 +110,17 @@ func TestClientReportsPageAndARealRecipientCopy(t *testing.T) {
 	res := uploadPDF(t, app.NewClient(), "/verify", []byte(issuedPDF.Body), "")
 	assert.Contains(t, res.Body, "These exact bytes were issued by")
 
+	// The SOC 3 is general use: no copies of it.
+	assert.NotContains(t, page.Body, `aria-label="Ask for a copy of SOC 3`)
+	assert.Less(t, strings.Index(page.Body, "SOC 2 Type II — version"), strings.Index(page.Body, "SOC 3 — version"), "SOC 2 first")
+	var soc3 int64
+	require.NoError(t, app.DB.Raw(`SELECT id FROM report_versions WHERE engagement_id = ? AND variant = 'soc3' AND state = 'current'`,
+		ids["issued"]).Row().Scan(&soc3))
+	resp = dana.PostForm("/report-versions/"+itoa(soc3)+"/copies", url.Values{"organization": {"Acme Bank"}, "person": {"Riley Risk"},
+		"email": {"riley@acme.example"}})
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, resp.Body, "A SOC 3 report is for general use")
+
 	resp = dana.PostForm("/report-versions/"+itoa(type2)+"/copies", url.Values{"organization": {"Acme Bank"}, "person": {"Riley Risk"},
 		"email": {"riley@acme.example"}})
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)

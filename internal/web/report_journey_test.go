@@ -80,6 +80,7 @@ func TestBrowserPartnerSignsIssuesAndClientDownloads(t *testing.T) {
 	b.WaitVisible("#download-" + itoa(current[0]))
 	assert.Contains(t, b.Text("main"), "SOC 2 Type II")
 	assert.NotContains(t, b.Text("main"), "Partner's signature")
+	b.CheckAccessibility("client-reports")
 	got = download(b, "/reports/"+itoa(current[0]))
 	assert.True(t, strings.HasPrefix(got, "200 application/pdf "), got)
 

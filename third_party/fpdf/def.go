@@ -27,9 +27,11 @@ import (
 	"encoding/gob"
 	"encoding/json"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"math"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -808,6 +810,30 @@ type fontDefType struct {
 	i            string        // 1-based position in font list, set by font loader, not this program
 	utf8File     *utf8FontFile // UTF-8 font
 	usedRunes    map[int]int   // Array of used runes
+}
+
+// utf8FontIDs remembers the ID of each UTF-8 font already added (Attest patch, ATTEST.md):
+// generateFontID marshals the whole definition, widths included, to JSON and hashes it, which
+// cost more than parsing the font; the definition follows from the key and the font's bytes.
+var (
+	utf8FontIDs    sync.Map // utf8FontIDKey → string
+	utf8FontIDSeed = maphash.MakeSeed()
+)
+
+type utf8FontIDKey struct {
+	fontkey string
+	size    int
+	sum     uint64
+}
+
+func utf8FontID(fontkey string, utf8Bytes []byte, def fontDefType) string {
+	key := utf8FontIDKey{fontkey, len(utf8Bytes), maphash.Bytes(utf8FontIDSeed, utf8Bytes)}
+	if id, ok := utf8FontIDs.Load(key); ok {
+		return id.(string)
+	}
+	id, _ := generateFontID(def)
+	utf8FontIDs.Store(key, id)
+	return id
 }
 
 // generateFontID generates a font Id from the font definition
