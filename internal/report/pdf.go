@@ -189,12 +189,39 @@ func (p *pdfPass) footer() {
 	pdf.SetTextColor(90, 90, 90)
 	y := pageH - 16
 	if p.doc.Footer != "" {
-		pdf.SetXY(marginL, y-5)
-		pdf.CellFormat(contentW, 4, p.doc.Footer, "", 0, "C", false, 0, "")
+		if pdf.GetStringWidth(p.doc.Footer) <= contentW {
+			pdf.SetXY(marginL, y-5)
+			pdf.CellFormat(contentW, 4, p.doc.Footer, "", 0, "C", false, 0, "")
+		} else {
+			p.longFooter(y)
+			pdf.SetFont("sans", "", 8)
+		}
 	}
 	pdf.SetXY(marginL, y)
 	pdf.CellFormat(contentW, 4, "Page "+strconv.Itoa(pdf.PageNo())+" of {nb}", "", 0, "C", false, 0, "")
 	pdf.SetTextColor(0, 0, 0)
+}
+
+// longFooter fits a footer line wider than the page (a recipient copy's stamp with long names)
+// between the body and the page number: smaller type, wrapped on as many lines as it needs,
+// never past the margins.
+func (p *pdfPass) longFooter(y float64) {
+	pdf := p.pdf
+	const room = 7.5 // millimetres between the body's bottom margin and the page number
+	var lines []string
+	var lh float64
+	for _, size := range []float64{6.5, 5.5, 4.5} {
+		pdf.SetFont("sans", "", size)
+		lines, lh = wrap(pdf, p.doc.Footer, contentW), size*0.42
+		if float64(len(lines))*lh <= room {
+			break
+		}
+	}
+	top := y - 1 - float64(len(lines))*lh
+	for i, l := range lines {
+		pdf.SetXY(marginL, top+float64(i)*lh)
+		pdf.CellFormat(contentW, lh, l, "", 0, "C", false, 0, "")
+	}
 }
 
 func (p *pdfPass) bottom() float64 { return pageH - marginBottom }

@@ -5,6 +5,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -91,4 +93,42 @@ func TestDecoratePlacesTheNoticeBeforeTheSignature(t *testing.T) {
 	assert.Equal(t, "Verifying This Report", blocks[1].Text)
 	assert.Equal(t, report.KindSignature, blocks[3].Kind)
 	assert.Equal(t, "Scan the code.", doc.Cover.Verification.Note)
+}
+
+// A copy for a recipient with very long names: the stamp wraps in smaller type, whole on every
+// page, never past the margins.
+func TestALongStampStaysInsideThePage(t *testing.T) {
+	doc := minimalReport()
+	r := Recipient{strings.Repeat("Organisation ", 15) + "Ltd", strings.Repeat("Person ", 25) + "Name",
+		strings.Repeat("long", 40) + "@customer.example"}
+	stamp := Stamp(r, time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC), 7)
+	require.NoError(t, Decorate(doc, "https://attest.firm.example", "ABCDEFGHIJKLMNOP", stamp))
+	pdf, pages, err := report.RenderPDF(doc)
+	require.NoError(t, err)
+	p := filepath.Join(t.TempDir(), "long.pdf")
+	require.NoError(t, os.WriteFile(p, pdf, 0o600))
+	out, err := exec.Command("pdftotext", p, "-").CombinedOutput()
+	require.NoError(t, err)
+	flat := strings.Join(strings.Fields(string(out)), " ")
+	assert.Equal(t, pages, strings.Count(flat, strings.Join(strings.Fields(stamp+" — verification code ABCD-EFGH-IJKL-MNOP"), " ")),
+		"the whole stamp on every page")
+	// Every word of the footers inside the side margins and below the body (US Letter: 612 × 792
+	// pt; margins 25 mm = 70.9 pt).
+	bbox, err := exec.Command("pdftotext", "-bbox", p, "-").CombinedOutput()
+	require.NoError(t, err)
+	words := regexp.MustCompile(`<word xMin="([0-9.]+)" yMin="([0-9.]+)" xMax="([0-9.]+)"`).FindAllStringSubmatch(string(bbox), -1)
+	footerWords := 0
+	for _, w := range words {
+		xMin, _ := strconv.ParseFloat(w[1], 64)
+		yMin, _ := strconv.ParseFloat(w[2], 64)
+		xMax, _ := strconv.ParseFloat(w[3], 64)
+		if yMin < 792-80 {
+			continue // the body
+		}
+		footerWords++
+		assert.GreaterOrEqual(t, xMin, 70.0, "%v", w)
+		assert.LessOrEqual(t, xMax, 612-70.0, "%v", w)
+		assert.GreaterOrEqual(t, yMin, 792-70.9-1, "below the body's bottom margin: %v", w)
+	}
+	assert.Greater(t, footerWords, pages*20)
 }
