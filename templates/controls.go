@@ -17,6 +17,19 @@ type ControlRow struct {
 	Version       int
 }
 
+// ControlPage is a control's read-only page.
+type ControlPage struct {
+	EngagementID  int64
+	Control       ControlRow
+	Criteria      []CriterionStatusView // the criteria it addresses, with their summaries
+	Tests         []TestView
+	Evidence      []EvidenceFileView
+	Exceptions    []ExceptionView
+	Locked        bool // the engagement is signed: the page says so, nothing offers a change
+	CanEdit       bool
+	WorkingPapers bool // tests, evidence and exceptions are the auditors' working papers
+}
+
 // ComplementaryRow is a CUEC or CSOC as the lists show it.
 type ComplementaryRow struct {
 	ID          int64

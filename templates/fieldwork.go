@@ -40,8 +40,22 @@ type TestNewPage struct {
 	Errors    Errors
 }
 
+// TestPart is one part of a test's workpaper, with its own page under /tests/:id.
+type TestPart struct{ Key, Label, Path string }
+
+// TestParts are the parts of a test's workpaper, in the order an auditor works through them.
+var TestParts = []TestPart{
+	{"procedure", "Procedure & conclusion", ""},
+	{"population", "Population & samples", "/population"},
+	{"grid", "Testing grid", "/grid"},
+	{"evidence", "Evidence", "/evidence"},
+	{"exceptions", "Exceptions", "/exceptions"},
+	{"notes", "Review notes", "/notes"},
+}
+
 // TestPage is a test's workpaper: edit form, sign-offs, population, samples, exceptions, notes.
 type TestPage struct {
+	Part        string // which part of the workpaper the page shows (TestParts' keys)
 	Header      EngagementHeader
 	Test        TestView
 	Form        TestForm

@@ -43,6 +43,35 @@ func First[T any](q *gorm.DB, what string, conds ...any) (T, error) {
 	return out, nil
 }
 
+// IntArray is a PostgreSQL integer[] as a Go slice, scanned and sent natively like TextArray.
+type IntArray []int
+
+// Scan reads an integer[] (NULL becomes an empty slice).
+func (a *IntArray) Scan(src any) error {
+	var out []int
+	if err := typeMap.SQLScanner(&out).Scan(src); err != nil {
+		return fmt.Errorf("scanning integer[]: %w", err)
+	}
+	if out == nil {
+		out = []int{}
+	}
+	*a = out
+	return nil
+}
+
+// Value sends the slice as an integer[] literal.
+func (a IntArray) Value() (driver.Value, error) {
+	s := []int(a)
+	if s == nil {
+		s = []int{}
+	}
+	buf, err := typeMap.Encode(pgtype.Int8ArrayOID, pgtype.TextFormatCode, s, nil)
+	if err != nil {
+		return nil, fmt.Errorf("encoding integer[]: %w", err)
+	}
+	return string(buf), nil
+}
+
 // TextArray is a PostgreSQL text[] as a Go slice, scanned and sent natively through pgx's
 // types: no array_to_json round trip when reading, no jsonb_array_elements_text when writing.
 // Use it as a row struct field or as a query parameter (`= ANY(?)`, `VALUES (?)`).

@@ -17,9 +17,8 @@ import (
 func (s *Service) sampleDate(tx *gorm.DB, sm Sample) *time.Time {
 	var columns []string
 	if sm.PopulationID != nil {
-		var cols string
-		if err := tx.Raw(`SELECT array_to_json(columns)::text FROM populations WHERE id = ?`, *sm.PopulationID).Row().Scan(&cols); err == nil {
-			columns = parseTextArray(cols)
+		if p, err := dbx.One[struct{ Columns dbx.TextArray }](tx, "population", `SELECT columns FROM populations WHERE id = ?`, *sm.PopulationID); err == nil {
+			columns = p.Columns
 		}
 	}
 	return ItemDate(sm.Item, columns)

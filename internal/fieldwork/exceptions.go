@@ -44,8 +44,7 @@ type Exception struct {
 	Evaluation            string
 	CriteriaMet           *bool
 	EvaluationNotes       string
-	CriteriaJSON          string
-	Criteria              []string `gorm:"-"`
+	Criteria              dbx.TextArray
 	Version               int
 	UpdatedAt             time.Time
 }
@@ -56,7 +55,7 @@ func (e Exception) Suggested() string { return SuggestEvaluation(e.Deviations, e
 const exceptionSelect = `SELECT x.id, x.engagement_id, x.test_id, x.sample_id, c.ref AS control_ref, x.description, x.cause,
 	x.deviations, x.items_tested, x.management_response, coalesce(u.name, '') AS responder_name, x.management_responded_at,
 	x.evaluation, x.criteria_met, x.evaluation_notes, x.version, x.updated_at,
-	coalesce((SELECT json_agg(criterion_id ORDER BY criterion_id)::text FROM exception_criteria WHERE exception_id = x.id), '[]') AS criteria_json
+	ARRAY(SELECT criterion_id FROM exception_criteria WHERE exception_id = x.id ORDER BY criterion_id) AS criteria
 	FROM exceptions x JOIN tests t ON t.id = x.test_id JOIN controls c ON c.id = t.control_id
 	LEFT JOIN users u ON u.id = x.management_responded_by `
 
@@ -65,9 +64,6 @@ func (s *Service) Exceptions(ctx context.Context, engagementID int64) ([]Excepti
 	var out []Exception
 	if err := s.DB.WithContext(ctx).Raw(exceptionSelect+`WHERE x.engagement_id = ? ORDER BY c.sort_order, c.ref, x.id`, engagementID).Scan(&out).Error; err != nil {
 		return nil, fmt.Errorf("listing exceptions of engagement %d: %w", engagementID, err)
-	}
-	for i := range out {
-		out[i].Criteria = parseTextArray(out[i].CriteriaJSON)
 	}
 	return out, nil
 }
@@ -82,7 +78,6 @@ func loadException(db *gorm.DB, id int64) (Exception, error) {
 	if err != nil {
 		return Exception{}, err
 	}
-	x.Criteria = parseTextArray(x.CriteriaJSON)
 	return x, nil
 }
 

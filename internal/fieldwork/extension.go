@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
+	dbx "github.com/attest-soc/attest/internal/db"
 	"math"
 	"slices"
 	"sort"
@@ -84,11 +85,11 @@ func (s *Service) Draws(ctx context.Context, testID int64) ([]Draw, error) {
 		Justification            string
 		DrawnByName              string
 		DrawnAt                  time.Time
-		Excluded, Selected       string
+		Excluded, Selected       dbx.IntArray
 	}
 	err := s.DB.WithContext(ctx).Raw(`SELECT d.id, d.test_id, d.population_id, d.kind, d.seed, d.size, d.justification,
 			coalesce(u.name, '') AS drawn_by_name, d.drawn_at,
-			array_to_json(d.excluded_rows)::text AS excluded, array_to_json(d.selected_rows)::text AS selected
+			d.excluded_rows AS excluded, d.selected_rows AS selected
 		FROM sample_draws d LEFT JOIN users u ON u.id = d.drawn_by WHERE d.test_id = ? ORDER BY d.id`, testID).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("listing draws of test %d: %w", testID, err)
@@ -97,19 +98,9 @@ func (s *Service) Draws(ctx context.Context, testID int64) ([]Draw, error) {
 	for i, r := range rows {
 		out[i] = Draw{ID: r.ID, TestID: r.TestID, PopulationID: r.PopulationID, Kind: r.Kind, Seed: r.Seed, Size: r.Size,
 			Justification: r.Justification, DrawnByName: r.DrawnByName, DrawnAt: r.DrawnAt,
-			ExcludedRows: parseInts(r.Excluded), SelectedRows: parseInts(r.Selected)}
+			ExcludedRows: r.Excluded, SelectedRows: r.Selected}
 	}
 	return out, nil
-}
-
-func parseInts(s string) []int {
-	var out []int
-	for _, p := range strings.Split(strings.Trim(s, "[]"), ",") {
-		if n, err := strconv.Atoi(strings.TrimSpace(p)); err == nil {
-			out = append(out, n)
-		}
-	}
-	return out
 }
 
 // ExtendInput is the auditor's extension of a sample.
@@ -209,14 +200,14 @@ func (s *Service) ExtendSample(ctx context.Context, u auth.User, testID int64, i
 		}
 		var drawID int64
 		if err := tx.Raw(`INSERT INTO sample_draws (test_id, population_id, kind, seed, size, excluded_rows, selected_rows, justification, drawn_by)
-			VALUES (?, ?, 'extension', ?, ?, ARRAY(SELECT jsonb_array_elements_text(?::jsonb)::int), ARRAY(SELECT jsonb_array_elements_text(?::jsonb)::int), ?, ?)
-			RETURNING id`, testID, pop.ID, seed, size, intsJSON(excluded), intsJSON(rows), strings.TrimSpace(in.Justification), u.ID).Row().Scan(&drawID); err != nil {
+			VALUES (?, ?, 'extension', ?, ?, ?, ?, ?, ?)
+			RETURNING id`, testID, pop.ID, seed, size, dbx.IntArray(excluded), dbx.IntArray(rows), strings.TrimSpace(in.Justification), u.ID).Row().Scan(&drawID); err != nil {
 			return fmt.Errorf("recording the extension of test %d: %w", testID, err)
 		}
 		if err := tx.Exec(`INSERT INTO samples (test_id, population_id, row_number, item_key, item, draw_id)
 			SELECT ?, population_id, row_number, item_key, data, ? FROM population_items
-			WHERE population_id = ? AND row_number = ANY(ARRAY(SELECT jsonb_array_elements_text(?::jsonb)::int))`,
-			testID, drawID, pop.ID, intsJSON(rows)).Error; err != nil {
+			WHERE population_id = ? AND row_number = ANY(?::int[])`,
+			testID, drawID, pop.ID, dbx.IntArray(rows)).Error; err != nil {
 			return fmt.Errorf("inserting the extension of test %d: %w", testID, err)
 		}
 		if err := tx.Exec(`UPDATE tests SET version = version + 1, updated_at = now() WHERE id = ?`, testID).Error; err != nil {

@@ -6,7 +6,6 @@ package fieldwork
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 
 	"github.com/riverqueue/river"
 	"gorm.io/gorm"
@@ -38,19 +37,3 @@ type Service struct {
 func NewService(db *gorm.DB, clk clock.Clock) *Service { return &Service{DB: db, Clock: clk} }
 
 func actor(u auth.User) audit.Actor { return audit.Actor{ID: u.ID, Email: u.Email} }
-
-// textArray passes a Go slice as a PostgreSQL text[] parameter (use with
-// ARRAY(SELECT jsonb_array_elements_text(?::jsonb))); gorm would expand a plain slice.
-func textArray(items []string) string {
-	if items == nil {
-		items = []string{}
-	}
-	b, _ := json.Marshal(items)
-	return string(b)
-}
-
-func parseTextArray(s string) []string {
-	var out []string
-	_ = json.Unmarshal([]byte(s), &out)
-	return out
-}

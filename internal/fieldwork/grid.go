@@ -162,13 +162,13 @@ func loadGrid(db *gorm.DB, testID int64) (Grid, error) {
 	if g.Attributes, err = loadAttributes(db, testID); err != nil {
 		return g, err
 	}
-	var cols struct{ Chosen, All string }
-	if err := db.Raw(`SELECT array_to_json(t.grid_columns)::text AS chosen,
-			coalesce((SELECT array_to_json(p.columns)::text FROM populations p WHERE p.test_id = t.id ORDER BY p.id DESC LIMIT 1), '[]') AS all
+	var cols struct{ Chosen, All dbx.TextArray }
+	if err := db.Raw(`SELECT t.grid_columns AS chosen,
+			coalesce((SELECT p.columns FROM populations p WHERE p.test_id = t.id ORDER BY p.id DESC LIMIT 1), '{}') AS all
 		FROM tests t WHERE t.id = ?`, testID).Scan(&cols).Error; err != nil {
 		return g, fmt.Errorf("loading grid columns of test %d: %w", testID, err)
 	}
-	g.Columns, g.AllColumns = parseTextArray(cols.Chosen), parseTextArray(cols.All)
+	g.Columns, g.AllColumns = cols.Chosen, cols.All
 	if len(g.Columns) == 0 && len(g.AllColumns) > 0 {
 		g.Columns = g.AllColumns[:min(3, len(g.AllColumns))] // a sensible start until the auditor chooses
 	}
@@ -328,15 +328,16 @@ func (s *Service) SetGridColumns(ctx context.Context, u auth.User, testID int64,
 			}
 			chosen = append(chosen, c)
 		}
-		var before string
-		if err := tx.Raw(`SELECT array_to_json(grid_columns)::text FROM tests WHERE id = ?`, testID).Row().Scan(&before); err != nil {
-			return fmt.Errorf("loading grid columns of test %d: %w", testID, err)
+		before, err := dbx.One[struct{ GridColumns dbx.TextArray }](tx, fmt.Sprintf("grid columns of test %d", testID),
+			`SELECT grid_columns FROM tests WHERE id = ?`, testID)
+		if err != nil {
+			return err
 		}
-		if err := tx.Exec(`UPDATE tests SET grid_columns = ARRAY(SELECT jsonb_array_elements_text(?::jsonb)) WHERE id = ?`, textArray(chosen), testID).Error; err != nil {
+		if err := tx.Exec(`UPDATE tests SET grid_columns = ? WHERE id = ?`, dbx.TextArray(chosen), testID).Error; err != nil {
 			return fmt.Errorf("saving grid columns of test %d: %w", testID, err)
 		}
 		return audit.Record(ctx, tx, actor(u), audit.Event{Action: "test.grid_columns", EntityType: "test", EntityID: testID,
-			EngagementID: t.EngagementID, Before: map[string]any{"columns": parseTextArray(before)}, After: map[string]any{"columns": chosen}})
+			EngagementID: t.EngagementID, Before: map[string]any{"columns": before.GridColumns}, After: map[string]any{"columns": chosen}})
 	})
 }
 

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	dbx "github.com/attest-soc/attest/internal/db"
 	"io"
 	"strconv"
 	"strings"
@@ -276,8 +277,7 @@ type Population struct {
 	FileName          string
 	SHA256            string `gorm:"column:sha256"`
 	RowCount          int
-	Columns           []string `gorm:"-"`
-	ColumnsJSON       string
+	Columns           dbx.TextArray
 	UploaderName      string
 	CreatedAt         time.Time
 }
@@ -335,11 +335,10 @@ func (s *Service) storePopulation(ctx context.Context, tx *gorm.DB, conn *sql.Co
 // storePopulationProgress is storePopulation calling progress with the rows copied so far.
 func (s *Service) storePopulationProgress(ctx context.Context, tx *gorm.DB, conn *sql.Conn, u auth.User, t Test, in PopulationInput, parsed *ParsedPopulation, progress func(int) error) (int64, error) {
 	var id int64
-	colsJSON, _ := json.Marshal(parsed.Columns)
 	err := tx.Raw(`INSERT INTO populations (test_id, source, completeness_check, file_name, sha256, row_count, columns, uploaded_by)
-		VALUES (?, ?, ?, ?, ?, ?, ARRAY(SELECT jsonb_array_elements_text(?::jsonb)), ?) RETURNING id`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		t.ID, strings.TrimSpace(in.Source), strings.TrimSpace(in.CompletenessCheck), in.FileName, parsed.SHA256,
-		len(parsed.Rows), string(colsJSON), u.ID).Row().Scan(&id)
+		len(parsed.Rows), dbx.TextArray(parsed.Columns), u.ID).Row().Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("inserting population of test %d: %w", t.ID, err)
 	}
@@ -394,35 +393,20 @@ func copyItems(ctx context.Context, conn *sql.Conn, populationID int64, p *Parse
 	})
 }
 
+const populationSelect = `SELECT p.id, p.test_id, p.source, p.completeness_check, p.file_name, p.sha256, p.row_count,
+	p.columns, coalesce(u.name, '') AS uploader_name, p.created_at
+	FROM populations p LEFT JOIN users u ON u.id = p.uploaded_by `
+
 // Population loads one population.
 func (s *Service) Population(ctx context.Context, id int64) (Population, error) {
-	var p Population
-	err := s.DB.WithContext(ctx).Raw(`SELECT p.id, p.test_id, p.source, p.completeness_check, p.file_name, p.sha256, p.row_count,
-			array_to_json(p.columns)::text AS columns_json, coalesce(u.name, '') AS uploader_name, p.created_at
-		FROM populations p LEFT JOIN users u ON u.id = p.uploaded_by WHERE p.id = ?`, id).Scan(&p).Error
-	if err != nil {
-		return Population{}, fmt.Errorf("loading population %d: %w", id, err)
-	}
-	if p.ID == 0 {
-		return Population{}, apperr.ErrNotFound
-	}
-	_ = json.Unmarshal([]byte(p.ColumnsJSON), &p.Columns)
-	return p, nil
+	return dbx.One[Population](s.DB.WithContext(ctx), fmt.Sprintf("population %d", id), populationSelect+`WHERE p.id = ?`, id)
 }
 
-// Populations lists a test's populations, newest first.
+// Populations lists a test's populations, newest first, in one query.
 func (s *Service) Populations(ctx context.Context, testID int64) ([]Population, error) {
-	var ids []int64
-	if err := s.DB.WithContext(ctx).Raw(`SELECT id FROM populations WHERE test_id = ? ORDER BY id DESC`, testID).Scan(&ids).Error; err != nil {
+	var out []Population
+	if err := s.DB.WithContext(ctx).Raw(populationSelect+`WHERE p.test_id = ? ORDER BY p.id DESC`, testID).Scan(&out).Error; err != nil {
 		return nil, fmt.Errorf("listing populations of test %d: %w", testID, err)
-	}
-	out := make([]Population, 0, len(ids))
-	for _, id := range ids {
-		p, err := s.Population(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
 	}
 	return out, nil
 }

@@ -116,7 +116,7 @@ func TestUploadPopulationStoresItemsAndRefusesBadInput(t *testing.T) {
 
 	p := f.population(tst.ID, 120)
 	assert.Equal(t, 120, p.RowCount)
-	assert.Equal(t, []string{"employee_id", "name", "start_date"}, p.Columns)
+	assert.EqualValues(t, []string{"employee_id", "name", "start_date"}, p.Columns)
 	assert.Equal(t, "staff", p.UploaderName)
 	var key, name string
 	require.NoError(t, f.db.Raw(`SELECT item_key, data->>'name' FROM population_items WHERE population_id = ? AND row_number = 7`, p.ID).Row().Scan(&key, &name))

@@ -160,14 +160,14 @@ func (s *Service) DrawSamples(ctx context.Context, u auth.User, testID int64, in
 		}
 		var drawID int64
 		if err := tx.Raw(`INSERT INTO sample_draws (test_id, population_id, kind, seed, size, selected_rows, justification, drawn_by)
-			VALUES (?, ?, 'original', ?, ?, ARRAY(SELECT jsonb_array_elements_text(?::jsonb)::int), ?, ?) RETURNING id`,
-			testID, pop.ID, seed, size, intsJSON(rows), strings.TrimSpace(in.Justification), u.ID).Row().Scan(&drawID); err != nil {
+			VALUES (?, ?, 'original', ?, ?, ?, ?, ?) RETURNING id`,
+			testID, pop.ID, seed, size, dbx.IntArray(rows), strings.TrimSpace(in.Justification), u.ID).Row().Scan(&drawID); err != nil {
 			return fmt.Errorf("recording the draw of test %d: %w", testID, err)
 		}
 		err := tx.Exec(`INSERT INTO samples (test_id, population_id, row_number, item_key, item, draw_id)
 			SELECT ?, population_id, row_number, item_key, data, ? FROM population_items
-			WHERE population_id = ? AND row_number = ANY(ARRAY(SELECT jsonb_array_elements_text(?::jsonb)::int))`,
-			testID, drawID, pop.ID, intsJSON(rows)).Error
+			WHERE population_id = ? AND row_number = ANY(?::int[])`,
+			testID, drawID, pop.ID, dbx.IntArray(rows)).Error
 		if err != nil {
 			return fmt.Errorf("inserting samples of test %d: %w", testID, err)
 		}
@@ -278,11 +278,6 @@ func refuseExistingSamples(tx *gorm.DB, testID int64) error {
 		return apperr.Validation{"size": fmt.Sprintf("This test already has %d samples; a selection is recorded once so it can be reperformed.", n)}
 	}
 	return nil
-}
-
-func intsJSON(ns []int) string {
-	b, _ := json.Marshal(ns)
-	return string(b)
 }
 
 // SampleInput is what an auditor records on one sample.

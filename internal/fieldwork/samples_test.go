@@ -163,7 +163,7 @@ func TestExceptionsRespondEvaluateAndCriteriaRollUp(t *testing.T) {
 	x, err := f.svc.RecordException(f.ctx, f.users["staff"], tst.ID, ExceptionInput{Description: "For 1 of 15 leavers, access was removed 4 days after termination.",
 		Cause: "Manual offboarding ticket picked up late", Deviations: 1, ItemsTested: 15})
 	require.NoError(t, err)
-	assert.Equal(t, []string{"CC6.2"}, x.Criteria, "defaults to the control's criteria")
+	assert.EqualValues(t, []string{"CC6.2"}, x.Criteria, "defaults to the control's criteria")
 	assert.Equal(t, "systematic", x.Suggested(), "1 of 15 is above 5 %")
 	tst, _ = f.svc.Test(f.ctx, tst.ID)
 	assert.Equal(t, ResultExceptions, tst.Result)

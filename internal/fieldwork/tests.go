@@ -182,8 +182,8 @@ func (s *Service) CreateTest(ctx context.Context, u auth.User, engagementID, con
 	var id int64
 	err = s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		err := tx.Raw(`INSERT INTO tests (engagement_id, control_id, kind, techniques, procedure, evidence_expected, result, result_text)
-			VALUES (?, ?, ?, ARRAY(SELECT jsonb_array_elements_text(?::jsonb)), ?, ?, ?, ?) RETURNING id`,
-			engagementID, controlID, kind, textArray(in.Techniques), in.Procedure, in.EvidenceExpected, in.Result, in.ResultText).Row().Scan(&id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			engagementID, controlID, kind, dbx.TextArray(in.Techniques), in.Procedure, in.EvidenceExpected, in.Result, in.ResultText).Row().Scan(&id)
 		if err != nil {
 			return fmt.Errorf("inserting test: %w", err)
 		}
@@ -218,11 +218,11 @@ func (s *Service) UpdateTest(ctx context.Context, u auth.User, id int64, in Test
 		}
 		reviewed := before.ReviewedBy != nil
 		signed := before.PreparedBy != nil || reviewed
-		err = tx.Exec(`UPDATE tests SET techniques = ARRAY(SELECT jsonb_array_elements_text(?::jsonb)), procedure = ?,
+		err = tx.Exec(`UPDATE tests SET techniques = ?, procedure = ?,
 				evidence_expected = ?, result = ?, result_text = ?, prepared_by = NULL, prepared_at = NULL,
 				reviewed_by = NULL, reviewed_at = NULL, edited_after_review = edited_after_review OR ?,
 				version = version + 1, updated_at = now()
-			WHERE id = ?`, textArray(in.Techniques), in.Procedure, in.EvidenceExpected, in.Result, in.ResultText, reviewed, id).Error
+			WHERE id = ?`, dbx.TextArray(in.Techniques), in.Procedure, in.EvidenceExpected, in.Result, in.ResultText, reviewed, id).Error
 		if err != nil {
 			return fmt.Errorf("updating test %d: %w", id, err)
 		}

@@ -72,8 +72,5 @@ func (s *Service) ExceptionsOfTest(ctx context.Context, testID int64) ([]Excepti
 	if err := s.DB.WithContext(ctx).Raw(exceptionSelect+`WHERE x.test_id = ? ORDER BY c.sort_order, c.ref, x.id`, testID).Scan(&out).Error; err != nil {
 		return nil, fmt.Errorf("listing exceptions of test %d: %w", testID, err)
 	}
-	for i := range out {
-		out[i].Criteria = parseTextArray(out[i].CriteriaJSON)
-	}
 	return out, nil
 }

@@ -79,8 +79,12 @@ func (s *Server) auditListing(c echo.Context, action string, engagementID int64)
 	if err != nil {
 		return templates.AuditListing{}, 0, err
 	}
+	names, err := s.Audit.Names(ctx, page.Events)
+	if err != nil {
+		return templates.AuditListing{}, 0, err
+	}
 	for _, e := range page.Events {
-		l.Events = append(l.Events, auditEventRow(e))
+		l.Events = append(l.Events, auditEventRow(e, names))
 	}
 	if page.NextBefore != 0 {
 		next := url.Values{}
@@ -93,21 +97,55 @@ func (s *Server) auditListing(c echo.Context, action string, engagementID int64)
 	return l, http.StatusOK, nil
 }
 
-func auditEventRow(e audit.Row) templates.AuditEventRow {
+// auditEventRow shows an event with names, not ids (the user, the engagement, the control by
+// its reference), its changes field by field, and the raw JSON for whoever needs it.
+func auditEventRow(e audit.Row, names audit.Names) templates.AuditEventRow {
 	r := templates.AuditEventRow{ID: itoa(e.ID), When: e.OccurredAt.UTC().Format("2 Jan 2006 15:04:05"),
-		WhenSort: e.OccurredAt.UTC().Format(time.RFC3339Nano), Actor: e.ActorEmail, Action: e.Action, Entity: e.EntityType,
-		Before: indentJSON(e.Before), After: indentJSON(e.After), IP: e.IP, RequestID: e.RequestID}
-	if r.Actor == "" {
-		r.Actor = "system"
+		WhenSort: e.OccurredAt.UTC().Format(time.RFC3339Nano), Actor: e.ActorEmail, ActorEmail: e.ActorEmail, Action: e.Action,
+		Entity: strings.ReplaceAll(e.EntityType, "_", " "), Before: indentJSON(e.Before), After: indentJSON(e.After), IP: e.IP, RequestID: e.RequestID}
+	switch {
+	case e.ActorID != nil && names.Users[*e.ActorID] != "":
+		r.Actor = names.Users[*e.ActorID]
+	case r.Actor == "":
+		r.Actor, r.ActorEmail = "system", ""
 	}
 	if e.EntityID != nil {
-		r.Entity += " #" + itoa(*e.EntityID)
+		if name := names.Entities[audit.EntityKey(e.EntityType, *e.EntityID)]; name != "" {
+			r.Entity = name
+		} else if name := recordedName(e); name != "" {
+			r.Entity += " " + name + " (deleted)"
+		} else {
+			r.Entity += " #" + itoa(*e.EntityID)
+		}
 	}
 	if e.EngagementID != nil {
-		r.Engagement = "#" + itoa(*e.EngagementID)
+		r.Engagement = names.Engagements[*e.EngagementID]
+		if r.Engagement == "" {
+			r.Engagement = "#" + itoa(*e.EngagementID)
+		}
 		r.EngagementHref = "/engagements/" + itoa(*e.EngagementID) + "/audit"
 	}
+	for _, ch := range audit.Changes(e.Before, e.After) {
+		r.Changes = append(r.Changes, templates.AuditChange{Field: strings.ReplaceAll(ch.Field, "_", " "), Before: ch.Before, After: ch.After})
+	}
 	return r
+}
+
+// recordedName is what the event itself says an entity was called (its ref, name or title),
+// for rows deleted since.
+func recordedName(e audit.Row) string {
+	for _, raw := range [][]byte{e.Before, e.After} {
+		var m map[string]any
+		if json.Unmarshal(raw, &m) != nil {
+			continue
+		}
+		for _, k := range []string{"ref", "name", "title", "item_key"} {
+			if v, ok := m[k].(string); ok && v != "" {
+				return v
+			}
+		}
+	}
+	return ""
 }
 
 func indentJSON(raw []byte) string {

@@ -131,7 +131,46 @@ func TestAuditTrailShowsWhereEachEventCameFrom(t *testing.T) {
 	page := admin.Get("/audit?actor=avery")
 	require.Equal(t, http.StatusOK, page.StatusCode)
 	row := find(t, page.Body, `(?s)<code>user\.sign_in</code>(.*?)</tr>`)
-	assert.NotContains(t, row, "Show changes", "a sign-in has no before/after values")
+	assert.NotContains(t, row, "Raw JSON", "a sign-in has no before/after values")
 	assert.Contains(t, row, "From 127.0.0.1")
 	assert.Contains(t, row, "<code>"+requestID+"</code>")
+}
+
+// TestAuditTrailShowsNamesAndChanges: events read with names, not ids (the user, the
+// engagement, the test by its control's reference) and each change as "field: before → after",
+// with the raw JSON one click away.
+func TestAuditTrailShowsNamesAndChanges(t *testing.T) {
+	t.Parallel()
+	f := newFieldworkFixture(t)
+	staff := f.login("staff@firm.example")
+	path := f.createTest(t, staff, f.nl03, "inspection")
+	show := staff.Get(path)
+	resp := staff.PostForm(path, url.Values{"version": {version(t, show.Body)}, "techniques": {"inspection", "reperformance"},
+		"procedure": {"Reperform the approval for sampled hires."}, "result": {"in_progress"}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+
+	admin, _ := adminClient(t, f.app)
+	page := admin.Get("/audit?entity_type=test")
+	require.Equal(t, http.StatusOK, page.StatusCode)
+	row := find(t, page.Body, `(?s)<code>test\.update</code>(.*?)</tr>`)
+	whole := find(t, page.Body, `(?s)(<tr id="event-\d+"><td[^>]*>[^<]*</td><td>\s*staff.*?<code>test\.update</code>.*?</tr>)`)
+	assert.Contains(t, whole, "staff@firm.example", "the actor by name, with the e-mail beside it")
+	assert.Contains(t, row, "Test of NL-03", "the test by its control's reference")
+	assert.NotContains(t, row, "test #", "no bare ids")
+	assert.Contains(t, row, ">Northwind 2026</a>", "the engagement by name")
+	assert.Regexp(t, `<span class="change-field">procedure</span>: <del>Inspect training records for sampled hires.</del> <span aria-hidden="true">→</span>`+
+		`<span class="visually-hidden">\s?changed to </span> <ins>Reperform the approval for sampled hires.</ins>`, row)
+	assert.Regexp(t, `<span class="change-field">techniques</span>: <del>inspection</del> .*<ins>inspection, reperformance</ins>`, row)
+	assert.Contains(t, row, `<details class="raw-json"><summary>Raw JSON</summary>`)
+
+	// A deleted control keeps its reference from the event itself.
+	senior := f.login("senior@firm.example")
+	var ctl int64
+	require.NoError(t, f.app.DB.Raw(`INSERT INTO controls (engagement_id, ref, description, frequency) VALUES (?, 'NL-99', 'Spare', 'annual') RETURNING id`, f.engagement).Row().Scan(&ctl))
+	edit := senior.Get("/controls/" + itoa(ctl) + "/edit")
+	require.Equal(t, http.StatusOK, edit.StatusCode)
+	resp = senior.PostForm("/controls/"+itoa(ctl)+"/delete", url.Values{"version": {version(t, edit.Body)}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	deleted := find(t, admin.Get("/audit?entity_type=control").Body, `(?s)<code>control\.delete</code>(.*?)</tr>`)
+	assert.Contains(t, deleted, "control NL-99 (deleted)")
 }

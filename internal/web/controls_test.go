@@ -12,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/xuri/excelize/v2"
 
 	"github.com/attest-soc/attest/internal/auth"
 	"github.com/attest-soc/attest/internal/web/webtest"
@@ -418,6 +419,15 @@ func TestControlPartialImportAndQuestions(t *testing.T) {
 	assert.Equal(t, "control_id,control_description,criteria,frequency,problem\n"+
 		"CC-02,'@SUM(1+1),CC9.9,Annual,Row 3 of matrix.csv: C (criteria): CC9.9 is not a Trust Services Criterion.\n",
 		refused.Body)
+	// An XLSX upload gets its refused rows back as XLSX.
+	resp = f.senior.Upload(f.path("/controls/import"), map[string]string{"partial": "1"},
+		webtest.File{Field: "file", Name: "Matrix.xlsx", Data: xlsxOf(t, "control_id,control_description,criteria\nX-01,Reviews,CC9.9\nX-02,Backups,A1.2\nX-03,Logging,CC7.2\n")})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	refused = f.senior.Get(resp.Header.Get("Location") + "/refused")
+	require.Equal(t, http.StatusOK, refused.StatusCode)
+	assert.Contains(t, refused.Header.Get("Content-Type"), "spreadsheetml")
+	assert.Contains(t, refused.Header.Get("Content-Disposition"), "Matrix-refused.xlsx")
+
 	matrix := f.senior.Get(f.path("/controls"))
 	assert.Contains(t, matrix.Body, "Per release", "the event-driven frequency's text is shown")
 	assert.Contains(t, matrix.Body, "As needed")
@@ -448,4 +458,20 @@ func TestControlPartialImportAndQuestions(t *testing.T) {
 	require.NoError(t, f.app.DB.Raw(`SELECT frequency, frequency_note FROM controls WHERE ref = 'CC-10'`).Row().Scan(&freq, &note))
 	assert.Equal(t, []string{"daily", "Daily / Weekly"}, []string{freq, note})
 	assert.Equal(t, http.StatusNotFound, f.senior.PostForm(question, url.Values{"freq_2": {"daily"}}).StatusCode, "answered once")
+}
+
+// xlsxOf writes CSV text as a one-sheet workbook of text cells.
+func xlsxOf(t *testing.T, csvText string) []byte {
+	t.Helper()
+	wb := excelize.NewFile()
+	for r, line := range strings.Split(strings.TrimSpace(csvText), "\n") {
+		for c, v := range strings.Split(line, ",") {
+			cell, err := excelize.CoordinatesToCellName(c+1, r+1)
+			require.NoError(t, err)
+			require.NoError(t, wb.SetCellStr("Sheet1", cell, v))
+		}
+	}
+	var buf bytes.Buffer
+	require.NoError(t, wb.Write(&buf))
+	return buf.Bytes()
 }

@@ -97,6 +97,12 @@ func TestClientCoordinator(t *testing.T) {
 	assert.Contains(t, trail.Body, "colleague_invite", "the firm sees who the coordinator invited")
 	assert.Contains(t, trail.Body, "sam@northwind.example")
 
+	// Bad input keeps what was typed and says what to fix.
+	resp = dana.PostForm(contactsA, url.Values{"email": {"not-an-address"}, "name": {"Kim Typed"}})
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, resp.Body, `value="Kim Typed"`)
+	assert.Contains(t, resp.Body, `value="not-an-address"`)
+
 	// No invitation crosses to another organization or the firm.
 	for _, email := range []string{p.contactB.Email, p.senior.Email} {
 		resp = dana.PostForm(contactsA, url.Values{"email": {email}, "name": {"Someone"}})

@@ -134,7 +134,7 @@ func (s *Server) evidenceAttach(param string) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		testID, sampleID, back := id, int64(0), "/tests/"+itoa(id)
+		testID, sampleID, back := id, int64(0), testPartPath(id, "evidence")
 		if param == "sampleID" {
 			sm, err := s.fieldwork().Sample(ctx, id)
 			if err != nil {
@@ -184,7 +184,7 @@ func (s *Server) evidencePeriodExplain(c echo.Context) error {
 	case f.SampleID != nil:
 		back = "/samples/" + itoa(*f.SampleID)
 	case f.TestID != nil:
-		back = "/tests/" + itoa(*f.TestID)
+		back = testPartPath(*f.TestID, "evidence")
 	case f.RequestID != nil:
 		back = "/requests/" + itoa(*f.RequestID)
 	}

@@ -156,7 +156,7 @@ func TestAuditorAttachesEvidenceToTestsAndSamples(t *testing.T) {
 		p.senior.ID, p.senior.ID, p.testA).Error)
 	resp := uploadFiles(t, auditor, fmt.Sprintf("/tests/%d/evidence", p.testA), uploadFile{"walkthrough.pdf", pdfBytes})
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
-	assert.Equal(t, fmt.Sprintf("/tests/%d", p.testA), resp.Header.Get("Location"))
+	assert.Equal(t, fmt.Sprintf("/tests/%d/evidence", p.testA), resp.Header.Get("Location"), "back to the test's evidence")
 	assert.Equal(t, 1, count(t, app, `SELECT count(*) FROM tests WHERE id = ? AND prepared_by IS NULL AND reviewed_by IS NULL AND edited_after_review`, p.testA))
 	assert.Equal(t, 1, count(t, app, `SELECT count(*) FROM audit_events WHERE action = 'test.signoffs_cleared' AND entity_id = ?`, p.testA))
 	assert.Equal(t, 1, count(t, app, `SELECT count(*) FROM evidence_files WHERE test_id = ? AND engagement_id = ?`, p.testA, p.engA))
@@ -166,11 +166,11 @@ func TestAuditorAttachesEvidenceToTestsAndSamples(t *testing.T) {
 	assert.Equal(t, 1, count(t, app, `SELECT count(*) FROM evidence_files WHERE sample_id = ? AND engagement_id = ?`, p.sampleB, p.engB))
 
 	// The workpapers list their evidence: the test page shows its own files and its samples'.
-	assert.Contains(t, auditor.Get(fmt.Sprintf("/tests/%d", p.testA)).Body, "walkthrough.pdf")
+	assert.Contains(t, auditor.Get(fmt.Sprintf("/tests/%d/evidence", p.testA)).Body, "walkthrough.pdf")
 	assert.Contains(t, auditor.Get(fmt.Sprintf("/samples/%d", p.sampleB)).Body, "ticket.pdf")
 	var testB int64
 	require.NoError(t, app.DB.Raw(`SELECT test_id FROM samples WHERE id = ?`, p.sampleB).Row().Scan(&testB))
-	page := auditor.Get(fmt.Sprintf("/tests/%d", testB)).Body
+	page := auditor.Get(fmt.Sprintf("/tests/%d/evidence", testB)).Body
 	assert.Contains(t, page, "ticket.pdf")
 	assert.Contains(t, page, "· sample ")
 	assert.NotContains(t, page, "walkthrough.pdf", "another test's evidence stays on its own page")

@@ -186,16 +186,16 @@ func TestSampleExtensionOverHTTP(t *testing.T) {
 	importPopulation(t, staff, f.app.DB, path, map[string]string{"source": "HRIS", "completeness_check": "Agreed to payroll"}, "hires.csv", hires(60))
 	var popID string
 	require.NoError(t, f.app.DB.Raw(`SELECT id::text FROM populations`).Row().Scan(&popID))
-	resp := staff.PostForm(path+"/samples/draw", url.Values{"version": {version(t, staff.Get(path).Body)}, "population_id": {popID}})
+	resp := staff.PostForm(path+"/samples/draw", url.Values{"version": {version(t, staff.Get(path+"/population").Body)}, "population_id": {popID}})
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
-	assert.NotContains(t, staff.Get(path).Body, `id="extend-form"`, "no deviation, no extension")
+	assert.NotContains(t, staff.Get(path+"/population").Body, `id="extend-form"`, "no deviation, no extension")
 	var first int64
 	require.NoError(t, f.app.DB.Raw(`SELECT min(id) FROM samples`).Row().Scan(&first))
 	sp := fmt.Sprintf("/samples/%d", first)
 	resp = staff.PostForm(sp, url.Values{"version": {version(t, staff.Get(sp).Body)}, "result": {"deviation"}, "notes": {"no approval"}})
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
 
-	show := staff.Get(path)
+	show := staff.Get(path + "/population")
 	assert.Contains(t, show.Body, `id="extend-form"`)
 	resp = staff.PostForm(path+"/samples/extend", url.Values{"version": {version(t, show.Body)}, "extend_size": {"41"}, "extend_justification": {"all"}})
 	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
@@ -203,7 +203,7 @@ func TestSampleExtensionOverHTTP(t *testing.T) {
 	assert.Contains(t, resp.Body, `value="41"`, "what was typed is kept")
 	resp = staff.PostForm(path+"/samples/extend", url.Values{"version": {version(t, show.Body)}, "extend_justification": {"1 deviation in 20: 20 more"}})
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
-	show = staff.Get(path)
+	show = staff.Get(path + "/population")
 	assert.Contains(t, show.Body, "1 of 40 samples with a deviation")
 	assert.Contains(t, show.Body, "Selection reperformed", "the original draw reperforms")
 	assert.Regexp(t, `Extension 1, reperformed with seed \d+ on hires.csv: the same 20 rows, none of the 20 selected before.`, show.Body)

@@ -53,21 +53,24 @@ func TestBrowserFieldworkJourney(t *testing.T) {
 	b.Click(`input[name=techniques][value=inspection]`)
 	fillArea(b, "#f-procedure", "Inspect training records for the sampled new hires.")
 	fillArea(b, "#f-evidence_expected", "Training completion record per hire")
-	b.ClickAndWait("form[action$='/tests'] button[type=submit]", "#upload-population")
+	b.ClickAndWait("form[action$='/tests'] button[type=submit]", "#save-test")
 	assert.Contains(t, b.Text(".flash-success"), "Test of NL-03 created")
 	b.CheckAccessibility("test page")
+	testPath := strings.TrimPrefix(b.Location(), f.app.HTTP.URL)
 
+	// The workpaper's parts each have their page: population and samples next.
+	b.ClickAndWait(`nav[aria-label="Parts of the test"] a[href$="/population"]`, "#upload-population")
+	b.CheckAccessibility("population and samples")
 	b.Upload("#f-file", csv)
 	fillArea(b, "#f-source", "HRIS new-hire report")
 	fillArea(b, "#f-completeness_check", "Agreed the count to payroll additions")
 	// The upload returns at once; the import runs as a job. While it runs the page polls its
 	// progress (htmx) until it says it is done; a job already done when the page loads shows the
 	// population itself. Either way, the reloaded page lists it.
-	testPath := strings.TrimPrefix(b.Location(), f.app.HTTP.URL)
 	b.ClickAndWait("#upload-population", "#populations-table, .population-import")
 	assert.Contains(t, b.Text(".flash-success"), "hires.csv received")
 	b.WaitVisible("#populations-table, .population-import p[role=status]")
-	b.Visit(testPath)
+	b.Visit(testPath + "/population")
 	assert.Contains(t, b.Text("#populations-table"), "hires.csv")
 	assert.Contains(t, b.Text("#populations-table"), "60")
 	b.WaitVisible("#draw-samples")
@@ -89,6 +92,8 @@ func TestBrowserFieldworkJourney(t *testing.T) {
 	b.ClickAndWait("form[action$='/samples/send'] button", ".flash-success")
 	assert.Contains(t, b.Text(".flash-success"), "20 samples marked sent")
 
+	b.Visit(testPath + "/exceptions")
+	b.CheckAccessibility("test exceptions")
 	fillArea(b, "#f-description", "For 1 of 20 sampled new hires, training was completed 45 days after the start date.")
 	b.Fill("#f-deviations", "1")
 	b.Fill("#f-items_tested", "20")
@@ -112,7 +117,7 @@ func TestBrowserFieldworkJourney(t *testing.T) {
 
 	// The rest of the sample is tested and evidenced (over HTTP: the keyboard grid has its own
 	// journey), so the test may be signed as prepared.
-	f.passUntested(t, f.login("staff@firm.example"), strings.TrimPrefix(testURL, "/tests/"))
+	f.passUntested(t, f.login("staff@firm.example"), strings.TrimPrefix(testPath, "/tests/"))
 
 	browserLogin(b, "staff@firm.example")
 	b.Visit(strings.TrimPrefix(exceptionURL, f.app.HTTP.URL))
@@ -134,7 +139,8 @@ func TestBrowserFieldworkJourney(t *testing.T) {
 
 	// The reviewer raises a note on the test; the preparer answers it on the notes page, where a
 	// blank answer is refused at the note and the error summary leads to its answer box.
-	b.Visit(testURL)
+	b.Visit(testURL + "/notes")
+	b.CheckAccessibility("test review notes")
 	fillArea(b, "#f-body", "Please attach the HR extract the population came from.")
 	b.ClickAndWait("form[action$='/review-notes'] button[type=submit]", ".flash-success")
 	assert.Contains(t, b.Text("#notes-h + .note"), "Please attach the HR extract")

@@ -46,7 +46,7 @@ func (s *Server) reviewNoteRaise(c echo.Context) error {
 	_, err := s.fieldwork().RaiseReviewNote(ctx, u, engagementID, targetType, targetID, body)
 	back := fmt.Sprintf("/engagements/%d/review-notes", engagementID)
 	if targetType == "test" {
-		back = fmt.Sprintf("/tests/%d", targetID)
+		back = testPartPath(targetID, "notes")
 	}
 	if v, ok := apperr.AsValidation(err); ok {
 		if targetType == "test" && v["target"] == "" {

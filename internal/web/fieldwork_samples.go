@@ -96,7 +96,7 @@ func (s *Server) populationUpload(c echo.Context) error {
 	if err != nil {
 		return s.testFormFailed(c, testID, err, keep)
 	}
-	return s.redirectWithFlash(c, fmt.Sprintf("/tests/%d", testID),
+	return s.redirectWithFlash(c, testPartPath(testID, "population"),
 		fmt.Sprintf("Population %s received: it is being imported; the progress shows below.", imp.FileName))
 }
 
@@ -132,7 +132,7 @@ func (s *Server) samplesDraw(c echo.Context) error {
 	if err != nil {
 		return s.testFormFailed(c, testID, err, keepValues(c, "population_id", "size", "seed", "justification"))
 	}
-	return s.redirectWithFlash(c, fmt.Sprintf("/tests/%d", testID), fmt.Sprintf("%d samples drawn.", len(samples)))
+	return s.redirectWithFlash(c, testPartPath(testID, "population"), fmt.Sprintf("%d samples drawn.", len(samples)))
 }
 
 // samplesExtend: POST /tests/:testID/samples/extend — more items after a deviation.
@@ -148,7 +148,7 @@ func (s *Server) samplesExtend(c echo.Context) error {
 	if err != nil {
 		return s.testFormFailed(c, testID, err, keepValues(c, "extend_size", "extend_seed", "extend_justification"))
 	}
-	return s.redirectWithFlash(c, fmt.Sprintf("/tests/%d", testID), fmt.Sprintf("Sample extended by %d items: %d in all.", len(samples)-len(before), len(samples)))
+	return s.redirectWithFlash(c, testPartPath(testID, "population"), fmt.Sprintf("Sample extended by %d items: %d in all.", len(samples)-len(before), len(samples)))
 }
 
 func (s *Server) samplesPick(c echo.Context) error {
@@ -160,7 +160,7 @@ func (s *Server) samplesPick(c echo.Context) error {
 		err = renameFields(err, map[string]string{"population_id": "pick_population_id", "justification": "pick_justification", "size": "keys"})
 		return s.testFormFailed(c, testID, err, keepValues(c, "pick_population_id", "keys", "pick_justification"))
 	}
-	return s.redirectWithFlash(c, fmt.Sprintf("/tests/%d", testID), fmt.Sprintf("%d picked items recorded.", len(samples)))
+	return s.redirectWithFlash(c, testPartPath(testID, "population"), fmt.Sprintf("%d picked items recorded.", len(samples)))
 }
 
 func (s *Server) samplesSend(c echo.Context) error {
@@ -169,7 +169,7 @@ func (s *Server) samplesSend(c echo.Context) error {
 	if err != nil {
 		return s.testFormFailed(c, testID, renameFields(err, map[string]string{"samples": "signoff"}), nil)
 	}
-	return s.redirectWithFlash(c, fmt.Sprintf("/tests/%d", testID), fmt.Sprintf("%d samples marked sent to the client; they now see them under Sample lists.", n))
+	return s.redirectWithFlash(c, testPartPath(testID, "population"), fmt.Sprintf("%d samples marked sent to the client; they now see them under Sample lists.", n))
 }
 
 // samplesExport is the auditors' download of a test's whole sample list (GET /tests/:testID/samples.xlsx).
@@ -280,7 +280,7 @@ func (s *Server) sampleSave(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.redirectWithFlash(c, fmt.Sprintf("/tests/%d", sm.TestID), "Sample "+sm.ItemKey+" saved.")
+	return s.redirectWithFlash(c, testPartPath(sm.TestID, "population"), "Sample "+sm.ItemKey+" saved.")
 }
 
 func (s *Server) clientSamples(c echo.Context) error {

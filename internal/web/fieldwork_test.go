@@ -236,14 +236,14 @@ func TestPopulationSamplesAndClientSampleList(t *testing.T) {
 	frag := importPopulation(t, staff, f.app.DB, path, fields, "hires.csv", []byte("employee_id,name\nE1,a\nE1,b\n"))
 	assert.Contains(t, frag.Body, "hires.csv: Not imported")
 	assert.Contains(t, frag.Body, "Row 3, column A (employee_id): the item key &#34;E1&#34; repeats row 2")
-	assert.Contains(t, staff.Get(path).Body, "Row 3, column A (employee_id)", "the refusal stays on the test page")
+	assert.Contains(t, staff.Get(path+"/population").Body, "Row 3, column A (employee_id)", "the refusal stays on the test page")
 	var n int
 	require.NoError(t, f.app.DB.Raw(`SELECT count(*) FROM populations`).Row().Scan(&n))
 	assert.Zero(t, n)
 
 	frag = importPopulation(t, staff, f.app.DB, path, fields, "hires.csv", hires(60))
 	assert.Contains(t, frag.Body, "60 items imported")
-	show := staff.Get(path)
+	show := staff.Get(path + "/population")
 	assert.NotContains(t, show.Body, "Not imported", "a refused file no longer shows once a population is in")
 	assert.Contains(t, show.Body, "Suggested sample size: 20")
 	var popID string
@@ -259,7 +259,7 @@ func TestPopulationSamplesAndClientSampleList(t *testing.T) {
 
 	resp = staff.PostForm(path+"/samples/draw", url.Values{"version": {version(t, show.Body)}, "population_id": {popID}})
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
-	show = staff.Get(path)
+	show = staff.Get(path + "/population")
 	assert.Contains(t, show.Body, "Random with seed")
 	assert.Regexp(t, `<p id="reperformance"><span class="badge badge-success">Selection reperformed</span> Reperformed with seed \d+ on hires.csv \(SHA-256 [0-9a-f]{12}…\): the same 20 rows.</p>`, show.Body)
 	require.NoError(t, f.app.DB.Raw(`SELECT count(*) FROM samples`).Row().Scan(&n))
@@ -505,7 +505,8 @@ func TestTestPageErrorSummary(t *testing.T) {
 	resp := staff.PostForm(path+"/samples/draw", url.Values{"version": {version(t, show.Body)}, "population_id": {popID}, "size": {"31"}, "seed": {"12x"}})
 	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 	assert.ElementsMatch(t, []string{"f-seed", "f-size"}, assertSummaryLinksResolve(t, resp.Body))
-	assert.Less(t, strings.Index(resp.Body, "error-summary"), strings.Index(resp.Body, "signoffs-h"), "the summary comes before the sections")
+	assert.Less(t, strings.Index(resp.Body, "error-summary"), strings.Index(resp.Body, "population-h"), "the summary comes before the sections")
+	assert.Contains(t, resp.Body, `href="`+path+`/population" aria-current="page"`, "the refused draw shows again on its part of the workpaper")
 
 	stale := version(t, show.Body)
 	resp = staff.PostForm(path, url.Values{"version": {stale}, "techniques": {"inspection"}, "procedure": {"First save."}, "result": {"in_progress"}})

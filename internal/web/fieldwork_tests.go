@@ -207,13 +207,44 @@ func (s *Server) renderTest(c echo.Context, status int, v templates.TestPage) er
 	return s.render(c, status, templates.TestDetail(s.page(c, "Test of "+v.Test.ControlRef, "engagements"), v))
 }
 
-func (s *Server) testShow(c echo.Context) error {
-	testID, _ := paramID(c, "testID")
-	v, err := s.testView(c.Request().Context(), c, testID)
-	if err != nil {
-		return err
+// testShow shows one part of a test's workpaper: GET /tests/:testID is the procedure and
+// conclusion, /tests/:testID/population (and /evidence, /exceptions, /notes) the others.
+func (s *Server) testShow(part string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		testID, _ := paramID(c, "testID")
+		v, err := s.testView(c.Request().Context(), c, testID)
+		if err != nil {
+			return err
+		}
+		v.Part = part
+		return s.renderTest(c, http.StatusOK, v)
 	}
-	return s.renderTest(c, http.StatusOK, v)
+}
+
+// testPartOf names the part of the workpaper whose form posted to routePath, so a refused
+// submission shows again on the part it came from.
+func testPartOf(routePath string) string {
+	switch {
+	case strings.HasSuffix(routePath, "/populations"), strings.Contains(routePath, "/samples/"):
+		return "population"
+	case strings.HasSuffix(routePath, "/exceptions"):
+		return "exceptions"
+	case strings.HasSuffix(routePath, "/review-notes"):
+		return "notes"
+	case strings.HasSuffix(routePath, "/evidence"):
+		return "evidence"
+	}
+	return "procedure"
+}
+
+// testPartPath is the address of a part of test testID.
+func testPartPath(testID int64, part string) string {
+	for _, p := range templates.TestParts {
+		if p.Key == part {
+			return fmt.Sprintf("/tests/%d%s", testID, p.Path)
+		}
+	}
+	return fmt.Sprintf("/tests/%d", testID)
 }
 
 // testFormFailed re-renders the test page with what the user typed and the problems, or the
@@ -231,6 +262,7 @@ func (s *Server) testFormFailed(c echo.Context, testID int64, err error, keep fu
 	for k, msg := range v {
 		page.Errors[k] = msg
 	}
+	page.Part = testPartOf(c.Path())
 	if keep != nil {
 		keep(&page)
 	}

@@ -127,7 +127,9 @@ func importViews(imports []fieldwork.PopulationImport, pops []fieldwork.Populati
 	}
 	var out []templates.ImportView
 	for _, im := range imports {
-		if im.Status == fieldwork.ImportDone || (im.Status == fieldwork.ImportFailed && im.CreatedAt.Before(newest)) {
+		// A finished import shows as its population; one that finished after the populations
+		// were read (the job can beat the page) still shows, as done, with a link to reload.
+		if (im.Status == fieldwork.ImportDone && !newest.Before(im.CreatedAt)) || (im.Status == fieldwork.ImportFailed && im.CreatedAt.Before(newest)) {
 			continue
 		}
 		out = append(out, importView(im, now))

@@ -58,7 +58,7 @@ func TestPopulationUploadStreamsFieldsThenFile(t *testing.T) {
 	assert.Equal(t, []string{"HRIS new-hire report", "employee_id", "hires.csv"}, []string{source, key, name})
 
 	// The form puts the file last, so browsers send it after the fields.
-	page := staff.Get(path).Body
+	page := staff.Get(path + "/population").Body
 	form := between(page, `/populations?_csrf=`, `</form>`)
 	require.NotEmpty(t, form)
 	assert.Greater(t, bytes.Index([]byte(form), []byte(`name="file"`)), bytes.Index([]byte(form), []byte(`name="completeness_check"`)),

@@ -27,11 +27,24 @@ type route struct {
 	Action    policy.Action
 	Scope     scope
 	BodyLimit int64 // bytes; limitBody enforces it before anything reads the body
+	// RendersOnSuccess, on a POST route, says why a successful submission answers with a page
+	// instead of redirecting (POST-redirect-GET): it shows something that exists only once,
+	// such as a one-time link or recovery codes, or it changes nothing. Empty for every other
+	// POST route; webtest fails any test in which such a route answers a form POST with a page.
+	RendersOnSuccess string
 }
 
 type routeOption func(*routeConfig)
 
-type routeConfig struct{ upload bool }
+type routeConfig struct {
+	upload  bool
+	renders string
+}
+
+// rendersOnSuccess marks a POST route whose successful answer is a page, with the reason.
+func rendersOnSuccess(reason string) routeOption {
+	return func(rc *routeConfig) { rc.renders = reason }
+}
 
 // upload raises the body limit of a route to what evidence uploads need; the handler streams.
 func upload(rc *routeConfig) { rc.upload = true }
@@ -48,7 +61,7 @@ func (s *Server) handle(method, path string, action policy.Action, sc scope, h e
 		// The size limit is per file (enforced while streaming); the body may carry several.
 		limit = s.Config.MaxUploadBytes*evidence.MaxFilesPerUpload + 1<<20
 	}
-	s.routes = append(s.routes, route{Method: method, Path: path, Action: action, Scope: sc, BodyLimit: limit})
+	s.routes = append(s.routes, route{Method: method, Path: path, Action: action, Scope: sc, BodyLimit: limit, RendersOnSuccess: rc.renders})
 	s.echo.Add(method, path, h, s.authorize(action, sc))
 }
 
@@ -59,9 +72,9 @@ func (s *Server) public(method, path string, h echo.HandlerFunc) {
 }
 
 // publicUpload registers a public route whose body may be up to limit bytes (the handler
-// enforces its own file limit while reading).
-func (s *Server) publicUpload(method, path string, h echo.HandlerFunc, limit int64) {
-	s.routes = append(s.routes, route{Method: method, Path: path, Action: policy.Public, Scope: firmLevel, BodyLimit: limit})
+// enforces its own file limit while reading). Its answer is a page: see RendersOnSuccess.
+func (s *Server) publicUpload(method, path string, h echo.HandlerFunc, limit int64, renders string) {
+	s.routes = append(s.routes, route{Method: method, Path: path, Action: policy.Public, Scope: firmLevel, BodyLimit: limit, RendersOnSuccess: renders})
 	s.echo.Add(method, path, h)
 }
 

@@ -24,8 +24,9 @@ func (s *Server) registerRoutes() {
 	// Public: report verification for the readers of a report (no sign-in; rate-limited, logged).
 	s.public(get, "/verify", s.verifyHome)
 	s.public(get, "/verify/:code", s.verifyCode)
-	s.publicUpload(post, "/verify", s.verifyUpload, maxVerifyUpload+1<<20)
-	s.publicUpload(post, "/verify/:code", s.verifyUpload, maxVerifyUpload+1<<20)
+	const verifyAnswers = "checking a report changes nothing: the answer is the check's result, which a reload repeats harmlessly"
+	s.publicUpload(post, "/verify", s.verifyUpload, maxVerifyUpload+1<<20, verifyAnswers)
+	s.publicUpload(post, "/verify/:code", s.verifyUpload, maxVerifyUpload+1<<20, verifyAnswers)
 
 	// Account and sign-in steps.
 	s.handle(post, "/logout", policy.AccountMFAStep, firmLevel, s.logout)
@@ -33,19 +34,21 @@ func (s *Server) registerRoutes() {
 	s.handle(get, "/login/mfa", policy.AccountMFAStep, firmLevel, s.showMFAChallenge)
 	s.handle(post, "/login/mfa", policy.AccountMFAStep, firmLevel, s.verifyMFAChallenge)
 	s.handle(get, "/account/mfa/enrol", policy.AccountMFAStep, firmLevel, s.showMFAEnrol)
-	s.handle(post, "/account/mfa/enrol", policy.AccountMFAStep, firmLevel, s.confirmMFAEnrol)
+	s.handle(post, "/account/mfa/enrol", policy.AccountMFAStep, firmLevel, s.confirmMFAEnrol,
+		rendersOnSuccess("the recovery codes are shown once and stored only as hashes, so no later GET could show them"))
 	s.handle(get, "/account", policy.AccountManage, firmLevel, s.showAccount)
 	s.handle(post, "/account/password", policy.AccountManage, firmLevel, s.changePassword)
 
 	// Administration and the audit trail.
 	s.handle(get, "/admin/users", policy.AdminUsers, firmLevel, s.adminUserList)
 	s.handle(get, "/admin/users/new", policy.AdminUsers, firmLevel, s.adminUserNew)
-	s.handle(post, "/admin/users", policy.AdminUsers, firmLevel, s.adminUserCreate)
+	const oneTimeLink = "an invitation's one-time link is shown once and stored only as a hash, so no later GET could show it"
+	s.handle(post, "/admin/users", policy.AdminUsers, firmLevel, s.adminUserCreate, rendersOnSuccess(oneTimeLink))
 	s.handle(get, "/admin/users/:id", policy.AdminUsers, firmLevel, s.adminUserShow)
 	s.handle(post, "/admin/users/:id/role", policy.AdminUsers, firmLevel, s.adminUserChangeRole)
 	s.handle(post, "/admin/users/:id/disable", policy.AdminUsers, firmLevel, s.adminUserDisable)
 	s.handle(post, "/admin/users/:id/enable", policy.AdminUsers, firmLevel, s.adminUserEnable)
-	s.handle(post, "/admin/users/:id/invitation", policy.AdminUsers, firmLevel, s.adminUserReinvite)
+	s.handle(post, "/admin/users/:id/invitation", policy.AdminUsers, firmLevel, s.adminUserReinvite, rendersOnSuccess(oneTimeLink))
 	s.handle(get, "/admin/clients", policy.AdminClients, firmLevel, s.adminClientList)
 	s.handle(get, "/admin/clients/new", policy.AdminClients, firmLevel, s.adminClientNew)
 	s.handle(post, "/admin/clients", policy.AdminClients, firmLevel, s.adminClientCreate)
@@ -85,6 +88,7 @@ func (s *Server) registerRoutes() {
 	s.handle(get, "/engagements/:id/controls/imports/:importID/refused", policy.ControlView, s.engagementScope("id"), s.controlImportRefused)
 	s.handle(get, "/engagements/:id/controls/template.xlsx", policy.ControlView, s.engagementScope("id"), s.controlTemplate)
 	s.handle(get, "/engagements/:id/controls/export.xlsx", policy.ControlView, s.engagementScope("id"), s.controlExport)
+	s.handle(get, "/controls/:cid", policy.ControlView, s.childScope("controls", "cid"), s.controlShow)
 	s.handle(get, "/controls/:cid/edit", policy.ControlEdit, s.childScope("controls", "cid"), s.controlEdit)
 	s.handle(post, "/controls/:cid", policy.ControlEdit, s.childScope("controls", "cid"), s.controlUpdate)
 	s.handle(post, "/controls/:cid/delete", policy.ControlEdit, s.childScope("controls", "cid"), s.controlDelete)
@@ -99,7 +103,11 @@ func (s *Server) registerRoutes() {
 	s.handle(get, "/engagements/:id/tests", policy.TestView, s.engagementScope("id"), s.testList)
 	s.handle(get, "/engagements/:id/tests/new", policy.TestEdit, s.engagementScope("id"), s.testNew)
 	s.handle(post, "/engagements/:id/tests", policy.TestEdit, s.engagementScope("id"), s.testCreate)
-	s.handle(get, "/tests/:testID", policy.TestView, s.testScope("testID"), s.testShow)
+	s.handle(get, "/tests/:testID", policy.TestView, s.testScope("testID"), s.testShow("procedure"))
+	s.handle(get, "/tests/:testID/population", policy.TestView, s.testScope("testID"), s.testShow("population"))
+	s.handle(get, "/tests/:testID/evidence", policy.TestView, s.testScope("testID"), s.testShow("evidence"))
+	s.handle(get, "/tests/:testID/exceptions", policy.TestView, s.testScope("testID"), s.testShow("exceptions"))
+	s.handle(get, "/tests/:testID/notes", policy.TestView, s.testScope("testID"), s.testShow("notes"))
 	s.handle(post, "/tests/:testID", policy.TestEdit, s.testScope("testID"), s.testSave)
 	s.handle(post, "/tests/:testID/prepare", policy.TestEdit, s.testScope("testID"), s.testSignPreparer)
 	s.handle(post, "/tests/:testID/review", policy.TestReview, s.testScope("testID"), s.testSignReviewer)

@@ -49,8 +49,8 @@ func TestSamplesPickOverHTTP(t *testing.T) {
 
 	resp = staff.PostForm(path+"/samples/pick", pick("E001\n E003 \nE001", "Haphazard across the period", current))
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
-	assert.Equal(t, path, resp.Header.Get("Location"))
-	assert.Contains(t, staff.Get(path).Body, "2 picked items recorded.")
+	assert.Equal(t, path+"/population", resp.Header.Get("Location"))
+	assert.Contains(t, staff.Get(path+"/population").Body, "2 picked items recorded.")
 	var keys []string
 	require.NoError(t, f.app.DB.Raw(`SELECT item_key FROM samples ORDER BY item_key`).Scan(&keys).Error)
 	assert.Equal(t, []string{"E001", "E003"}, keys, "blank and repeated keys are ignored")

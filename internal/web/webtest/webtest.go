@@ -14,7 +14,9 @@ import (
 	"net/http/httptest"
 	"net/textproto"
 	"net/url"
+	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -70,6 +72,11 @@ func NewOn(t testing.TB, gdb *gorm.DB, dsn, blobDir string, adjust ...func(*conf
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv, err := web.New(gdb, cfg, clk, log)
 	require.NoError(t, err)
+	for _, r := range srv.Routes() {
+		if r.Method == http.MethodPost {
+			postRoutes.Store(r.Method+" "+r.Path, r.RendersOnSuccess)
+		}
+	}
 	hs := httptest.NewServer(srv)
 	t.Cleanup(hs.Close)
 	return &App{T: t, DB: gdb, Server: srv, HTTP: hs, Clock: clk, Config: cfg, DSN: dsn}
@@ -145,6 +152,99 @@ func (c *Client) Get(path string) Response {
 	return read(c.app.T, resp)
 }
 
+// CheckPostRedirectGet (called on every POST the client sends) fails the test when a form POST succeeded with a page instead of a
+// redirect: reloading that page would submit the form again. Refusals (4xx) re-render the form
+// with its messages, htmx requests (HX-Request) swap a fragment in place and are never
+// reloaded, and a route may declare why it must answer with a page (RendersOnSuccess).
+func (c *Client) CheckPostRedirectGet(r Response) {
+	c.app.T.Helper()
+	req := r.Request
+	if req == nil || req.Method != http.MethodPost {
+		return
+	}
+	if r.StatusCode >= 300 && r.StatusCode < 400 {
+		if rt, ok := c.app.RouteOf(req.Method, req.URL.Path); ok && !strings.HasPrefix(r.Header.Get("Location"), "/login?") {
+			redirected.Store(rt.Method+" "+rt.Path, true)
+		}
+		return
+	}
+	if r.StatusCode < 200 || r.StatusCode > 299 {
+		return
+	}
+	if req.Header.Get("HX-Request") == "true" || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/html") {
+		return
+	}
+	if rt, ok := c.app.RouteOf(req.Method, req.URL.Path); ok && rt.RendersOnSuccess != "" {
+		return
+	}
+	c.app.T.Errorf("POST %s answered %d with a page: a successful form POST must redirect (POST-redirect-GET) so that a reload never "+
+		"submits it again; if the page shows something only once, declare rendersOnSuccess(reason) on the route", req.URL.Path, r.StatusCode)
+}
+
+// postRoutes holds every POST route of the apps tests started (with RendersOnSuccess), and
+// redirected the POST routes some test saw answer a form POST with a redirect.
+var postRoutes, redirected sync.Map
+
+// PostRoutesNeverRedirected lists the POST routes (of every app the tests started) that no
+// test saw answer a form POST with a redirect, other than those that declare RendersOnSuccess.
+// After the whole package's tests it says which routes' POST-redirect-GET nobody proved.
+func PostRoutesNeverRedirected() []string {
+	var out []string
+	postRoutes.Range(func(k, v any) bool {
+		if _, ok := redirected.Load(k); !ok && v.(string) == "" {
+			out = append(out, k.(string))
+		}
+		return true
+	})
+	sort.Strings(out)
+	return out
+}
+
+// RouteOf finds the registered route a request path matches (the most specific one: static
+// segments beat parameters).
+func (a *App) RouteOf(method, path string) (RouteInfo, bool) {
+	segs := strings.Split(strings.Trim(path, "/"), "/")
+	best, bestScore := RouteInfo{}, -1
+	for _, r := range a.Server.Routes() {
+		if r.Method != method {
+			continue
+		}
+		score, ok := matchRoute(strings.Split(strings.Trim(r.Path, "/"), "/"), segs)
+		if ok && score > bestScore {
+			best, bestScore = RouteInfo{Method: r.Method, Path: r.Path, RendersOnSuccess: r.RendersOnSuccess}, score
+		}
+	}
+	return best, bestScore >= 0
+}
+
+// matchRoute reports whether path segments match a route pattern's, and how many static
+// segments matched (the most specific route wins).
+func matchRoute(pattern, segs []string) (int, bool) {
+	score := 0
+	for i, p := range pattern {
+		if p == "*" {
+			return score, true
+		}
+		if i >= len(segs) {
+			return 0, false
+		}
+		if strings.HasPrefix(p, ":") {
+			continue
+		}
+		if p != segs[i] {
+			return 0, false
+		}
+		score++
+	}
+	return score, len(pattern) == len(segs)
+}
+
+// RouteInfo is what tests need of a registered route.
+type RouteInfo struct {
+	Method, Path     string
+	RendersOnSuccess string
+}
+
 // CSRFToken returns the token the server set in the client's cookie, fetching a page if needed.
 func (c *Client) CSRFToken() string {
 	c.app.T.Helper()
@@ -179,7 +279,9 @@ func (c *Client) PostRaw(path string, values url.Values) Response {
 	c.app.T.Helper()
 	resp, err := c.HTTP.PostForm(c.app.HTTP.URL+path, values)
 	require.NoError(c.app.T, err)
-	return read(c.app.T, resp)
+	r := read(c.app.T, resp)
+	c.CheckPostRedirectGet(r)
+	return r
 }
 
 // Do sends a prepared request (for uploads and other bodies).
@@ -187,7 +289,9 @@ func (c *Client) Do(req *http.Request) Response {
 	c.app.T.Helper()
 	resp, err := c.HTTP.Do(req)
 	require.NoError(c.app.T, err)
-	return read(c.app.T, resp)
+	r := read(c.app.T, resp)
+	c.CheckPostRedirectGet(r)
+	return r
 }
 
 // URL is the absolute URL of path on the test server.
