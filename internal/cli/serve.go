@@ -275,7 +275,7 @@ func (a *app) seedScale(ctx context.Context, gdb *gorm.DB) error {
 	} else {
 		fmt.Fprintln(a.stdout, "The scale fixture is already loaded; nothing changed.")
 	}
-	fmt.Fprintf(a.stdout, "Large engagement: /engagements/%d (test with samples: /tests/%d)\nSign in as %s or %s, password %q; then run `attest loadtest`.\n",
+	fmt.Fprintf(a.stdout, "Large engagement: /engagements/%d (test with samples: /tests/%d/population)\nSign in as %s or %s, password %q; then run `attest loadtest`.\n",
 		res.EngagementID, res.TestID, seed.ScaleManagerEmail, seed.ScaleClientEmail, seed.DemoPassword)
 	return nil
 }

@@ -50,7 +50,7 @@ func Pages(engagementID, testID int64) []Page {
 		{Name: "engagement list", Path: "/engagements"},
 		{Name: "engagement overview", Path: "/engagements/" + e},
 		{Name: "control matrix", Path: "/engagements/" + e + "/controls"},
-		{Name: "test with samples", Path: "/tests/" + strconv.FormatInt(testID, 10)},
+		{Name: "test with samples", Path: "/tests/" + strconv.FormatInt(testID, 10) + "/population"},
 		{Name: "request list", Path: "/engagements/" + e + "/requests"},
 		{Name: "client dashboard", Path: "/", Client: true},
 		{Name: "audit trail", Path: "/engagements/" + e + "/audit"},
@@ -208,7 +208,7 @@ func findTestWithSamples(ctx context.Context, c *http.Client, base string, engag
 		if i == 20 {
 			break
 		}
-		page, err := get(ctx, c, fmt.Sprintf("%s/tests/%d", base, id))
+		page, err := get(ctx, c, fmt.Sprintf("%s/tests/%d/population", base, id)) // the samples part of the workpaper
 		if err != nil {
 			return 0, err
 		}

@@ -36,7 +36,7 @@ func TestPagesAreTheSevenOfTheIssue(t *testing.T) {
 		assert.Equal(t, p.Name == "client dashboard", p.Client, p.Name)
 	}
 	assert.Equal(t, "/engagements/42/controls", paths["control matrix"])
-	assert.Equal(t, "/tests/7", paths["test with samples"])
+	assert.Equal(t, "/tests/7/population", paths["test with samples"])
 	assert.Equal(t, "/engagements/42/audit", paths["audit trail"])
 }
 

@@ -71,6 +71,7 @@ func (s *scaledApp) pages() []struct {
 		{"engagement overview", s.manager, fmt.Sprintf("/engagements/%d", e)},
 		{"control matrix", s.manager, fmt.Sprintf("/engagements/%d/controls", e)},
 		{"test with samples", s.manager, fmt.Sprintf("/tests/%d", s.res.TestID)},
+		{"its samples part", s.manager, fmt.Sprintf("/tests/%d/population", s.res.TestID)},
 		{"request list", s.manager, fmt.Sprintf("/engagements/%d/requests", e)},
 		{"client dashboard", s.client, "/"},
 		{"audit trail", s.manager, fmt.Sprintf("/engagements/%d/audit", e)},
