@@ -3,7 +3,6 @@ package report_test
 import (
 	"context"
 	"runtime"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -11,28 +10,6 @@ import (
 	. "github.com/attest-soc/attest/internal/report" //nolint:revive // an external test package (the scale fixture imports the demo seed, which imports report)
 	"github.com/attest-soc/attest/internal/scaletest"
 )
-
-// heapPeak samples the heap in use every millisecond until stop is called and returns the peak.
-func heapPeak() (stop func() uint64) {
-	var peak atomic.Uint64
-	done, stopped := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(stopped)
-		var m runtime.MemStats
-		for {
-			runtime.ReadMemStats(&m)
-			if m.HeapInuse > peak.Load() {
-				peak.Store(m.HeapInuse)
-			}
-			select {
-			case <-done:
-				return
-			case <-time.After(time.Millisecond):
-			}
-		}
-	}()
-	return func() uint64 { close(done); <-stopped; return peak.Load() }
-}
 
 // BenchmarkReportLarge renders the large engagement's reports (scale fixture: 300 controls, 600
 // tests, a 60-page description) — Build then RenderPDF, both passes — and reports wall time per
@@ -73,7 +50,7 @@ func BenchmarkReportLarge(b *testing.B) {
 			runtime.GC()
 			var base runtime.MemStats
 			runtime.ReadMemStats(&base)
-			stop := heapPeak()
+			stop := scaletest.HeapPeak()
 			pages := 0
 			for b.Loop() {
 				doc, err := Build(d, v, BuildOptions{})

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	dbx "github.com/attest-soc/attest/internal/db"
+	"github.com/attest-soc/attest/internal/report"
 	"regexp"
 	"time"
 
@@ -38,28 +39,16 @@ type Service struct {
 	BaseURL string
 }
 
-// State is where an issued version stands.
-type State string
+// State is where an issued version stands: the report package's one VersionState (its values
+// and labels), so the verification page and the report list never disagree.
+type State = report.VersionState
 
-// States of an issued version (the report package's report_versions.state).
+// States of an issued version.
 const (
-	StateCurrent    State = "current"
-	StateSuperseded State = "superseded"
-	StateWithdrawn  State = "withdrawn"
+	StateCurrent    = report.StateCurrent
+	StateSuperseded = report.StateSuperseded
+	StateWithdrawn  = report.StateWithdrawn
 )
-
-// Label is the state as readers read it.
-func (s State) Label() string {
-	switch s {
-	case StateCurrent:
-		return "Current"
-	case StateSuperseded:
-		return "Superseded"
-	case StateWithdrawn:
-		return "Withdrawn"
-	}
-	return string(s)
-}
 
 // Public is everything the verification page may show about an issued version, and nothing
 // more: no opinion, no findings, no names of the team.

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"fmt"
+	"github.com/attest-soc/attest/internal/scaletest"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -33,7 +34,7 @@ func BenchmarkEvidenceUploadHTTP(b *testing.B) {
 	runtime.GC()
 	var base runtime.MemStats
 	runtime.ReadMemStats(&base)
-	stop := webtest.HeapPeak()
+	stop := scaletest.HeapPeak()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		pr, pw := io.Pipe()

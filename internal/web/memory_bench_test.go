@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"fmt"
+	"github.com/attest-soc/attest/internal/scaletest"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -24,7 +25,7 @@ func heapGrowth(fn func()) int64 {
 	runtime.GC()
 	var base runtime.MemStats
 	runtime.ReadMemStats(&base)
-	stop := webtest.HeapPeak()
+	stop := scaletest.HeapPeak()
 	fn()
 	return max(int64(stop())-int64(base.HeapInuse), 0)
 }
