@@ -8,7 +8,6 @@ import (
 
 	"github.com/attest-soc/attest/internal/apperr"
 	"github.com/attest-soc/attest/internal/auth"
-	"github.com/attest-soc/attest/internal/notify"
 	"github.com/attest-soc/attest/internal/policy"
 	"github.com/attest-soc/attest/templates"
 )
@@ -57,17 +56,7 @@ func (s *Server) colleagueInvite(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	to := colleaguesPath(id)
-	switch {
-	case inv.Link == "":
-		return s.redirectWithFlash(c, to, inv.User.Name+" already has access and was added to this engagement.")
-	case !notify.Configured(s.Config):
-		s.flash(c, "success", "Invitation created for "+inv.User.Email+".")
-		s.flash(c, "warning", "No e-mail server is configured, so pass this one-time link on yourself (valid for "+
-			strconv.Itoa(int(auth.InvitationTTL.Hours()))+" hours): "+inv.Link)
-		return c.Redirect(http.StatusSeeOther, to)
-	}
-	return s.redirectWithFlash(c, to, "Invitation e-mailed to "+inv.User.Email+".")
+	return s.invitedRedirect(c, colleaguesPath(id), inv, "to this engagement")
 }
 
 // coordinatorSet: POST /engagements/:id/contacts/:userID/coordinator — the firm marks (1) or

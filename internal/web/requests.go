@@ -333,10 +333,15 @@ func (s *Server) contactInvite(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	to := "/engagements/" + itoa(id) + "/requests"
+	return s.invitedRedirect(c, "/engagements/"+itoa(id)+"/requests", inv, "as a contact of this engagement")
+}
+
+// invitedRedirect answers a contact invitation: the person already had access (added where),
+// the link to pass on by hand when no e-mail server is configured, or the e-mail sent.
+func (s *Server) invitedRedirect(c echo.Context, to string, inv requests.Invited, where string) error {
 	switch {
 	case inv.Link == "":
-		return s.redirectWithFlash(c, to, inv.User.Name+" already has access and was added as a contact of this engagement.")
+		return s.redirectWithFlash(c, to, inv.User.Name+" already has access and was added "+where+".")
 	case !notify.Configured(s.Config):
 		s.flash(c, "success", "Invitation created for "+inv.User.Email+".")
 		s.flash(c, "warning", "No e-mail server is configured, so pass this one-time link on yourself (valid for "+
