@@ -358,10 +358,21 @@ type Contact struct {
 
 // Contacts lists the active client users of the engagement's client.
 func (s *Service) Contacts(ctx context.Context, engagementID int64) ([]Contact, error) {
-	var out []Contact
-	err := s.DB.WithContext(ctx).Raw(`SELECT u.id, u.name, u.email FROM users u JOIN engagements e ON e.client_id = u.client_id
-		WHERE e.id = ? AND u.role = 'client' AND u.disabled_at IS NULL ORDER BY u.name`, engagementID).Scan(&out).Error
+	rows, err := s.DB.WithContext(ctx).Raw(`SELECT u.id, u.name, u.email FROM users u JOIN engagements e ON e.client_id = u.client_id
+		WHERE e.id = ? AND u.role = 'client' AND u.disabled_at IS NULL ORDER BY u.name`, engagementID).Rows()
 	if err != nil {
+		return nil, fmt.Errorf("listing contacts of engagement %d: %w", engagementID, err)
+	}
+	defer rows.Close()
+	var out []Contact
+	for rows.Next() {
+		var c Contact
+		if err := rows.Scan(&c.ID, &c.Name, &c.Email); err != nil {
+			return nil, fmt.Errorf("listing contacts of engagement %d: %w", engagementID, err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("listing contacts of engagement %d: %w", engagementID, err)
 	}
 	return out, nil
@@ -373,12 +384,27 @@ type Target struct {
 	Label string
 }
 
-// Controls lists the engagement's controls, for linking and filtering.
+// Controls lists the engagement's controls, for linking and filtering (every request list
+// offers them all as a filter, 300 on the large engagement: scanned by hand, not by gorm).
 func (s *Service) Controls(ctx context.Context, engagementID int64) ([]Target, error) {
-	var out []Target
-	err := s.DB.WithContext(ctx).Raw(`SELECT id, ref || ' ' || left(description, 60) AS label FROM controls WHERE engagement_id = ? ORDER BY sort_order, ref`,
-		engagementID).Scan(&out).Error
-	return out, err
+	rows, err := s.DB.WithContext(ctx).Raw(`SELECT id, ref || ' ' || left(description, 60) AS label FROM controls WHERE engagement_id = ? ORDER BY sort_order, ref`,
+		engagementID).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("listing controls of engagement %d: %w", engagementID, err)
+	}
+	defer rows.Close()
+	out := make([]Target, 0, 64)
+	for rows.Next() {
+		var t Target
+		if err := rows.Scan(&t.ID, &t.Label); err != nil {
+			return nil, fmt.Errorf("listing controls of engagement %d: %w", engagementID, err)
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("listing controls of engagement %d: %w", engagementID, err)
+	}
+	return out, nil
 }
 
 // Tests lists the engagement's tests, for linking.

@@ -90,8 +90,9 @@ func (s *Server) requestListView(c echo.Context, engagementID int64, u auth.User
 	if err != nil {
 		return v, err
 	}
-	for _, ct := range controls {
-		v.Controls = append(v.Controls, templates.Option{Value: itoa(ct.ID), Label: ct.Label})
+	v.Controls = make([]templates.Option, len(controls))
+	for i, ct := range controls {
+		v.Controls[i] = templates.Option{Value: itoa(ct.ID), Label: ct.Label}
 	}
 	q := url.Values{}
 	for k, val := range map[string]string{"status": fv.Status, "assignee": fv.AssigneeID, "control": fv.ControlID} {
