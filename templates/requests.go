@@ -165,7 +165,7 @@ type ClientEngagementView struct {
 	Name                                         string
 	Open, Returned, Submitted, Accepted, Overdue int
 	ExceptionsAwaiting                           int      // exceptions waiting for management's response
-	SamplesSent                                  int      // sampled items the auditors sent for evidence
+	SamplesToSupport                             int      // sampled items sent for evidence that still wait on the client
 	DescriptionTodo                              []string // what the description and assertion still ask of the client
 }
 

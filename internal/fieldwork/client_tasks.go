@@ -8,29 +8,39 @@ import (
 // ClientTasks is the fieldwork that waits on the client in one engagement.
 type ClientTasks struct {
 	ExceptionsAwaitingResponse int // exceptions without management's response
-	SamplesSent                int // sampled items sent to the client for evidence
+	// SamplesToSupport: sampled items sent to the client for evidence that still wait on them —
+	// not yet tested by the auditors and without a file attached to the item. (Until issue #19
+	// it counted every item ever sent, which on a finished engagement was all of them.)
+	SamplesToSupport int
 }
 
 // TasksForClient counts, per engagement of clientID, the exceptions awaiting management's
-// response and the samples sent to the client.
+// response and the sampled items still to support. Both counts read partial indexes of exactly
+// those rows (0160), so an engagement whose client has answered everything costs nothing
+// however many samples and exceptions it has.
 func (s *Service) TasksForClient(ctx context.Context, clientID int64) (map[int64]ClientTasks, error) {
-	var rows []struct {
-		EngagementID int64
-		Awaiting     int
-		Sent         int
-	}
-	err := s.DB.WithContext(ctx).Raw(`
-		SELECT e.id AS engagement_id,
+	rows, err := s.DB.WithContext(ctx).Raw(`
+		SELECT e.id,
 		       (SELECT count(*) FROM exceptions x WHERE x.engagement_id = e.id AND x.management_response = '') AS awaiting,
-		       (SELECT count(*) FROM samples sm JOIN tests t ON t.id = sm.test_id
-		         WHERE t.engagement_id = e.id AND sm.sent_to_client_at IS NOT NULL) AS sent
-		FROM engagements e WHERE e.client_id = ?`, clientID).Scan(&rows).Error
+		       (SELECT count(*) FROM tests t JOIN samples sm ON sm.test_id = t.id
+		         WHERE t.engagement_id = e.id AND sm.sent_to_client_at IS NOT NULL AND sm.result = 'untested'
+		           AND NOT EXISTS (SELECT 1 FROM evidence_files f WHERE f.sample_id = sm.id)) AS to_support
+		FROM engagements e WHERE e.client_id = ?`, clientID).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("counting client tasks of client %d: %w", clientID, err)
 	}
-	out := make(map[int64]ClientTasks, len(rows))
-	for _, r := range rows {
-		out[r.EngagementID] = ClientTasks{ExceptionsAwaitingResponse: r.Awaiting, SamplesSent: r.Sent}
+	defer rows.Close()
+	out := make(map[int64]ClientTasks)
+	for rows.Next() {
+		var id int64
+		var t ClientTasks
+		if err := rows.Scan(&id, &t.ExceptionsAwaitingResponse, &t.SamplesToSupport); err != nil {
+			return nil, fmt.Errorf("counting client tasks of client %d: %w", clientID, err)
+		}
+		out[id] = t
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("counting client tasks of client %d: %w", clientID, err)
 	}
 	return out, nil
 }

@@ -23,12 +23,13 @@ import (
 // involvedSQL: request r is assigned to user ? or has a file user ? uploaded.
 const involvedSQL = `(r.assignee_id = ? OR EXISTS (SELECT 1 FROM evidence_files f WHERE f.request_id = r.id AND f.uploaded_by = ?))`
 
-// clientSeesSQL: client user ? sees request r — the engagement has no coordinator, or the user
-// is its coordinator, or the user is involved in r. (The policy decides the same per request;
-// this is its form for lists that span engagements, such as the client dashboard.)
-const clientSeesSQL = `(NOT EXISTS (SELECT 1 FROM engagement_members cm WHERE cm.engagement_id = r.engagement_id AND cm.coordinator)
-	OR EXISTS (SELECT 1 FROM engagement_members cm WHERE cm.engagement_id = r.engagement_id AND cm.user_id = ? AND cm.coordinator)
-	OR ` + involvedSQL + `)`
+// clientSeesAllSQL: client user ? sees every request of engagement e — the engagement has no
+// coordinator, or the user is its coordinator; otherwise they see the requests they are involved
+// in (involvedSQL). (The policy decides the same per request; this is its form for lists that
+// span engagements, such as the client dashboard, which decide it once per engagement instead of
+// once per request.)
+const clientSeesAllSQL = `(NOT EXISTS (SELECT 1 FROM engagement_members cm WHERE cm.engagement_id = e.id AND cm.coordinator)
+	OR EXISTS (SELECT 1 FROM engagement_members cm WHERE cm.engagement_id = e.id AND cm.user_id = ? AND cm.coordinator))`
 
 // Involved reports whether userID is the assignee of request id or uploaded a file to it.
 func (s *Service) Involved(ctx context.Context, requestID, userID int64) (bool, error) {

@@ -3,6 +3,7 @@ package requests
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,33 +31,70 @@ type EngagementSummary struct {
 // Dashboard returns one more when there are more, so the page can say so.
 const AttentionLimit = 50
 
-func (s *Service) Dashboard(ctx context.Context, clientID, userID int64) ([]EngagementSummary, []Request, error) {
+// attentionLimitSQL is AttentionLimit+1 written into the statement: as a parameter, PostgreSQL's
+// generic plan for the prepared statement does not know the walk stops early and sorts every
+// overdue request of the engagement instead (2.8 ms a call on the large fixture).
+var attentionLimitSQL = strconv.Itoa(AttentionLimit + 1)
+
+// Both statements decide once per engagement whether the user sees all its requests
+// (clientSeesAllSQL, in a LATERAL that is not inlined) instead of once per request: the counts of
+// an engagement whose requests the user all sees are then an index-only scan of
+// info_requests_summary_idx (0160), gated by the engagement's answer, and only the other branch
+// reads requests to find those the user is involved in. Joined flat with the visibility test per
+// request, the summary read and sorted every request of the large engagement (5.9 ms a call;
+// about 1.3 ms this way).
+func (s *Service) Dashboard(ctx context.Context, clientID, userID int64) ([]EngagementSummary, []Row, error) {
 	today := dateOf(s.Clock.Now())
-	var sums []EngagementSummary
-	err := s.DB.WithContext(ctx).Raw(`
-		SELECT e.id AS engagement_id, e.name,
-			count(r.id) FILTER (WHERE r.status = 'open' AND r.return_reason = '') AS open,
-			count(r.id) FILTER (WHERE r.status = 'open' AND r.return_reason <> '') AS returned,
-			count(r.id) FILTER (WHERE r.status = 'submitted') AS submitted,
-			count(r.id) FILTER (WHERE r.status = 'accepted') AS accepted,
-			count(r.id) FILTER (WHERE r.status = 'open' AND r.due_date < ?) AS overdue
-		FROM engagements e LEFT JOIN info_requests r ON r.engagement_id = e.id AND `+clientSeesSQL+`
-		WHERE e.client_id = ? GROUP BY e.id, e.name ORDER BY e.name`, today, userID, userID, userID, clientID).Scan(&sums).Error
+	db := s.DB.WithContext(ctx)
+	sums := make([]EngagementSummary, 0, 4)
+	rows, err := db.Raw(`
+		SELECT e.id, e.name, c.open, c.returned, c.submitted, c.accepted, c.overdue
+		FROM engagements e
+		CROSS JOIN LATERAL (SELECT `+clientSeesAllSQL+` AS sees_all OFFSET 0) v
+		CROSS JOIN LATERAL (SELECT
+				count(*) FILTER (WHERE r.status = 'open' AND r.return_reason = '') AS open,
+				count(*) FILTER (WHERE r.status = 'open' AND r.return_reason <> '') AS returned,
+				count(*) FILTER (WHERE r.status = 'submitted') AS submitted,
+				count(*) FILTER (WHERE r.status = 'accepted') AS accepted,
+				count(*) FILTER (WHERE r.status = 'open' AND r.due_date < ?) AS overdue
+			FROM (SELECT r.status, r.return_reason, r.due_date FROM info_requests r WHERE r.engagement_id = e.id AND v.sees_all
+				UNION ALL
+				SELECT r.status, r.return_reason, r.due_date FROM info_requests r WHERE r.engagement_id = e.id AND NOT v.sees_all
+					AND `+involvedSQL+`) r) c
+		WHERE e.client_id = ? ORDER BY e.name`,
+		userID, today, userID, userID, clientID).Rows()
 	if err != nil {
 		return nil, nil, fmt.Errorf("summarising requests of client %d: %w", clientID, err)
 	}
-	var attention []Request
+	defer rows.Close()
+	for rows.Next() {
+		var e EngagementSummary
+		if err := rows.Scan(&e.EngagementID, &e.Name, &e.Open, &e.Returned, &e.Submitted, &e.Accepted, &e.Overdue); err != nil {
+			return nil, nil, fmt.Errorf("summarising requests of client %d: %w", clientID, err)
+		}
+		sums = append(sums, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("summarising requests of client %d: %w", clientID, err)
+	}
 	// The most urgent requests of each engagement first (an ordered walk of the open-requests
 	// index that stops at the limit), then across engagements: joined flat, every overdue request
 	// of the client was read and counted (1,666 on the large fixture, 8 ms; 1 ms this way).
-	err = s.DB.WithContext(ctx).Raw(`SELECT `+requestColumns+`, e.name AS engagement_name
+	rows, err = db.Raw(`SELECT `+rowColumns+`, e.name AS engagement_name
 		FROM engagements e
-		CROSS JOIN LATERAL (SELECT * FROM info_requests r WHERE r.engagement_id = e.id AND r.status = 'open'
-			AND (r.return_reason <> '' OR r.due_date < ?) AND `+clientSeesSQL+`
-			ORDER BY r.due_date NULLS LAST, r.number LIMIT ?) r
+		CROSS JOIN LATERAL (SELECT `+clientSeesAllSQL+` AS sees_all OFFSET 0) v
+		CROSS JOIN LATERAL (SELECT r.id, r.engagement_id, r.number, r.title, r.assignee_id, r.due_date, r.priority, r.status, r.return_reason
+			FROM info_requests r WHERE r.engagement_id = e.id AND r.status = 'open'
+			AND (r.return_reason <> '' OR r.due_date < ?) AND (v.sees_all OR `+involvedSQL+`)
+			ORDER BY r.due_date NULLS LAST, r.number LIMIT `+attentionLimitSQL+`) r
 		LEFT JOIN users u ON u.id = r.assignee_id
 		WHERE e.client_id = ?
-		ORDER BY r.due_date NULLS LAST, e.name, r.number LIMIT ?`, today, userID, userID, userID, AttentionLimit+1, clientID, AttentionLimit+1).Scan(&attention).Error
+		ORDER BY r.due_date NULLS LAST, e.name, r.number LIMIT `+attentionLimitSQL+``,
+		userID, today, userID, userID, clientID).Rows()
+	if err != nil {
+		return nil, nil, fmt.Errorf("listing requests needing attention for client %d: %w", clientID, err)
+	}
+	attention, err := scanRows(rows, AttentionLimit+1)
 	if err != nil {
 		return nil, nil, fmt.Errorf("listing requests needing attention for client %d: %w", clientID, err)
 	}

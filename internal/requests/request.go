@@ -263,9 +263,39 @@ const requestColumns = `r.id, r.engagement_id, r.number, r.title, r.description,
 	(SELECT count(*) FROM evidence_files f WHERE f.request_id = r.id) AS evidence_count,
 	(SELECT count(*) FROM request_comments c WHERE c.request_id = r.id) AS comment_count`
 
-// List returns an engagement's requests in number order.
+// List returns an engagement's requests in number order, every column (exports, seeds).
 func (s *Service) List(ctx context.Context, engagementID int64, f Filter) ([]Request, error) {
-	q := s.DB.WithContext(ctx).Table("info_requests r").Select(requestColumns).
+	q, err := s.filtered(ctx, engagementID, f)
+	if err != nil {
+		return nil, err
+	}
+	var out []Request
+	if err := q.Select(requestColumns).Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("listing requests of engagement %d: %w", engagementID, err)
+	}
+	return out, nil
+}
+
+// ListRows is List with only what the request list shows (Row), for the page under load.
+func (s *Service) ListRows(ctx context.Context, engagementID int64, f Filter) ([]Row, error) {
+	q, err := s.filtered(ctx, engagementID, f)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := q.Select(rowColumns + `, '' AS engagement_name`).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("listing requests of engagement %d: %w", engagementID, err)
+	}
+	out, err := scanRows(rows, f.Limit)
+	if err != nil {
+		return nil, fmt.Errorf("listing requests of engagement %d: %w", engagementID, err)
+	}
+	return out, nil
+}
+
+// filtered is the query of an engagement's requests under f, in number order, without columns.
+func (s *Service) filtered(ctx context.Context, engagementID int64, f Filter) (*gorm.DB, error) {
+	q := s.DB.WithContext(ctx).Table("info_requests r").
 		Joins("LEFT JOIN users u ON u.id = r.assignee_id").Where("r.engagement_id = ?", engagementID)
 	switch f.Status {
 	case "":
@@ -294,11 +324,7 @@ func (s *Service) List(ctx context.Context, engagementID int64, f Filter) ([]Req
 	if f.Limit > 0 {
 		q = q.Limit(f.Limit).Offset(f.Offset)
 	}
-	var out []Request
-	if err := q.Order("r.number").Scan(&out).Error; err != nil {
-		return nil, fmt.Errorf("listing requests of engagement %d: %w", engagementID, err)
-	}
-	return out, nil
+	return q.Order("r.number"), nil
 }
 
 // Get loads one request.

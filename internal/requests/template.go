@@ -34,6 +34,16 @@ func (s *Service) TemplateItems(ctx context.Context) ([]TemplateItem, error) {
 	return out, nil
 }
 
+// TemplateCount is how many entries the firm's standard request list has (the request list
+// offers to add them; it need not read them).
+func (s *Service) TemplateCount(ctx context.Context) (int, error) {
+	var n int
+	if err := s.DB.WithContext(ctx).Raw(`SELECT count(*) FROM request_templates`).Row().Scan(&n); err != nil {
+		return 0, fmt.Errorf("counting the request template: %w", err)
+	}
+	return n, nil
+}
+
 // TemplateInput is what an administrator types for a template entry.
 type TemplateInput struct {
 	Title, Description, Criteria string // criteria comma-separated, e.g. "CC6.1, CC6.3"

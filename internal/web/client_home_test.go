@@ -32,8 +32,11 @@ func TestClientDashboardShowsWhatWaitsOnTheClient(t *testing.T) {
 	}
 	require.NoError(t, app.DB.Exec(`INSERT INTO exceptions (engagement_id, test_id, description, deviations, items_tested)
 		VALUES (?, ?, '1 of 25 reviews was late.', 1, 25), (?, ?, 'Other organization.', 1, 2)`, p.engA, p.testA, p.engB, p.testB).Error)
-	require.NoError(t, app.DB.Exec(`INSERT INTO samples (test_id, item_key, sent_to_client_at) VALUES (?, 'Q1', now()), (?, 'Q2', now()), (?, 'Q3', NULL)`,
-		p.testA, p.testA, p.testA).Error)
+	require.NoError(t, app.DB.Exec(`INSERT INTO samples (test_id, item_key, sent_to_client_at, result) VALUES (?, 'Q1', now(), 'untested'),
+		(?, 'Q2', now(), 'untested'), (?, 'Q3', NULL, 'untested'), (?, 'Q4', now(), 'pass'), (?, 'Q5', now(), 'untested')`,
+		p.testA, p.testA, p.testA, p.testA, p.testA).Error)
+	require.NoError(t, app.DB.Exec(`INSERT INTO evidence_files (engagement_id, sample_id, file_name, content_type, size_bytes, sha256, blob_key, uploaded_by)
+		SELECT ?, id, 'q5.pdf', 'application/pdf', 1, 'x', 'k', ? FROM samples WHERE test_id = ? AND item_key = 'Q5'`, p.engA, p.contactA.ID, p.testA).Error)
 
 	client := app.NewClient()
 	client.Login("dana@northwind.example")
@@ -45,7 +48,8 @@ func TestClientDashboardShowsWhatWaitsOnTheClient(t *testing.T) {
 		return m[1]
 	}
 	assert.Equal(t, "1", count("Exceptions awaiting your response"))
-	assert.Equal(t, "2", count("Sampled items to support"), "only samples sent to the client count")
+	assert.Equal(t, "2", count("Sampled items to support"),
+		"items sent to the client that still wait on them: not those not sent (Q3), already tested (Q4) or with a file (Q5)")
 	assert.Contains(t, home.Body, "Northwind Ledger SOC 2 2026")
 	assert.NotContains(t, home.Body, "Bluejay Health SOC 2 2026", "another organization's engagement never shows")
 

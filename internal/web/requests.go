@@ -45,7 +45,7 @@ func shortDate(t *time.Time) string {
 	return t.Format("2 Jan 2006")
 }
 
-func (s *Server) requestRows(rs []requests.Request) []templates.RequestRow {
+func (s *Server) requestRows(rs []requests.Row) []templates.RequestRow {
 	rows := make([]templates.RequestRow, 0, len(rs))
 	now := s.Clock.Now()
 	for _, r := range rs {
@@ -66,7 +66,7 @@ func (s *Server) requestListView(c echo.Context, engagementID int64, u auth.User
 	f, fv := requestFilter(c)
 	page := pageParam(c)
 	f.Limit, f.Offset = pageSize+1, (page-1)*pageSize // one more row tells whether a next page exists
-	rs, err := s.Requests.List(ctx, engagementID, f)
+	rs, err := s.Requests.ListRows(ctx, engagementID, f)
 	if err != nil {
 		return templates.RequestListView{}, err
 	}
@@ -102,11 +102,9 @@ func (s *Server) requestListView(c echo.Context, engagementID int64, u auth.User
 	if len(q) > 0 {
 		v.ExportQuery = "?" + q.Encode()
 	}
-	items, err := s.Requests.TemplateItems(ctx)
-	if err != nil {
+	if v.Template.Count, err = s.Requests.TemplateCount(ctx); err != nil {
 		return v, err
 	}
-	v.Template.Count = len(items)
 	return v, nil
 }
 
@@ -375,7 +373,7 @@ func (s *Server) clientHome(c echo.Context, u auth.User) error {
 	for _, e := range sums {
 		v.Engagements = append(v.Engagements, templates.ClientEngagementView{ID: e.EngagementID, Name: e.Name, Open: e.Open,
 			Returned: e.Returned, Submitted: e.Submitted, Accepted: e.Accepted, Overdue: e.Overdue,
-			ExceptionsAwaiting: tasks[e.EngagementID].ExceptionsAwaitingResponse, SamplesSent: tasks[e.EngagementID].SamplesSent,
+			ExceptionsAwaiting: tasks[e.EngagementID].ExceptionsAwaitingResponse, SamplesToSupport: tasks[e.EngagementID].SamplesToSupport,
 			DescriptionTodo: todos[e.EngagementID]})
 	}
 	return s.render(c, http.StatusOK, templates.ClientHomePage(s.page(c, "Overview", "home"), v))
