@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/pprof"
 	"os"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -28,7 +31,19 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	return a.serve(ctx)
 }
 
+// serveGCPercent is the garbage collector's target when GOGC is not set. The server's live heap
+// is small (tens of MB) and every page allocates its rows afresh, so at the default (100) the
+// collector ran so often it took a tenth of the CPU under load; 400 trades some memory for it
+// (docs/performance.md, issue #19).
+const serveGCPercent = 400
+
 func (a *app) serve(ctx context.Context) error {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(serveGCPercent)
+	}
+	if a.cfg.PprofAddr != "" {
+		go a.servePprof()
+	}
 	signer, err := a.auditSigner()
 	if err != nil {
 		return err
@@ -99,6 +114,20 @@ func (a *app) serve(ctx context.Context) error {
 	}()
 	defer func() { stopWork(); wg.Wait() }()
 	return srv.Run(ctx)
+}
+
+// servePprof serves Go's profiler (net/http/pprof) on the loopback address ATTEST_PPROF_ADDR,
+// apart from the application's router, for measuring (docs/performance.md).
+func (a *app) servePprof() {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Addr: a.cfg.PprofAddr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	a.log.Info("profiler listening", "addr", a.cfg.PprofAddr)
+	if err := srv.ListenAndServe(); err != nil {
+		a.log.Error("profiler stopped", "err", err)
+	}
 }
 
 // auditSigner loads the checkpoint signing key (ATTEST_AUDIT_KEY_FILE). Development generates

@@ -52,6 +52,9 @@ type Config struct {
 	SigningKeyFile  string
 	// ReportWordingDir holds the firm's own report wording templates (ATTEST_REPORT_WORDING_DIR).
 	ReportWordingDir string
+	// PprofAddr (ATTEST_PPROF_ADDR), when set, serves Go's profiler on this loopback address,
+	// for measuring where a page's time goes (docs/performance.md). Off by default.
+	PprofAddr string
 }
 
 // Production reports whether the server runs with production settings (JSON logs, secure cookies).
@@ -126,6 +129,13 @@ func Load(getenv func(string) string) (Config, error) {
 	c.SecureCookies = boolean("ATTEST_SECURE_COOKIES", c.Production())
 	c.MaxBodyBytes = size("ATTEST_MAX_FORM_BYTES", 2<<20)
 	c.MaxUploadBytes = size("ATTEST_MAX_UPLOAD_BYTES", 200<<20)
+	c.PprofAddr = str("ATTEST_PPROF_ADDR", "")
+	if c.PprofAddr != "" {
+		// The profiler shows the server's memory and goroutines: never on a public interface.
+		if host, _, err := net.SplitHostPort(c.PprofAddr); err != nil || !(host == "localhost" || net.ParseIP(host).IsLoopback()) {
+			errs = append(errs, fmt.Sprintf("ATTEST_PPROF_ADDR=%q: set a loopback address such as 127.0.0.1:6060", c.PprofAddr))
+		}
+	}
 	c.BlobBackend = str("ATTEST_BLOB_BACKEND", "local")
 	c.BlobDir = str("ATTEST_BLOB_DIR", ".data/evidence")
 	c.MigrateDatabaseURL = str("ATTEST_MIGRATE_DATABASE_URL", "")

@@ -115,3 +115,19 @@ func TestBoilerplateThresholdAndSigningFiles(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "ATTEST_SIGNING_KEY")
 }
+
+func TestProfilerListensOnLoopbackOnly(t *testing.T) {
+	c, err := Load(env(nil))
+	require.NoError(t, err)
+	assert.Empty(t, c.PprofAddr, "off by default")
+	for _, ok := range []string{"127.0.0.1:6060", "[::1]:6060", "localhost:6060"} {
+		c, err = Load(env(map[string]string{"ATTEST_PPROF_ADDR": ok}))
+		require.NoError(t, err, ok)
+		assert.Equal(t, ok, c.PprofAddr)
+	}
+	for _, bad := range []string{"0.0.0.0:6060", ":6060", "10.0.0.5:6060", "6060"} {
+		_, err = Load(env(map[string]string{"ATTEST_PPROF_ADDR": bad}))
+		require.Error(t, err, bad)
+		assert.Contains(t, err.Error(), "ATTEST_PPROF_ADDR", bad)
+	}
+}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/attest-soc/attest/internal/apperr"
 	"github.com/attest-soc/attest/internal/audit"
+	dbx "github.com/attest-soc/attest/internal/db"
 )
 
 // Control is one row of the control matrix.
@@ -109,51 +110,76 @@ func (in Input) Validate(sc Scope) apperr.Validation {
 	return v
 }
 
-func loadCriteria(tx *gorm.DB, list []Control) error {
+// loadCriteria fills in the criteria of list, the controls of the engagement or one control
+// (where picks them: `c.engagement_id = ?` or `c.id = ?`; binding every control's id cost more
+// than the query, issue #19).
+func loadCriteria(tx *gorm.DB, list []Control, where string, arg int64) error {
 	if len(list) == 0 {
 		return nil
 	}
-	ids := make([]int64, len(list))
-	byID := map[int64]*Control{}
+	byID := make(map[int64]*Control, len(list))
 	for i := range list {
-		ids[i] = list[i].ID
 		byID[list[i].ID] = &list[i]
 	}
-	var links []struct {
+	type link struct {
 		ControlID   int64
 		CriterionID string
 	}
-	err := tx.Raw(`SELECT cc.control_id, cc.criterion_id FROM control_criteria cc JOIN criteria c ON c.id = cc.criterion_id
-		WHERE cc.control_id IN ? ORDER BY c.sort_order`, ids).Scan(&links).Error
+	links, err := dbx.Select(tx, `SELECT cc.control_id, cc.criterion_id FROM control_criteria cc JOIN controls c ON c.id = cc.control_id
+		JOIN criteria cr ON cr.id = cc.criterion_id WHERE `+where+` ORDER BY cr.sort_order`, []any{arg},
+		func(l *link) []any { return []any{&l.ControlID, &l.CriterionID} })
 	if err != nil {
 		return fmt.Errorf("loading control criteria: %w", err)
 	}
 	for _, l := range links {
-		byID[l.ControlID].Criteria = append(byID[l.ControlID].Criteria, l.CriterionID)
+		if c := byID[l.ControlID]; c != nil {
+			c.Criteria = append(c.Criteria, l.CriterionID)
+		}
 	}
 	return nil
 }
 
-// List returns the engagement's controls in matrix order.
-func (s *Service) List(ctx context.Context, engagementID int64) ([]Control, error) {
-	var list []Control
-	err := s.DB.WithContext(ctx).Raw(`SELECT * FROM controls WHERE engagement_id = ? ORDER BY sort_order, lower(ref), id`, engagementID).Scan(&list).Error
+// selectControls reads the controls `rest` picks (`WHERE … ORDER BY …`) with their criteria.
+func selectControls(tx *gorm.DB, rest, criteriaWhere string, arg int64) ([]Control, error) {
+	list, err := dbx.Select(tx, `SELECT id, engagement_id, ref, description, owner, frequency, frequency_note, nature, control_type,
+		risk, sort_order, version, updated_at FROM controls `+rest, []any{arg}, func(c *Control) []any {
+		return []any{&c.ID, &c.EngagementID, &c.Ref, &c.Description, &c.Owner, &c.Frequency, &c.FrequencyNote, &c.Nature,
+			&c.ControlType, &c.Risk, &c.SortOrder, &c.Version, &c.UpdatedAt}
+	})
 	if err != nil {
-		return nil, fmt.Errorf("listing controls of engagement %d: %w", engagementID, err)
+		return nil, err
 	}
-	return list, loadCriteria(s.DB.WithContext(ctx), list)
+	return list, loadCriteria(tx, list, criteriaWhere, arg)
 }
 
-// Get returns one control with its criteria.
-func (s *Service) Get(ctx context.Context, id int64) (Control, error) {
-	var list []Control
-	if err := s.DB.WithContext(ctx).Raw(`SELECT * FROM controls WHERE id = ?`, id).Scan(&list).Error; err != nil {
+// oneControl is selectControls for control id (lock: FOR UPDATE), or apperr.ErrNotFound.
+func oneControl(tx *gorm.DB, id int64, lock bool) (Control, error) {
+	rest := `WHERE id = ?`
+	if lock {
+		rest += ` FOR UPDATE`
+	}
+	list, err := selectControls(tx, rest, `c.id = ?`, id)
+	if err != nil {
 		return Control{}, fmt.Errorf("loading control %d: %w", id, err)
 	}
 	if len(list) == 0 {
 		return Control{}, apperr.ErrNotFound
 	}
-	return list[0], loadCriteria(s.DB.WithContext(ctx), list)
+	return list[0], nil
+}
+
+// List returns the engagement's controls in matrix order.
+func (s *Service) List(ctx context.Context, engagementID int64) ([]Control, error) {
+	list, err := selectControls(s.DB.WithContext(ctx), `WHERE engagement_id = ? ORDER BY sort_order, lower(ref), id`, `c.engagement_id = ?`, engagementID)
+	if err != nil {
+		return nil, fmt.Errorf("listing controls of engagement %d: %w", engagementID, err)
+	}
+	return list, nil
+}
+
+// Get returns one control with its criteria.
+func (s *Service) Get(ctx context.Context, id int64) (Control, error) {
+	return oneControl(s.DB.WithContext(ctx), id, false)
 }
 
 // matrixLockKey is the first half of the advisory lock that serialises changes to one
@@ -297,14 +323,7 @@ func (s *Service) Update(ctx context.Context, actor audit.Actor, id int64, versi
 
 // lockControl reads a control FOR UPDATE so concurrent saves queue behind each other.
 func lockControl(tx *gorm.DB, id int64) (Control, error) {
-	var list []Control
-	if err := tx.Raw(`SELECT * FROM controls WHERE id = ? FOR UPDATE`, id).Scan(&list).Error; err != nil {
-		return Control{}, fmt.Errorf("locking control %d: %w", id, err)
-	}
-	if len(list) == 0 {
-		return Control{}, apperr.ErrNotFound
-	}
-	return list[0], loadCriteria(tx, list)
+	return oneControl(tx, id, true)
 }
 
 // ErrHasTests refuses deleting a control that already has test workpapers.

@@ -362,14 +362,23 @@ func build(engagementID int64, f Facts, r assertionRow) (Assertion, error) {
 		a.SOC3Body = draft3
 	}
 	if r.ApprovedAt != nil {
-		a.Approved, a.ApprovedByID, a.ApprovedName, a.ApprovedTitle, a.ApprovedOn, a.ApprovedAt, a.ApprovedBody, a.ApprovedSOC3Body =
-			true, r.ApprovedBy, r.ApprovedName, r.ApprovedTitle, r.ApprovedOn, r.ApprovedAt, r.ApprovedBody, r.ApprovedSoc3Body
-		if changes := approvedFactChanges(r, f); len(changes) > 0 {
-			a.Approved = false
-			a.WithdrawnReason = strings.Join(changes, " ")
-		}
+		a.ApprovedByID, a.ApprovedName, a.ApprovedTitle, a.ApprovedOn, a.ApprovedAt, a.ApprovedBody, a.ApprovedSOC3Body =
+			r.ApprovedBy, r.ApprovedName, r.ApprovedTitle, r.ApprovedOn, r.ApprovedAt, r.ApprovedBody, r.ApprovedSoc3Body
 	}
+	a.Approved, a.WithdrawnReason = approval(r, f)
 	return a, nil
+}
+
+// approval says whether the approval stands; one whose facts no longer match the engagement
+// does not, and the changes are the reason.
+func approval(r assertionRow, now Facts) (approved bool, withdrawnReason string) {
+	if r.ApprovedAt == nil {
+		return false, r.WithdrawnReason
+	}
+	if changes := approvedFactChanges(r, now); len(changes) > 0 {
+		return false, strings.Join(changes, " ")
+	}
+	return true, r.WithdrawnReason
 }
 
 func approvedFactChanges(r assertionRow, now Facts) []string {

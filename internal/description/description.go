@@ -129,12 +129,19 @@ func (s *Service) Sections(ctx context.Context, engagementID int64) ([]Section, 
 	return s.sections(db, e, true)
 }
 
-// sections loads the sections; withTables adds DC5-DC7's generated tables (four more queries
-// that summaries do not need).
-func (s *Service) sections(db *gorm.DB, e engagementRow, withTables bool) ([]Section, error) {
+// sections loads the sections; full adds their bodies and DC5-DC7's generated tables (four more
+// queries). Summaries need neither (reading a 60-page description cost more CPU than the rest of
+// the overview, issue #19): without full, a written section's Body is a placeholder.
+func (s *Service) sections(db *gorm.DB, e engagementRow, full bool) ([]Section, error) {
 	var rows []sectionRow
-	if err := db.Raw(`SELECT s.id, s.code, s.body, s.current_version, coalesce(u.name, '') AS updated_by_name, s.updated_at, s.version
-		FROM description_sections s LEFT JOIN users u ON u.id = s.updated_by WHERE s.engagement_id = ?`, e.ID).Scan(&rows).Error; err != nil {
+	body := `s.body`
+	if !full {
+		// The first characters settle it for any real section, without reading all 60 pages.
+		body = `CASE WHEN btrim(left(s.body, 200), @spaces) <> '' OR btrim(s.body, @spaces) <> '' THEN '…' ELSE '' END AS body`
+	}
+	if err := db.Raw(`SELECT s.id, s.code, `+body+`, s.current_version, coalesce(u.name, '') AS updated_by_name, s.updated_at, s.version
+		FROM description_sections s LEFT JOIN users u ON u.id = s.updated_by WHERE s.engagement_id = @id`,
+		map[string]any{"id": e.ID, "spaces": spaces}).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("loading description sections of engagement %d: %w", e.ID, err)
 	}
 	reviews, err := loadReviews(db, e.ID)
@@ -150,7 +157,7 @@ func (s *Service) sections(db *gorm.DB, e engagementRow, withTables bool) ([]Sec
 		return nil, fmt.Errorf("counting open notes on the description of engagement %d: %w", e.ID, err)
 	}
 	var tables Tables
-	if withTables {
+	if full {
 		if tables, err = loadTables(db, e.ID); err != nil {
 			return nil, err
 		}
@@ -175,7 +182,7 @@ func (s *Service) sections(db *gorm.DB, e engagementRow, withTables bool) ([]Sec
 				sec.OpenNotes = n.N
 			}
 		}
-		if withTables {
+		if full {
 			sec.Tables = tables.For(c.Code)
 		}
 		out = append(out, sec)

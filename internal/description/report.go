@@ -106,10 +106,17 @@ func (s *Service) Summarize(ctx context.Context, engagementID int64) (Summary, e
 	if err != nil {
 		return Summary{}, err
 	}
-	a, err := s.assertion(db, engagementID)
+	// The assertion's state without drafting its text (the summary shows no text).
+	f, err := LoadFacts(db, engagementID)
 	if err != nil {
 		return Summary{}, err
 	}
+	row, err := loadAssertionRow(db, engagementID, false)
+	if err != nil {
+		return Summary{}, err
+	}
+	a := Assertion{OfficerID: row.OfficerID, OfficerName: row.OfficerName}
+	a.Approved, a.WithdrawnReason = approval(row, f)
 	sum := Summary{Completeness: Evaluate(secs), AssertionState: a.State(), Approved: a.Approved}
 	for _, sec := range secs {
 		if sec.Concluded() {

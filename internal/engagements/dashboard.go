@@ -54,7 +54,7 @@ func (s *Service) LoadDashboard(ctx context.Context, e Engagement, today time.Ti
 		RequestsOutstanding, RequestsOverdue, OpenExceptions, OpenReviewNotes int
 	}
 	err = s.DB.WithContext(ctx).Raw(`SELECT
-		(SELECT count(*) FROM info_requests WHERE engagement_id = @id AND status <> 'accepted') AS requests_outstanding,
+		(SELECT count(*) FROM info_requests WHERE engagement_id = @id AND status IN ('open', 'submitted')) AS requests_outstanding,
 		(SELECT count(*) FROM info_requests WHERE engagement_id = @id AND status = 'open' AND due_date < @today) AS requests_overdue,
 		(SELECT count(*) FROM exceptions WHERE engagement_id = @id AND (criteria_met IS NULL OR evaluation = '')) AS open_exceptions,
 		(SELECT count(*) FROM review_notes WHERE engagement_id = @id AND cleared_at IS NULL) AS open_review_notes`,

@@ -43,22 +43,26 @@ func (s *Server) engagementList(c echo.Context) error {
 	more := len(list) > pageSize
 	list = list[:min(len(list), pageSize)]
 	form.Pager = pager(c, page, len(list), more)
-	clients, partners, err := s.Engagements.FilterOptions(ctx)
-	if err != nil {
-		return err
+	if u.Role != auth.RoleClient { // client users see their own engagements, without the filters
+		clients, partners, err := s.Engagements.FilterOptions(ctx)
+		if err != nil {
+			return err
+		}
+		form.Statuses = make([]templates.Option, 0, len(engagements.Statuses)+1)
+		form.Statuses = append(form.Statuses, templates.Option{Value: "", Label: "Any status"})
+		for _, st := range engagements.Statuses {
+			form.Statuses = append(form.Statuses, templates.Option{Value: string(st), Label: st.Label()})
+		}
+		form.Clients = idOptions("Any client", clients)
+		form.Partners = idOptions("Any partner", partners)
 	}
-	form.Statuses = []templates.Option{{Value: "", Label: "Any status"}}
-	for _, st := range engagements.Statuses {
-		form.Statuses = append(form.Statuses, templates.Option{Value: string(st), Label: st.Label()})
-	}
-	form.Clients = idOptions("Any client", clients)
-	form.Partners = idOptions("Any partner", partners)
 	canCreate := policy.Can(u, policy.EngagementCreate, policy.Resource{})
 	return s.render(c, http.StatusOK, templates.EngagementsPage(s.page(c, "Engagements", "engagements"), engagementRows(list, u), form, canCreate))
 }
 
 func idOptions(any string, opts []engagements.Option) []templates.Option {
-	out := []templates.Option{{Value: "", Label: any}}
+	out := make([]templates.Option, 0, len(opts)+1)
+	out = append(out, templates.Option{Value: "", Label: any})
 	for _, o := range opts {
 		out = append(out, templates.Option{Value: itoa(o.ID), Label: o.Name})
 	}
