@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"github.com/attest-soc/attest/internal/apperr"
 	dbx "github.com/attest-soc/attest/internal/db"
 	"time"
 
@@ -99,21 +98,31 @@ func (s *Service) LookupSession(ctx context.Context, token string) (Session, Use
 		return sess, User{}, ErrNoSession
 	}
 	db := s.DB.WithContext(ctx)
-	sess, err := dbx.First[Session](db.Where("token_hash = ?", hashToken(token)), "session")
-	if errors.Is(err, apperr.ErrNotFound) {
+	// The session and its user in one statement: every request runs it (issue #19).
+	type row struct {
+		Session
+		User User
+	}
+	rows, err := dbx.Select(db, `SELECT s.token_hash, s.user_id, s.stage, s.created_at, s.last_seen_at, s.expires_at, s.ip, s.user_agent,
+			u.id, u.email, u.name, u.title, u.role, u.client_id, u.password_hash, u.password_changed_at, u.mfa_secret, u.mfa_enabled_at,
+			u.disabled_at, u.last_login_at, u.version, u.created_at, u.updated_at
+		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`, []any{hashToken(token)}, func(r *row) []any {
+		return []any{&r.TokenHash, &r.UserID, &r.Stage, &r.CreatedAt, &r.LastSeenAt, &r.ExpiresAt, &r.IP, &r.UserAgent,
+			&r.User.ID, &r.User.Email, &r.User.Name, &r.User.Title, &r.User.Role, &r.User.ClientID, &r.User.PasswordHash,
+			&r.User.PasswordChangedAt, &r.User.MFASecret, &r.User.MFAEnabledAt, &r.User.DisabledAt, &r.User.LastLoginAt,
+			&r.User.Version, &r.User.CreatedAt, &r.User.UpdatedAt}
+	})
+	if err != nil {
+		return sess, User{}, fmt.Errorf("loading session: %w", err)
+	}
+	if len(rows) == 0 {
 		return sess, User{}, ErrNoSession
 	}
-	if err != nil {
-		return sess, User{}, err
-	}
+	sess, u := rows[0].Session, rows[0].User
 	now := s.Clock.Now()
 	if now.After(sess.ExpiresAt) || now.Sub(sess.LastSeenAt) > s.SessionIdle {
 		db.Where("token_hash = ?", sess.TokenHash).Delete(&Session{})
 		return sess, User{}, ErrNoSession
-	}
-	var u User
-	if err := db.First(&u, sess.UserID).Error; err != nil {
-		return sess, User{}, fmt.Errorf("loading session user %d: %w", sess.UserID, err)
 	}
 	if !u.Active() {
 		return sess, User{}, ErrNoSession

@@ -106,14 +106,17 @@ func (s *Service) Summarize(ctx context.Context, engagementID int64) (Summary, e
 	if err != nil {
 		return Summary{}, err
 	}
-	// The assertion's state without drafting its text (the summary shows no text).
-	f, err := LoadFacts(db, engagementID)
-	if err != nil {
-		return Summary{}, err
-	}
+	// The assertion's state without drafting its text (the summary shows no text); the facts
+	// matter only to an approval, which stands while they are unchanged.
 	row, err := loadAssertionRow(db, engagementID, false)
 	if err != nil {
 		return Summary{}, err
+	}
+	var f Facts
+	if row.ApprovedAt != nil {
+		if f, err = LoadFacts(db, engagementID); err != nil {
+			return Summary{}, err
+		}
 	}
 	a := Assertion{OfficerID: row.OfficerID, OfficerName: row.OfficerName}
 	a.Approved, a.WithdrawnReason = approval(row, f)

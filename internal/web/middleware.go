@@ -59,7 +59,7 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
 		req := c.Request()
-		c.SetRequest(req.WithContext(audit.WithRequest(req.Context(), c.RealIP(), requestID(c))))
+		c.SetRequest(req.WithContext(withAccessMemo(audit.WithRequest(req.Context(), c.RealIP(), requestID(c)), req.Method)))
 		err := next(c)
 		if err != nil {
 			c.Error(err)

@@ -2,6 +2,8 @@ package web
 
 import (
 	"context"
+	"net/http"
+	"sync"
 
 	"github.com/labstack/echo/v4"
 
@@ -10,8 +12,46 @@ import (
 	"github.com/attest-soc/attest/internal/policy"
 )
 
+// accessMemo keeps, for one GET request, the engagements already described for the policy: the
+// route's scope and the engagement shell's tabs ask for the same one (a statement each, issue
+// #19). A page changes nothing, so the answer cannot change while it renders.
+type accessMemo struct {
+	mu   sync.Mutex
+	seen map[[2]int64]policy.Resource // engagement id, user id
+}
+
+type accessMemoKey struct{}
+
+// withAccessMemo gives a GET request's context a memo; other requests get none.
+func withAccessMemo(ctx context.Context, method string) context.Context {
+	if method != http.MethodGet && method != http.MethodHead {
+		return ctx
+	}
+	return context.WithValue(ctx, accessMemoKey{}, &accessMemo{seen: map[[2]int64]policy.Resource{}})
+}
+
 // engagementResource describes engagement id for the policy, from u's point of view.
 func (s *Server) engagementResource(ctx context.Context, engagementID int64, u auth.User) (policy.Resource, error) {
+	memo, _ := ctx.Value(accessMemoKey{}).(*accessMemo)
+	key := [2]int64{engagementID, u.ID}
+	if memo != nil {
+		memo.mu.Lock()
+		res, ok := memo.seen[key]
+		memo.mu.Unlock()
+		if ok {
+			return res, nil
+		}
+	}
+	res, err := s.describeEngagement(ctx, engagementID, u)
+	if err == nil && memo != nil {
+		memo.mu.Lock()
+		memo.seen[key] = res
+		memo.mu.Unlock()
+	}
+	return res, err
+}
+
+func (s *Server) describeEngagement(ctx context.Context, engagementID int64, u auth.User) (policy.Resource, error) {
 	a, err := s.Engagements.AccessFor(ctx, engagementID, u.ID)
 	if err != nil {
 		return policy.Resource{}, err
