@@ -24,31 +24,56 @@ type Workpaper struct {
 	Notes         []ReviewNote
 }
 
-// Workpaper loads the test page's read model for test id, or apperr.ErrNotFound.
-func (s *Service) Workpaper(ctx context.Context, testID int64) (Workpaper, error) {
+// Part is a part of the test page (templates.TestParts' keys); each shows some of the
+// Workpaper, and Workpaper loads only that (the population part read every other part's lists
+// too, issue #19).
+type Part string
+
+// The parts whose lists differ.
+const (
+	PartProcedure  Part = "procedure"
+	PartPopulation Part = "population"
+	PartEvidence   Part = "evidence"
+	PartExceptions Part = "exceptions"
+	PartNotes      Part = "notes"
+)
+
+// Workpaper loads the read model of part of the test page for test id, or apperr.ErrNotFound:
+// the test always; the library and the control's criteria for the procedure; populations,
+// the size suggestion and samples for the population part; samples, criteria and exceptions
+// for the exceptions part; review notes for the notes part.
+func (s *Service) Workpaper(ctx context.Context, testID int64, part Part) (Workpaper, error) {
 	var w Workpaper
 	var err error
 	if w.Test, err = s.Test(ctx, testID); err != nil {
 		return w, err
 	}
-	if w.Library, err = s.LibraryForControl(ctx, w.Test.ControlID); err != nil {
-		return w, err
+	if part == PartProcedure {
+		if w.Library, err = s.LibraryForControl(ctx, w.Test.ControlID); err != nil {
+			return w, err
+		}
 	}
-	if w.Criteria, err = s.ControlCriteria(ctx, w.Test.ControlID); err != nil {
-		return w, err
+	if part == PartProcedure || part == PartExceptions {
+		if w.Criteria, err = s.ControlCriteria(ctx, w.Test.ControlID); err != nil {
+			return w, err
+		}
 	}
-	if w.Populations, err = s.Populations(ctx, testID); err != nil {
-		return w, err
+	if part == PartPopulation {
+		if w.Populations, err = s.Populations(ctx, testID); err != nil {
+			return w, err
+		}
+		popSize := 0
+		if len(w.Populations) > 0 {
+			popSize = w.Populations[0].RowCount
+		}
+		if w.Suggestion, err = s.Suggestion(ctx, w.Test, popSize); err != nil {
+			w.SuggestionProblem = err.Error()
+		}
 	}
-	popSize := 0
-	if len(w.Populations) > 0 {
-		popSize = w.Populations[0].RowCount
-	}
-	if w.Suggestion, err = s.Suggestion(ctx, w.Test, popSize); err != nil {
-		w.SuggestionProblem = err.Error()
-	}
-	if w.Samples, err = s.Samples(ctx, testID); err != nil {
-		return w, err
+	if part == PartPopulation || part == PartExceptions {
+		if w.Samples, err = s.Samples(ctx, testID); err != nil {
+			return w, err
+		}
 	}
 	for _, p := range w.Populations {
 		if len(w.Samples) > 0 && w.Samples[0].PopulationID != nil && *w.Samples[0].PopulationID == p.ID {
@@ -57,11 +82,15 @@ func (s *Service) Workpaper(ctx context.Context, testID int64) (Workpaper, error
 			}
 		}
 	}
-	if w.Exceptions, err = s.ExceptionsOfTest(ctx, testID); err != nil {
-		return w, err
+	if part == PartExceptions {
+		if w.Exceptions, err = s.ExceptionsOfTest(ctx, testID); err != nil {
+			return w, err
+		}
 	}
-	if w.Notes, err = s.ReviewNotesOn(ctx, "test", testID); err != nil {
-		return w, err
+	if part == PartNotes {
+		if w.Notes, err = s.ReviewNotesOn(ctx, "test", testID); err != nil {
+			return w, err
+		}
 	}
 	return w, nil
 }

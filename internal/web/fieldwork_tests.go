@@ -140,10 +140,11 @@ func (s *Server) testCreate(c echo.Context) error {
 }
 
 // testView gathers everything the test page shows.
-func (s *Server) testView(ctx context.Context, c echo.Context, testID int64) (templates.TestPage, error) {
+// testView loads part of test testID's page (only what that part shows).
+func (s *Server) testView(ctx context.Context, c echo.Context, testID int64, part string) (templates.TestPage, error) {
 	u := mustUser(c)
 	fw := s.fieldwork()
-	w, err := fw.Workpaper(ctx, testID)
+	w, err := fw.Workpaper(ctx, testID, fieldwork.Part(part))
 	if err != nil {
 		return templates.TestPage{}, err
 	}
@@ -152,7 +153,7 @@ func (s *Server) testView(ctx context.Context, c echo.Context, testID int64) (te
 	if err != nil {
 		return templates.TestPage{}, err
 	}
-	v := templates.TestPage{Header: h, Test: testView(t), Values: map[string]string{}, Errors: templates.Errors{}, UserID: u.ID,
+	v := templates.TestPage{Part: part, Header: h, Test: testView(t), Values: map[string]string{}, Errors: templates.Errors{}, UserID: u.ID,
 		CanEdit: policy.Can(u, policy.TestEdit, resource(c)), CanReview: policy.Can(u, policy.TestReview, resource(c))}
 	v.Form = testFormOf(fieldwork.TestInput{Techniques: t.Techniques, Procedure: t.Procedure, EvidenceExpected: t.EvidenceExpected,
 		Result: t.Result, ResultText: t.ResultText, Version: t.Version})
@@ -163,11 +164,16 @@ func (s *Server) testView(ctx context.Context, c echo.Context, testID int64) (te
 		v.Checked[c] = true
 	}
 	v.Populations = populationViews(w.Populations)
-	imports, err := fw.PopulationImports(ctx, testID, 5)
-	if err != nil {
-		return v, err
+	if fieldwork.Part(part) == fieldwork.PartPopulation {
+		imports, err := fw.PopulationImports(ctx, testID, 5)
+		if err != nil {
+			return v, err
+		}
+		v.Imports = importViews(imports, w.Populations, s.Clock.Now())
+		if err := s.sampleExtensions(ctx, &v, w); err != nil {
+			return v, err
+		}
 	}
-	v.Imports = importViews(imports, w.Populations, s.Clock.Now())
 	if w.SuggestionProblem == "" {
 		v.Suggestion = fmt.Sprintf("Suggested sample size: %d (%s).", w.Suggestion.Size, w.Suggestion.Basis)
 	} else {
@@ -181,24 +187,25 @@ func (s *Server) testView(ctx context.Context, c echo.Context, testID int64) (te
 		v.Exceptions = append(v.Exceptions, exceptionView(x))
 	}
 	v.Notes = reviewNoteViews(w.Notes)
-	if err := s.sampleExtensions(ctx, &v, w); err != nil {
-		return v, err
-	}
-	files, err := s.Evidence.ForTest(ctx, testID)
-	if err != nil {
-		return v, err
-	}
-	v.Evidence = evidenceFileViews(files)
-	if v.CanEdit {
-		v.Evidence = explainableEvidenceViews(files, csrfToken(c))
-	}
 	v.UploadLimit = evidence.FormatSize(s.Config.MaxUploadBytes)
-	facts, err := fw.ConclusionFactsOf(ctx, t)
-	if err != nil {
-		return v, err
-	}
-	if msg := fieldwork.CheckConclusion(fieldwork.ResultExceptions, facts); msg != nil {
-		v.ConclusionBlocked = msg["result"]
+	switch fieldwork.Part(part) {
+	case fieldwork.PartEvidence:
+		files, err := s.Evidence.ForTest(ctx, testID)
+		if err != nil {
+			return v, err
+		}
+		v.Evidence = evidenceFileViews(files)
+		if v.CanEdit {
+			v.Evidence = explainableEvidenceViews(files, csrfToken(c))
+		}
+	case fieldwork.PartProcedure:
+		facts, err := fw.ConclusionFactsOf(ctx, t)
+		if err != nil {
+			return v, err
+		}
+		if msg := fieldwork.CheckConclusion(fieldwork.ResultExceptions, facts); msg != nil {
+			v.ConclusionBlocked = msg["result"]
+		}
 	}
 	return v, nil
 }
@@ -212,11 +219,10 @@ func (s *Server) renderTest(c echo.Context, status int, v templates.TestPage) er
 func (s *Server) testShow(part string) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		testID, _ := paramID(c, "testID")
-		v, err := s.testView(c.Request().Context(), c, testID)
+		v, err := s.testView(c.Request().Context(), c, testID, part)
 		if err != nil {
 			return err
 		}
-		v.Part = part
 		return s.renderTest(c, http.StatusOK, v)
 	}
 }
@@ -255,14 +261,13 @@ func (s *Server) testFormFailed(c echo.Context, testID int64, err error, keep fu
 	if !ok && !isConflict {
 		return err
 	}
-	page, lerr := s.testView(c.Request().Context(), c, testID)
+	page, lerr := s.testView(c.Request().Context(), c, testID, testPartOf(c.Path()))
 	if lerr != nil {
 		return lerr
 	}
 	for k, msg := range v {
 		page.Errors[k] = msg
 	}
-	page.Part = testPartOf(c.Path())
 	if keep != nil {
 		keep(&page)
 	}
