@@ -3,8 +3,11 @@ package audit
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
+
+	dbx "github.com/attest-soc/attest/internal/db"
 )
 
 // Filter narrows the audit trail listing. Zero fields do not filter.
@@ -20,42 +23,91 @@ type Filter struct {
 // Page is one page of events, newest first; NextBefore is the cursor of the next page, 0 at
 // the end.
 type Page struct {
-	Events     []Row
+	Events     []Entry
 	NextBefore int64
 }
 
+// Entry is an event as the audit trail lists it, with the names of what it refers to: the
+// actor's and the engagement's, and the entity's (a control by its reference, a test by its
+// control's; see entityNames). A name is "" when the row is gone (deleted since) or the entity
+// type has no name.
+type Entry struct {
+	ID             int64
+	OccurredAt     time.Time
+	ActorID        *int64
+	ActorEmail     string
+	ActorName      string
+	Action         string
+	EntityType     string
+	EntityID       *int64
+	EntityName     string
+	EngagementID   *int64
+	EngagementName string
+	Before, After  []byte
+	IP             string
+	RequestID      string
+}
+
 // List returns events matching f, newest first, paginated by id so that pages stay stable while
-// new events arrive.
+// new events arrive. One statement reads the page and the names: the page's rows by index
+// first, then a lookup per row for the actor, the engagement and the entity (issue #19: a
+// query per kind of entity was six round trips and most of the page's Go CPU).
 func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
 	if f.Limit <= 0 || f.Limit > 200 {
 		f.Limit = 50
 	}
-	q := s.DB.WithContext(ctx).Model(&Row{})
+	var (
+		where []string
+		args  []any
+	)
 	if a := strings.TrimSpace(f.Actor); a != "" {
-		q = q.Where("actor_email ILIKE ?", "%"+escapeLike(strings.ToLower(a))+"%")
+		where = append(where, "actor_email ILIKE ?")
+		args = append(args, "%"+escapeLike(strings.ToLower(a))+"%")
 	}
 	if f.EntityType != "" {
-		q = q.Where("entity_type = ?", f.EntityType)
+		where = append(where, "entity_type = ?")
+		args = append(args, f.EntityType)
 	}
 	if f.EngagementID != 0 {
-		q = q.Where("engagement_id = ?", f.EngagementID)
+		where = append(where, "engagement_id = ?")
+		args = append(args, f.EngagementID)
 	}
 	if !f.From.IsZero() {
-		q = q.Where("occurred_at >= ?", f.From)
+		where = append(where, "occurred_at >= ?")
+		args = append(args, f.From)
 	}
 	if !f.To.IsZero() {
-		q = q.Where("occurred_at < ?", f.To.AddDate(0, 0, 1))
+		where = append(where, "occurred_at < ?")
+		args = append(args, f.To.AddDate(0, 0, 1))
 	}
 	if f.Before > 0 {
-		q = q.Where("id < ?", f.Before)
+		where = append(where, "id < ?")
+		args = append(args, f.Before)
 	}
-	var rows []Row
-	if err := q.Order("id DESC").Limit(f.Limit + 1).Find(&rows).Error; err != nil {
+	cond := ""
+	if len(where) > 0 {
+		cond = " WHERE " + strings.Join(where, " AND ")
+	}
+	// The limit is part of the text, not a parameter: with LIMIT $n PostgreSQL's generic plan
+	// assumes a tenth of the table and every execution was planned afresh (1.5 ms each).
+	limit := strconv.Itoa(f.Limit + 1)
+	out, err := dbx.Select(s.DB.WithContext(ctx), `SELECT e.id, e.occurred_at, e.actor_id, e.actor_email, coalesce(au.name, '') AS actor_name,
+			e.action, e.entity_type, e.entity_id, coalesce(`+entityNameCase+`, '') AS entity_name,
+			e.engagement_id, coalesce(en.name, '') AS engagement_name, e.before, e.after, e.ip, e.request_id
+		FROM (SELECT id, occurred_at, actor_id, actor_email, action, entity_type, entity_id, engagement_id, before, after, ip, request_id
+			FROM audit_events`+cond+` ORDER BY id DESC LIMIT `+limit+`) e
+		LEFT JOIN users au ON au.id = e.actor_id
+		LEFT JOIN engagements en ON en.id = e.engagement_id
+		ORDER BY e.id DESC`, args, func(e *Entry) []any {
+		return []any{&e.ID, &e.OccurredAt, &e.ActorID, &e.ActorEmail, &e.ActorName, &e.Action, &e.EntityType, &e.EntityID,
+			&e.EntityName, &e.EngagementID, &e.EngagementName, &e.Before, &e.After, &e.IP, &e.RequestID}
+	})
+	if err != nil {
 		return Page{}, fmt.Errorf("listing audit events: %w", err)
 	}
-	p := Page{Events: rows}
-	if len(rows) > f.Limit {
-		p.Events = rows[:f.Limit]
+	p := Page{Events: out}
+	if len(out) > f.Limit {
+		p.Events = out[:f.Limit]
 		p.NextBefore = p.Events[f.Limit-1].ID
 	}
 	return p, nil

@@ -2,9 +2,7 @@ package audit
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
-	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -43,7 +41,9 @@ func Changes(before, after []byte) []Change {
 	for _, k := range names {
 		bv, bok := b[k]
 		av, aok := a[k]
-		if bok && aok && bytes.Equal(canonical(bv), canonical(av)) {
+		// The same bytes are the same value (PostgreSQL's jsonb output is already canonical);
+		// only different bytes need the canonical comparison.
+		if bok && aok && (bytes.Equal(bv, av) || bytes.Equal(canonical(bv), canonical(av))) {
 			continue
 		}
 		c := Change{Field: k, Before: noValue, After: noValue}
@@ -83,11 +83,44 @@ func canonical(raw json.RawMessage) []byte {
 
 // shown renders one JSON value for people: text as it is, yes/no, lists joined by commas.
 func shown(raw json.RawMessage) string {
+	// Most values are plain text, true, false or null: read those without decoding into an any.
+	if n := len(raw); n >= 2 && raw[0] == '"' && raw[n-1] == '"' && bytes.IndexByte(raw, '\\') < 0 {
+		return clip(plain(string(raw[1 : n-1])))
+	}
+	if isSmallInteger(raw) {
+		return string(raw) // as FormatFloat writes it: up to 15 digits are exact in a float64
+	}
+	switch string(raw) {
+	case "true":
+		return clip(plain(true))
+	case "false":
+		return clip(plain(false))
+	case "null":
+		return clip(plain(nil))
+	}
 	var v any
 	if json.Unmarshal(raw, &v) != nil {
 		return clip(string(raw))
 	}
 	return clip(plain(v))
+}
+
+// isSmallInteger says whether raw is a JSON integer of at most 15 digits, without a sign other
+// than a leading minus and not "-0".
+func isSmallInteger(raw []byte) bool {
+	digits := raw
+	if len(digits) > 0 && digits[0] == '-' {
+		digits = digits[1:]
+	}
+	if len(digits) == 0 || len(digits) > 15 || (digits[0] == '0' && len(raw) > 1) {
+		return false
+	}
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 func plain(v any) string {
@@ -129,77 +162,35 @@ func clip(s string) string {
 	return s
 }
 
-// Names are the readable names of what a page of events refers to: users by id, engagements
-// by id, and entities by "type:id" (a control by its reference, a test by its control's).
-type Names struct {
-	Users       map[int64]string
-	Engagements map[int64]string
-	Entities    map[string]string
-}
-
-// EntityKey is the key of an entity in Names.Entities.
-func EntityKey(entityType string, id int64) string {
-	return entityType + ":" + strconv.FormatInt(id, 10)
-}
-
-// entityNames says how to name each kind of entity from its table, with one query per kind.
+// entityNames says how to name each kind of entity from its table, as a scalar subquery on the
+// listed event e: a control by its reference, a test by its control's.
 var entityNames = map[string]string{
-	"user":                    `SELECT id, name FROM users WHERE id IN ?`,
-	"engagement":              `SELECT id, name FROM engagements WHERE id IN ?`,
-	"client":                  `SELECT id, name FROM clients WHERE id IN ?`,
-	"control":                 `SELECT id, 'Control ' || ref FROM controls WHERE id IN ?`,
-	"complementary_control":   `SELECT id, upper(kind) || ' ' || coalesce(nullif(ref, ''), left(description, 40)) FROM complementary_controls WHERE id IN ?`,
-	"test":                    `SELECT t.id, 'Test of ' || c.ref FROM tests t JOIN controls c ON c.id = t.control_id WHERE t.id IN ?`,
-	"sample":                  `SELECT s.id, 'Sample ' || s.item_key || ' (test of ' || c.ref || ')' FROM samples s JOIN tests t ON t.id = s.test_id JOIN controls c ON c.id = t.control_id WHERE s.id IN ?`,
-	"exception":               `SELECT x.id, 'Exception in ' || c.ref FROM exceptions x JOIN tests t ON t.id = x.test_id JOIN controls c ON c.id = t.control_id WHERE x.id IN ?`,
-	"info_request":            `SELECT id, 'Request ' || number || ': ' || title FROM info_requests WHERE id IN ?`,
-	"subservice_organization": `SELECT id, name FROM subservice_organizations WHERE id IN ?`,
+	"user":                    `(SELECT name FROM users WHERE id = e.entity_id)`,
+	"engagement":              `(SELECT name FROM engagements WHERE id = e.entity_id)`,
+	"client":                  `(SELECT name FROM clients WHERE id = e.entity_id)`,
+	"control":                 `(SELECT 'Control ' || ref FROM controls WHERE id = e.entity_id)`,
+	"complementary_control":   `(SELECT upper(kind) || ' ' || coalesce(nullif(ref, ''), left(description, 40)) FROM complementary_controls WHERE id = e.entity_id)`,
+	"test":                    `(SELECT 'Test of ' || c.ref FROM tests t JOIN controls c ON c.id = t.control_id WHERE t.id = e.entity_id)`,
+	"sample":                  `(SELECT 'Sample ' || s.item_key || ' (test of ' || c.ref || ')' FROM samples s JOIN tests t ON t.id = s.test_id JOIN controls c ON c.id = t.control_id WHERE s.id = e.entity_id)`,
+	"exception":               `(SELECT 'Exception in ' || c.ref FROM exceptions x JOIN tests t ON t.id = x.test_id JOIN controls c ON c.id = t.control_id WHERE x.id = e.entity_id)`,
+	"info_request":            `(SELECT 'Request ' || number || ': ' || title FROM info_requests WHERE id = e.entity_id)`,
+	"subservice_organization": `(SELECT name FROM subservice_organizations WHERE id = e.entity_id)`,
 }
 
-// Names looks up, in one query per kind, the names of the users, engagements and entities the
-// events refer to. Rows deleted since keep no name (the page falls back to what the event holds).
-func (s *Service) Names(ctx context.Context, events []Row) (Names, error) {
-	n := Names{Users: map[int64]string{}, Engagements: map[int64]string{}, Entities: map[string]string{}}
-	ids := map[string]map[int64]bool{}
-	add := func(kind string, id *int64) {
-		if id == nil {
-			return
-		}
-		if ids[kind] == nil {
-			ids[kind] = map[int64]bool{}
-		}
-		ids[kind][*id] = true
+// entityNameCase is entityNames as one CASE over the event's entity type, in a fixed order so
+// that the statement's text, and so its prepared plan, stays the same: each row runs only its
+// own kind's lookup.
+var entityNameCase = func() string {
+	kinds := make([]string, 0, len(entityNames))
+	for k := range entityNames {
+		kinds = append(kinds, k)
 	}
-	for _, e := range events {
-		add("user", e.ActorID)
-		add("engagement", e.EngagementID)
-		if _, known := entityNames[e.EntityType]; known {
-			add(e.EntityType, e.EntityID)
-		}
+	sort.Strings(kinds)
+	var b strings.Builder
+	b.WriteString("CASE e.entity_type")
+	for _, k := range kinds {
+		b.WriteString(" WHEN '" + k + "' THEN " + entityNames[k])
 	}
-	for kind, set := range ids {
-		list := make([]int64, 0, len(set))
-		for id := range set {
-			list = append(list, id)
-		}
-		var rows []struct {
-			ID   int64
-			Name string
-		}
-		// The named columns are positional: scan them by the names gorm gives them.
-		err := s.DB.WithContext(ctx).Raw(`SELECT q.* FROM (`+entityNames[kind]+`) AS q(id, name)`, list).Scan(&rows).Error
-		if err != nil {
-			return n, fmt.Errorf("naming audited %s rows: %w", kind, err)
-		}
-		for _, r := range rows {
-			n.Entities[EntityKey(kind, r.ID)] = r.Name
-			switch kind {
-			case "user":
-				n.Users[r.ID] = r.Name
-			case "engagement":
-				n.Engagements[r.ID] = r.Name
-			}
-		}
-	}
-	return n, nil
-}
+	b.WriteString(" END")
+	return b.String()
+}()

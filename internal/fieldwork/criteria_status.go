@@ -3,6 +3,8 @@ package fieldwork
 import (
 	"context"
 	"fmt"
+
+	dbx "github.com/attest-soc/attest/internal/db"
 )
 
 // Criterion statuses, the input to the opinion.
@@ -17,7 +19,7 @@ const (
 
 // CriterionEvidence is what a criterion's status rolls up from.
 type CriterionEvidence struct {
-	TestResults []string          // results of the tests of the controls mapped to the criterion
+	TestResults []string          // the results the tests of the criterion's controls have (each once is enough)
 	Exceptions  []ExceptionStatus // exceptions that affect the criterion
 	// UnrecordedExceptions counts tests concluded "exceptions noted" with no exception recorded:
 	// a deviation nobody has described or evaluated cannot support "met".
@@ -72,46 +74,51 @@ type CriterionRow struct {
 // CriteriaStatus rolls up every criterion in the engagement's scope (its categories, and any
 // criterion its controls are mapped to); one without any control is listed as such.
 func (s *Service) CriteriaStatus(ctx context.Context, engagementID int64) ([]CriterionRow, error) {
-	var crit []struct {
+	db := s.DB.WithContext(ctx)
+	type criterion struct {
 		ID, Summary string
 		HasControl  bool
 	}
-	if err := s.DB.WithContext(ctx).Raw(`SELECT cr.id, cr.summary,
+	crit, err := dbx.Select(db, `SELECT cr.id, cr.summary,
 			EXISTS (SELECT 1 FROM control_criteria cc JOIN controls c ON c.id = cc.control_id
 				WHERE cc.criterion_id = cr.id AND c.engagement_id = e.id) AS has_control
 		FROM criteria cr JOIN engagements e ON e.id = ?
 		WHERE cr.category = 'security' OR cr.category = ANY(e.categories)
 			OR EXISTS (SELECT 1 FROM control_criteria cc JOIN controls c ON c.id = cc.control_id
 				WHERE cc.criterion_id = cr.id AND c.engagement_id = e.id)
-		ORDER BY cr.sort_order`, engagementID).Scan(&crit).Error; err != nil {
+		ORDER BY cr.sort_order`, []any{engagementID}, func(c *criterion) []any { return []any{&c.ID, &c.Summary, &c.HasControl} })
+	if err != nil {
 		return nil, fmt.Errorf("listing criteria of engagement %d: %w", engagementID, err)
 	}
-	var results []struct {
+	type result struct {
 		CriterionID string
 		Result      *string
-		N           int
 		Unrecorded  int
 	}
-	// Grouped by criterion and result in SQL: the roll-up only counts results, and scanning the
-	// 1,200 (criterion, test) rows of the large fixture cost more Go CPU than the rest of the
-	// overview. Exceptions are counted per test once (issue #19).
-	if err := s.DB.WithContext(ctx).Raw(`SELECT cc.criterion_id, t.result, count(*) AS n,
+	// Grouped by criterion and result in SQL: the roll-up only asks which results occur, and
+	// scanning the 1,200 (criterion, test) rows of the large fixture cost more Go CPU than the
+	// rest of the overview. Exceptions are counted per test once (issue #19).
+	results, err := dbx.Select(db, `SELECT cc.criterion_id, t.result,
 			count(*) FILTER (WHERE t.result = ? AND xc.test_id IS NULL) AS unrecorded
 		FROM control_criteria cc JOIN controls c ON c.id = cc.control_id
 		LEFT JOIN tests t ON t.control_id = c.id
 		LEFT JOIN (SELECT DISTINCT x.test_id FROM exceptions x JOIN tests xt ON xt.id = x.test_id
 			WHERE xt.engagement_id = ?) xc ON xc.test_id = t.id
 		WHERE c.engagement_id = ?
-		GROUP BY cc.criterion_id, t.result`, ResultExceptions, engagementID, engagementID).Scan(&results).Error; err != nil {
+		GROUP BY cc.criterion_id, t.result`, []any{ResultExceptions, engagementID, engagementID},
+		func(r *result) []any { return []any{&r.CriterionID, &r.Result, &r.Unrecorded} })
+	if err != nil {
 		return nil, fmt.Errorf("loading test results of engagement %d: %w", engagementID, err)
 	}
-	var excs []struct {
+	type exception struct {
 		CriterionID string
-		Evaluation  string
-		CriteriaMet *bool
+		ExceptionStatus
 	}
-	if err := s.DB.WithContext(ctx).Raw(`SELECT ec.criterion_id, x.evaluation, x.criteria_met FROM exceptions x
-		JOIN exception_criteria ec ON ec.exception_id = x.id WHERE x.engagement_id = ?`, engagementID).Scan(&excs).Error; err != nil {
+	// Each kind of evaluation once per criterion: the roll-up asks which occur, not how often.
+	excs, err := dbx.Select(db, `SELECT DISTINCT ec.criterion_id, x.evaluation, x.criteria_met FROM exceptions x
+		JOIN exception_criteria ec ON ec.exception_id = x.id WHERE x.engagement_id = ?`, []any{engagementID},
+		func(x *exception) []any { return []any{&x.CriterionID, &x.Evaluation, &x.CriteriaMet} })
+	if err != nil {
 		return nil, fmt.Errorf("loading exceptions of engagement %d: %w", engagementID, err)
 	}
 	evidence := map[string]*CriterionEvidence{}
@@ -125,9 +132,7 @@ func (s *Service) CriteriaStatus(ctx context.Context, engagementID int64) ([]Cri
 			if r.Result != nil {
 				result = *r.Result
 			}
-			for range r.N {
-				ev.TestResults = append(ev.TestResults, result)
-			}
+			ev.TestResults = append(ev.TestResults, result)
 			ev.UnrecordedExceptions += r.Unrecorded
 		}
 	}

@@ -79,12 +79,9 @@ func (s *Server) auditListing(c echo.Context, action string, engagementID int64)
 	if err != nil {
 		return templates.AuditListing{}, 0, err
 	}
-	names, err := s.Audit.Names(ctx, page.Events)
-	if err != nil {
-		return templates.AuditListing{}, 0, err
-	}
-	for _, e := range page.Events {
-		l.Events = append(l.Events, auditEventRow(e, names))
+	l.Events = make([]templates.AuditEventRow, len(page.Events))
+	for i, e := range page.Events {
+		l.Events[i] = auditEventRow(e)
 	}
 	if page.NextBefore != 0 {
 		next := url.Values{}
@@ -99,19 +96,19 @@ func (s *Server) auditListing(c echo.Context, action string, engagementID int64)
 
 // auditEventRow shows an event with names, not ids (the user, the engagement, the control by
 // its reference), its changes field by field, and the raw JSON for whoever needs it.
-func auditEventRow(e audit.Row, names audit.Names) templates.AuditEventRow {
+func auditEventRow(e audit.Entry) templates.AuditEventRow {
 	r := templates.AuditEventRow{ID: itoa(e.ID), When: e.OccurredAt.UTC().Format("2 Jan 2006 15:04:05"),
 		WhenSort: e.OccurredAt.UTC().Format(time.RFC3339Nano), Actor: e.ActorEmail, ActorEmail: e.ActorEmail, Action: e.Action,
 		Entity: strings.ReplaceAll(e.EntityType, "_", " "), Before: indentJSON(e.Before), After: indentJSON(e.After), IP: e.IP, RequestID: e.RequestID}
 	switch {
-	case e.ActorID != nil && names.Users[*e.ActorID] != "":
-		r.Actor = names.Users[*e.ActorID]
+	case e.ActorID != nil && e.ActorName != "":
+		r.Actor = e.ActorName
 	case r.Actor == "":
 		r.Actor, r.ActorEmail = "system", ""
 	}
 	if e.EntityID != nil {
-		if name := names.Entities[audit.EntityKey(e.EntityType, *e.EntityID)]; name != "" {
-			r.Entity = name
+		if e.EntityName != "" {
+			r.Entity = e.EntityName
 		} else if name := recordedName(e); name != "" {
 			r.Entity += " " + name + " (deleted)"
 		} else {
@@ -119,7 +116,7 @@ func auditEventRow(e audit.Row, names audit.Names) templates.AuditEventRow {
 		}
 	}
 	if e.EngagementID != nil {
-		r.Engagement = names.Engagements[*e.EngagementID]
+		r.Engagement = e.EngagementName
 		if r.Engagement == "" {
 			r.Engagement = "#" + itoa(*e.EngagementID)
 		}
@@ -133,7 +130,7 @@ func auditEventRow(e audit.Row, names audit.Names) templates.AuditEventRow {
 
 // recordedName is what the event itself says an entity was called (its ref, name or title),
 // for rows deleted since.
-func recordedName(e audit.Row) string {
+func recordedName(e audit.Entry) string {
 	for _, raw := range [][]byte{e.Before, e.After} {
 		var m map[string]any
 		if json.Unmarshal(raw, &m) != nil {
