@@ -3,6 +3,8 @@ package fieldwork
 import (
 	"context"
 	"fmt"
+
+	dbx "github.com/attest-soc/attest/internal/db"
 )
 
 // ClientTasks is the fieldwork that waits on the client in one engagement.
@@ -19,28 +21,27 @@ type ClientTasks struct {
 // those rows (0160), so an engagement whose client has answered everything costs nothing
 // however many samples and exceptions it has.
 func (s *Service) TasksForClient(ctx context.Context, clientID int64) (map[int64]ClientTasks, error) {
-	rows, err := s.DB.WithContext(ctx).Raw(`
+	rows, err := dbx.Select(s.DB.WithContext(ctx), `
 		SELECT e.id,
 		       (SELECT count(*) FROM exceptions x WHERE x.engagement_id = e.id AND x.management_response = '') AS awaiting,
 		       (SELECT count(*) FROM tests t JOIN samples sm ON sm.test_id = t.id
 		         WHERE t.engagement_id = e.id AND sm.sent_to_client_at IS NOT NULL AND sm.result = 'untested'
 		           AND NOT EXISTS (SELECT 1 FROM evidence_files f WHERE f.sample_id = sm.id)) AS to_support
-		FROM engagements e WHERE e.client_id = ?`, clientID).Rows()
+		FROM engagements e WHERE e.client_id = ?`, []any{clientID}, func(r *engagementTasks) []any {
+		return []any{&r.EngagementID, &r.ExceptionsAwaitingResponse, &r.SamplesToSupport}
+	})
 	if err != nil {
 		return nil, fmt.Errorf("counting client tasks of client %d: %w", clientID, err)
 	}
-	defer rows.Close()
-	out := make(map[int64]ClientTasks)
-	for rows.Next() {
-		var id int64
-		var t ClientTasks
-		if err := rows.Scan(&id, &t.ExceptionsAwaitingResponse, &t.SamplesToSupport); err != nil {
-			return nil, fmt.Errorf("counting client tasks of client %d: %w", clientID, err)
-		}
-		out[id] = t
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("counting client tasks of client %d: %w", clientID, err)
+	out := make(map[int64]ClientTasks, len(rows))
+	for _, r := range rows {
+		out[r.EngagementID] = r.ClientTasks
 	}
 	return out, nil
+}
+
+// engagementTasks is one row of TasksForClient's statement.
+type engagementTasks struct {
+	EngagementID int64
+	ClientTasks
 }

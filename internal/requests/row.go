@@ -1,14 +1,13 @@
 package requests
 
 import (
-	"database/sql"
 	"time"
 
 	"github.com/attest-soc/attest/internal/evidence"
 )
 
 // Row is a request as the lists under load show it (the request list, the client dashboard's
-// "needs your attention"): the table's columns and nothing else, scanned without gorm's
+// "needs your attention"): the table's columns and nothing else, scanned by dbx.Select without gorm's
 // reflection (issue #19: gorm's row scanning was the largest share of the pages' Go CPU).
 type Row struct {
 	ID            int64
@@ -28,27 +27,13 @@ type Row struct {
 // Label is the request number as auditors write it.
 func (r Row) Label() string { return evidence.RequestLabel(r.Number) }
 
-// rowColumns are Row's columns in scanRows's order, over info_requests r LEFT JOIN users u; the
+// rowColumns are Row's columns in rowFields's order, over info_requests r LEFT JOIN users u; the
 // statement adds the engagement's name last.
 const rowColumns = `r.id, r.engagement_id, r.number, r.title, coalesce(u.name, '') AS assignee_name, r.due_date, r.priority,
 	r.status, r.return_reason, (SELECT count(*) FROM evidence_files f WHERE f.request_id = r.id) AS evidence_count`
 
-// scanRows reads rowColumns plus the engagement's name, and closes rows; capacity is a hint.
-func scanRows(rows *sql.Rows, capacity int) ([]Row, error) {
-	defer rows.Close()
-	out := make([]Row, 0, capacity)
-	for rows.Next() {
-		var r Row
-		var due sql.NullTime
-		if err := rows.Scan(&r.ID, &r.EngagementID, &r.Number, &r.Title, &r.AssigneeName, &due, &r.Priority,
-			&r.Status, &r.ReturnReason, &r.EvidenceCount, &r.EngagementName); err != nil {
-			return nil, err
-		}
-		if due.Valid {
-			t := due.Time
-			r.DueDate = &t
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+// rowFields are the destinations of rowColumns plus the engagement's name, for dbx.Select.
+func rowFields(r *Row) []any {
+	return []any{&r.ID, &r.EngagementID, &r.Number, &r.Title, &r.AssigneeName, &r.DueDate, &r.Priority,
+		&r.Status, &r.ReturnReason, &r.EvidenceCount, &r.EngagementName}
 }
