@@ -53,9 +53,11 @@ func (s *Service) LoadDashboard(ctx context.Context, e Engagement, today time.Ti
 	var counts struct {
 		RequestsOutstanding, RequestsOverdue, OpenExceptions, OpenReviewNotes int
 	}
+	// Requests from the tally the database keeps by due date and status (migration 0161), not by
+	// counting the large engagement's 5,000 requests on every visit (issue #19).
 	err = s.DB.WithContext(ctx).Raw(`SELECT
-		(SELECT count(*) FROM info_requests WHERE engagement_id = @id AND status IN ('open', 'submitted')) AS requests_outstanding,
-		(SELECT count(*) FROM info_requests WHERE engagement_id = @id AND status = 'open' AND due_date < @today) AS requests_overdue,
+		(SELECT coalesce(sum(open + returned + submitted), 0) FROM request_tallies WHERE engagement_id = @id) AS requests_outstanding,
+		(SELECT coalesce(sum(open + returned), 0) FROM request_tallies WHERE engagement_id = @id AND due_date < @today) AS requests_overdue,
 		(SELECT count(*) FROM exceptions WHERE engagement_id = @id AND (criteria_met IS NULL OR evaluation = '')) AS open_exceptions,
 		(SELECT count(*) FROM review_notes WHERE engagement_id = @id AND cleared_at IS NULL) AS open_review_notes`,
 		map[string]any{"id": e.ID, "today": today.Format(DateLayout)}).Scan(&counts).Error
