@@ -150,7 +150,6 @@ func (r summaryFacts) summary() (Summary, error) {
 	return sum, nil
 }
 
-
 // summaryFacts is one engagement's row of SummarizeMany's statement, in its column order.
 type summaryFacts struct {
 	ID                              int64
