@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	dbx "github.com/attest-soc/attest/internal/db"
 )
 
 // spaces are the characters strings.TrimSpace trims (Section.Written), for btrim in SQL.
@@ -34,20 +36,7 @@ func (s *Service) ClientTodos(ctx context.Context, engagementIDs []int64) (map[i
 	if len(engagementIDs) == 0 {
 		return out, nil
 	}
-	var rows []struct {
-		ID                                       int64
-		Company, ReportType, Categories, Written string
-		AsOf, PeriodStart, PeriodEnd             *time.Time
-		Subservices                              string
-		CUECs                                    string `gorm:"column:cuecs"`
-		CSOCs                                    string `gorm:"column:csocs"`
-		ToAnswer                                 int
-		OfficerID                                *int64
-		OfficerName                              string
-		ApprovedAt                               *time.Time
-		ApprovedFacts                            *string
-	}
-	err := s.DB.WithContext(ctx).Raw(`SELECT e.id, CASE WHEN c.legal_name <> '' THEN c.legal_name ELSE c.name END AS company, e.report_type,
+	rows, err := dbx.Select(s.DB.WithContext(ctx), `SELECT e.id, CASE WHEN c.legal_name <> '' THEN c.legal_name ELSE c.name END AS company, e.report_type,
 			array_to_string(e.categories, ',') AS categories, e.as_of_date AS as_of, e.period_start, e.period_end,
 			coalesce((SELECT string_agg(s.code, ',') FROM description_sections s WHERE s.engagement_id = e.id
 				AND (btrim(substr(s.body, 1, 64), ?) <> '' OR btrim(s.body, ?) <> '')), '') AS written,
@@ -63,7 +52,10 @@ func (s *Service) ClientTodos(ctx context.Context, engagementIDs []int64) (map[i
 			a.officer_id, coalesce(o.name, '') AS officer_name, a.approved_at, a.approved_facts::text AS approved_facts
 		FROM engagements e JOIN clients c ON c.id = e.client_id
 		LEFT JOIN assertions a ON a.engagement_id = e.id LEFT JOIN users o ON o.id = a.officer_id
-		WHERE e.id IN ?`, spaces, spaces, engagementIDs).Scan(&rows).Error
+		WHERE e.id IN ?`, []any{spaces, spaces, engagementIDs}, func(r *todoFacts) []any {
+		return []any{&r.ID, &r.Company, &r.ReportType, &r.Categories, &r.AsOf, &r.PeriodStart, &r.PeriodEnd, &r.Written, &r.ToAnswer,
+			&r.Subservices, &r.CUECs, &r.CSOCs, &r.OfficerID, &r.OfficerName, &r.ApprovedAt, &r.ApprovedFacts}
+	})
 	if err != nil {
 		return nil, fmt.Errorf("summarising the descriptions of %d engagements: %w", len(engagementIDs), err)
 	}
@@ -101,4 +93,18 @@ func containsCode(codes []string, code string) bool {
 		}
 	}
 	return false
+}
+
+// todoFacts is one engagement's row of ClientTodos's statement, in its column order.
+type todoFacts struct {
+	ID                              int64
+	Company, ReportType, Categories string
+	AsOf, PeriodStart, PeriodEnd    *time.Time
+	Written                         string
+	ToAnswer                        int
+	Subservices, CUECs, CSOCs       string
+	OfficerID                       *int64
+	OfficerName                     string
+	ApprovedAt                      *time.Time
+	ApprovedFacts                   *string
 }

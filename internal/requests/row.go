@@ -29,8 +29,12 @@ func (r Row) Label() string { return evidence.RequestLabel(r.Number) }
 
 // rowColumns are Row's columns in rowFields's order, over info_requests r LEFT JOIN users u; the
 // statement adds the engagement's name last.
-const rowColumns = `r.id, r.engagement_id, r.number, r.title, coalesce(u.name, '') AS assignee_name, r.due_date, r.priority,
-	r.status, r.return_reason, (SELECT count(*) FROM evidence_files f WHERE f.request_id = r.id) AS evidence_count`
+const rowColumns = rowColumnsWithoutFiles + `, (SELECT count(*) FROM evidence_files f WHERE f.request_id = r.id) AS evidence_count`
+
+// rowColumnsWithoutFiles are rowColumns without the count of files, which the client dashboard
+// does not show; its statement adds 0 in their place.
+const rowColumnsWithoutFiles = `r.id, r.engagement_id, r.number, r.title, coalesce(u.name, '') AS assignee_name, r.due_date, r.priority,
+	r.status, r.return_reason`
 
 // rowFields are the destinations of rowColumns plus the engagement's name, for dbx.Select.
 func rowFields(r *Row) []any {
