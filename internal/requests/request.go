@@ -379,17 +379,35 @@ type Target struct {
 }
 
 // Controls lists the engagement's controls, for linking and filtering (every request list
-// offers them all as a filter, 300 on the large engagement).
+// offers them all as a filter, 300 on the large engagement). The label is the reference and the
+// description's first 60 characters, cut here: left() in SQL took half the statement's time.
 func (s *Service) Controls(ctx context.Context, engagementID int64) ([]Target, error) {
-	out, err := dbx.Select(s.DB.WithContext(ctx), `SELECT id, ref || ' ' || left(description, 60) AS label FROM controls
-		WHERE engagement_id = ? ORDER BY sort_order, ref`, []any{engagementID}, targetFields)
+	type control struct {
+		ID               int64
+		Ref, Description string
+	}
+	rows, err := dbx.Select(s.DB.WithContext(ctx), `SELECT id, ref, description FROM controls WHERE engagement_id = ? ORDER BY sort_order, ref`,
+		[]any{engagementID}, func(c *control) []any { return []any{&c.ID, &c.Ref, &c.Description} })
 	if err != nil {
 		return nil, fmt.Errorf("listing controls of engagement %d: %w", engagementID, err)
+	}
+	out := make([]Target, len(rows))
+	for i, c := range rows {
+		out[i] = Target{ID: c.ID, Label: c.Ref + " " + firstChars(c.Description, 60)}
 	}
 	return out, nil
 }
 
-func targetFields(t *Target) []any { return []any{&t.ID, &t.Label} }
+// firstChars is s's first n characters, as PostgreSQL's left(s, n).
+func firstChars(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i]
+		}
+		n--
+	}
+	return s
+}
 
 // Tests lists the engagement's tests, for linking.
 func (s *Service) Tests(ctx context.Context, engagementID int64) ([]Target, error) {
