@@ -126,22 +126,15 @@ func (s *Service) Sections(ctx context.Context, engagementID int64) ([]Section, 
 	if err != nil {
 		return nil, err
 	}
-	return s.sections(db, e, true)
+	return s.sections(db, e)
 }
 
-// sections loads the sections; full adds their bodies and DC5-DC7's generated tables (four more
-// queries). Summaries need neither (reading a 60-page description cost more CPU than the rest of
-// the overview, issue #19): without full, a written section's Body is a placeholder.
-func (s *Service) sections(db *gorm.DB, e engagementRow, full bool) ([]Section, error) {
+// sections loads the sections with their bodies, checklist rows, open notes and DC5-DC7's
+// generated tables (SummarizeMany reads what a summary needs in one statement instead).
+func (s *Service) sections(db *gorm.DB, e engagementRow) ([]Section, error) {
 	var rows []sectionRow
-	body := `s.body`
-	if !full {
-		// The first characters settle it for any real section, without reading all 60 pages.
-		body = `CASE WHEN btrim(left(s.body, 200), @spaces) <> '' OR btrim(s.body, @spaces) <> '' THEN '…' ELSE '' END AS body`
-	}
-	if err := db.Raw(`SELECT s.id, s.code, `+body+`, s.current_version, coalesce(u.name, '') AS updated_by_name, s.updated_at, s.version
-		FROM description_sections s LEFT JOIN users u ON u.id = s.updated_by WHERE s.engagement_id = @id`,
-		map[string]any{"id": e.ID, "spaces": spaces}).Scan(&rows).Error; err != nil {
+	if err := db.Raw(`SELECT s.id, s.code, s.body, s.current_version, coalesce(u.name, '') AS updated_by_name, s.updated_at, s.version
+		FROM description_sections s LEFT JOIN users u ON u.id = s.updated_by WHERE s.engagement_id = ?`, e.ID).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("loading description sections of engagement %d: %w", e.ID, err)
 	}
 	reviews, err := loadReviews(db, e.ID)
@@ -156,11 +149,9 @@ func (s *Service) sections(db *gorm.DB, e engagementRow, full bool) ([]Section, 
 		WHERE n.target_type = 'description_section' AND s.engagement_id = ? AND n.cleared_at IS NULL GROUP BY s.code`, e.ID).Scan(&notes).Error; err != nil {
 		return nil, fmt.Errorf("counting open notes on the description of engagement %d: %w", e.ID, err)
 	}
-	var tables Tables
-	if full {
-		if tables, err = loadTables(db, e.ID); err != nil {
-			return nil, err
-		}
+	tables, err := loadTables(db, e.ID)
+	if err != nil {
+		return nil, err
 	}
 	byCode := map[string]sectionRow{}
 	for _, r := range rows {
@@ -182,9 +173,7 @@ func (s *Service) sections(db *gorm.DB, e engagementRow, full bool) ([]Section, 
 				sec.OpenNotes = n.N
 			}
 		}
-		if full {
-			sec.Tables = tables.For(c.Code)
-		}
+		sec.Tables = tables.For(c.Code)
 		out = append(out, sec)
 	}
 	return out, nil
@@ -270,7 +259,7 @@ func (s *Service) SaveSection(ctx context.Context, u auth.User, engagementID int
 			return fmt.Errorf("loading section %s: %w", code, err)
 		}
 		if row.Version != in.Version {
-			stored, err := s.sections(tx, e, true)
+			stored, err := s.sections(tx, e)
 			if err != nil {
 				return err
 			}

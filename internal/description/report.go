@@ -4,6 +4,8 @@ import (
 	"context"
 	"strconv"
 	"time"
+
+	"github.com/attest-soc/attest/internal/apperr"
 )
 
 // Report is what the report (Sections II and III, the signature gates, the opinion proposal)
@@ -61,7 +63,7 @@ func (s *Service) ForReport(ctx context.Context, engagementID int64) (Report, er
 	if err != nil {
 		return Report{}, err
 	}
-	secs, err := s.sections(db, e, true)
+	secs, err := s.sections(db, e)
 	if err != nil {
 		return Report{}, err
 	}
@@ -95,42 +97,16 @@ type Summary struct {
 	ClientTodo []string
 }
 
-// Summarize computes an engagement's Summary.
+// Summarize computes an engagement's Summary (SummarizeMany for one), or apperr.ErrNotFound.
 func (s *Service) Summarize(ctx context.Context, engagementID int64) (Summary, error) {
-	db := s.DB.WithContext(ctx)
-	e, err := loadEngagement(db, engagementID, false)
+	sums, err := s.SummarizeMany(ctx, []int64{engagementID})
 	if err != nil {
 		return Summary{}, err
 	}
-	secs, err := s.sections(db, e, false)
-	if err != nil {
-		return Summary{}, err
+	sum, ok := sums[engagementID]
+	if !ok {
+		return Summary{}, apperr.ErrNotFound
 	}
-	// The assertion's state without drafting its text (the summary shows no text); the facts
-	// matter only to an approval, which stands while they are unchanged.
-	row, err := loadAssertionRow(db, engagementID, false)
-	if err != nil {
-		return Summary{}, err
-	}
-	var f Facts
-	if row.ApprovedAt != nil {
-		if f, err = LoadFacts(db, engagementID); err != nil {
-			return Summary{}, err
-		}
-	}
-	a := Assertion{OfficerID: row.OfficerID, OfficerName: row.OfficerName}
-	a.Approved, a.WithdrawnReason = approval(row, f)
-	sum := Summary{Completeness: Evaluate(secs), AssertionState: a.State(), Approved: a.Approved}
-	for _, sec := range secs {
-		if sec.Concluded() {
-			sum.Concluded++
-		}
-	}
-	var toAnswer int
-	db.Raw(`SELECT count(*) FROM review_notes n JOIN description_sections s ON s.id = n.target_id
-		WHERE n.target_type = 'description_section' AND s.engagement_id = ? AND n.to_client AND n.response = '' AND n.cleared_at IS NULL`,
-		engagementID).Row().Scan(&toAnswer)
-	sum.ClientTodo = clientTodo(sum.Total-sum.Written, toAnswer, a.OfficerID != nil, a.OfficerName, a.Approved)
 	return sum, nil
 }
 

@@ -21,11 +21,16 @@ func (s *Server) home(c echo.Context) error {
 		return err
 	}
 	rows := engagementRows(mine, u)
+	ids := make([]int64, len(rows))
 	for i := range rows {
-		sum, err := s.Description.Summarize(c.Request().Context(), rows[i].ID)
-		if err != nil {
-			return err
-		}
+		ids[i] = rows[i].ID
+	}
+	sums, err := s.Description.SummarizeMany(c.Request().Context(), ids)
+	if err != nil {
+		return err
+	}
+	for i := range rows {
+		sum := sums[rows[i].ID]
 		rows[i].Description = fmt.Sprintf("%d/%d written · %d reviewed · %d open %s · assertion %s", sum.Written, sum.Total, sum.Concluded,
 			sum.OpenNotes, map[bool]string{true: "note", false: "notes"}[sum.OpenNotes == 1], sum.AssertionState)
 	}

@@ -75,6 +75,8 @@ func (s *scaledApp) pages() []struct {
 		{"request list", s.manager, fmt.Sprintf("/engagements/%d/requests", e)},
 		{"client dashboard", s.client, "/"},
 		{"audit trail", s.manager, fmt.Sprintf("/engagements/%d/audit", e)},
+		// Not driven by the load command, but lists engagements with their description state.
+		{"staff home", s.manager, "/"},
 	}
 }
 
