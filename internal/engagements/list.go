@@ -34,7 +34,6 @@ type Summary struct {
 	AsOfDate        *time.Time
 	PeriodStart     *time.Time
 	PeriodEnd       *time.Time
-	ReportDate      *time.Time
 	Status          Status
 	PartnerName     string
 	MyRole          string
@@ -107,29 +106,30 @@ func (s *Service) List(ctx context.Context, u auth.User, f Filter) ([]Summary, e
 	}
 	args = append(args, u.ID)
 	// The page's engagements first, read in order from engagements_list_order_idx; then the
-	// user's role, each row's open requests as kept by 0166's triggers (an engagement can have
-	// thousands), and the open exceptions and review notes, few in a whole firm, in one pass over
-	// their partial indexes of 0165 (issue #19: grouping every count over the page hashed every
-	// open request of the firm, 4.5-7.7 ms a page).
+	// user's role, each row's open requests added up from its request_tallies rows (0161: one a
+	// due date, where counting read every open request, thousands for a large engagement), and
+	// the open exceptions and review notes, few in a whole firm, in one pass over their partial
+	// indexes of 0165 (issue #19: grouping every count over the page hashed every open request
+	// of the firm, 4.5-7.7 ms a page).
 	out, err := dbx.Select(s.DB.WithContext(ctx), `WITH page AS (
-			SELECT e.id, e.name, e.client_id, e.report_type, e.as_of_date, e.period_start, e.period_end, e.report_date, e.status
+			SELECT e.id, e.name, e.client_id, e.report_type, e.as_of_date, e.period_start, e.period_end, e.status
 			FROM engagements e`+cond+`
 			ORDER BY `+listOrder+limit+`)
 		SELECT e.id, e.name, e.client_id, c.name AS client_name, e.report_type, e.as_of_date, e.period_start, e.period_end,
-			e.report_date, e.status, coalesce(me.role, '') AS my_role, coalesce(pn.name, '') AS partner_name,
+			e.status, coalesce(me.role, '') AS my_role, coalesce(pn.name, '') AS partner_name,
 			coalesce(rq.n, 0) AS open_requests, coalesce(xe.n, 0) AS open_exceptions, coalesce(rn.n, 0) AS open_review_notes
 		FROM page e JOIN clients c ON c.id = e.client_id
 		LEFT JOIN engagement_members me ON me.engagement_id = e.id AND me.user_id = ?
 		LEFT JOIN (SELECT DISTINCT ON (pm.engagement_id) pm.engagement_id, u.name FROM engagement_members pm JOIN users u ON u.id = pm.user_id
 			WHERE pm.role = 'partner' AND pm.engagement_id IN (SELECT id FROM page) ORDER BY pm.engagement_id, pm.user_id) pn ON pn.engagement_id = e.id
-		LEFT JOIN engagement_open_requests rq ON rq.engagement_id = e.id
+		CROSS JOIN LATERAL (SELECT sum(t.open + t.returned + t.submitted) AS n FROM request_tallies t WHERE t.engagement_id = e.id) rq
 		LEFT JOIN (SELECT engagement_id, count(*) AS n FROM exceptions WHERE (criteria_met IS NULL OR evaluation = '')
 			AND engagement_id IN (SELECT id FROM page) GROUP BY engagement_id) xe ON xe.engagement_id = e.id
 		LEFT JOIN (SELECT engagement_id, count(*) AS n FROM review_notes WHERE cleared_at IS NULL
 			AND engagement_id IN (SELECT id FROM page) GROUP BY engagement_id) rn ON rn.engagement_id = e.id
 		ORDER BY `+listOrder, args, func(e *Summary) []any {
 		return []any{&e.ID, &e.Name, &e.ClientID, &e.ClientName, &e.ReportType, &e.AsOfDate, &e.PeriodStart, &e.PeriodEnd,
-			&e.ReportDate, &e.Status, &e.MyRole, &e.PartnerName, &e.OpenRequests, &e.OpenExceptions, &e.OpenReviewNotes}
+			&e.Status, &e.MyRole, &e.PartnerName, &e.OpenRequests, &e.OpenExceptions, &e.OpenReviewNotes}
 	})
 	if err != nil {
 		return nil, fmt.Errorf("listing engagements: %w", err)
