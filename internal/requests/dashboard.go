@@ -24,10 +24,6 @@ type EngagementSummary struct {
 	Overdue      int
 }
 
-// Dashboard summarises, for client user userID of clientID, the requests of every engagement of
-// the client they see (all of them, unless the engagement has a coordinator who is not them:
-// then those they are involved in), plus those that need their attention (returned or overdue),
-// most urgent first.
 // AttentionLimit bounds the dashboard's "needs your attention" list (the most urgent first); the
 // Dashboard returns one more when there are more, so the page can say so.
 const AttentionLimit = 50
@@ -37,12 +33,17 @@ const AttentionLimit = 50
 // overdue request of the engagement instead (2.8 ms a call on the large fixture).
 var attentionLimitSQL = strconv.Itoa(AttentionLimit + 1)
 
+// Dashboard summarises, for client user userID of clientID, the requests of every engagement of
+// the client they see (all of them, unless the engagement has a coordinator who is not them:
+// then those they are involved in), plus those that need their attention (returned or overdue),
+// most urgent first.
+//
 // Both statements decide once per engagement whether the user sees all its requests
 // (clientSeesAllSQL, in a LATERAL that is not inlined) instead of once per request. When they do,
 // the counts add up the engagement's request_tallies rows (0161, one per due date); only
-// otherwise are its requests read, to find those the user is involved in.
-// Joined flat with the visibility test per request, the summary read and sorted every request of
-// the large engagement (5.9 ms a call).
+// otherwise are its requests read, to find those the user is involved in. Joined flat with the
+// visibility test per request, the summary read and sorted every request of the large engagement
+// (5.9 ms a call; 0.1 ms this way).
 func (s *Service) Dashboard(ctx context.Context, clientID, userID int64) ([]EngagementSummary, []Row, error) {
 	today := dateOf(s.Clock.Now())
 	db := s.DB.WithContext(ctx)
