@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 
@@ -400,6 +401,16 @@ func (s *Service) Controls(ctx context.Context, engagementID int64) ([]Target, e
 
 // firstChars is s's first n characters, as PostgreSQL's left(s, n).
 func firstChars(s string, n int) string {
+	if len(s) <= n { // no more bytes than n: no more characters
+		return s
+	}
+	ascii := true
+	for i := 0; i < n && ascii; i++ {
+		ascii = s[i] < utf8.RuneSelf
+	}
+	if ascii {
+		return s[:n]
+	}
 	for i := range s {
 		if n == 0 {
 			return s[:i]
