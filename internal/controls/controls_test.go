@@ -315,3 +315,34 @@ func BenchmarkImport500Controls(b *testing.B) {
 		require.NoError(b, err)
 	}
 }
+
+// TestMatrixCountsAgreeWithCoverage: the matrix page counts the coverage without listing it;
+// the counts must be those of the coverage page (a criterion mapped twice counts once, a control
+// without criteria is counted, an out-of-scope category is not in the total).
+func TestMatrixCountsAgreeWithCoverage(t *testing.T) {
+	db := dbtest.New(t)
+	ctx := context.Background()
+	svc := controls.NewService(db)
+	eng := newEngagement(t, db, "Counts", "availability")
+	base := controls.Input{Description: "x", Frequency: "annual", Nature: "manual", ControlType: "preventive", Risk: "low"}
+	for ref, criteria := range map[string][]string{"CC-01": {"CC1.1", "CC1.2", "A1.1"}, "CC-02": {"CC1.1"}} {
+		in := base
+		in.Ref, in.Criteria = ref, criteria
+		_, err := svc.Create(ctx, actor, eng, in)
+		require.NoError(t, err)
+	}
+	require.NoError(t, db.Exec(`INSERT INTO controls (engagement_id, ref, description, frequency, nature, control_type, risk, sort_order)
+		VALUES (?, 'ON', 'No criteria yet', 'annual', 'manual', 'preventive', 'low', 9)`, eng).Error)
+
+	m, err := svc.LoadMatrix(ctx, eng)
+	require.NoError(t, err)
+	cov, err := svc.LoadCoverage(ctx, eng)
+	require.NoError(t, err)
+	assert.Len(t, m.Controls, 3)
+	assert.Equal(t, 3, m.Covered, "CC1.1, CC1.2 and A1.1")
+	assert.Equal(t, 1, m.ControlsNoCriteria)
+	assert.Equal(t, cov.Covered, m.Covered)
+	assert.Equal(t, cov.Total, m.Total)
+	assert.Equal(t, cov.ControlsNoCriteria, m.ControlsNoCriteria)
+	assert.Greater(t, m.Total, m.Covered)
+}

@@ -76,11 +76,13 @@ func (s *Service) Dashboard(ctx context.Context, clientID, userID int64) ([]Enga
 	// The most urgent requests of each engagement first (an ordered walk of the open-requests
 	// index that stops at the limit), then across engagements: joined flat, every overdue request
 	// of the client was read and counted (1,666 on the large fixture, 8 ms; 1 ms this way). The
-	// dashboard's table has no Files column, so the files are not counted.
+	// walk reads only info_requests_open_due_idx (0163 includes the columns; the status is the
+	// index's condition, so it is written here, not read). The dashboard's table has no Files
+	// column, so the files are not counted.
 	attention, err := dbx.Select(db, `SELECT `+rowColumnsWithoutFiles+`, 0 AS evidence_count, e.name AS engagement_name
 		FROM engagements e
 		CROSS JOIN LATERAL (SELECT `+clientSeesAllSQL+` AS sees_all OFFSET 0) v
-		CROSS JOIN LATERAL (SELECT r.id, r.engagement_id, r.number, r.title, r.assignee_id, r.due_date, r.priority, r.status, r.return_reason
+		CROSS JOIN LATERAL (SELECT r.id, r.engagement_id, r.number, r.title, r.assignee_id, r.due_date, r.priority, 'open' AS status, r.return_reason
 			FROM info_requests r WHERE r.engagement_id = e.id AND r.status = 'open'
 			AND (r.return_reason <> '' OR r.due_date < ?) AND (v.sees_all OR `+involvedSQL+`)
 			ORDER BY r.due_date NULLS LAST, r.number LIMIT `+attentionLimitSQL+`) r

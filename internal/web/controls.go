@@ -25,9 +25,9 @@ func (s *Server) controlList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	list, comps, cov := m.Controls, m.Complementary, m.Coverage
+	list, comps := m.Controls, m.Complementary
 	v := templates.ControlMatrixView{EngagementID: res.EngagementID, CanEdit: policy.Can(u, policy.ControlEdit, res),
-		Covered: cov.Covered, Total: cov.Total, ControlsNoCriteria: cov.ControlsNoCriteria}
+		Covered: m.Covered, Total: m.Total, ControlsNoCriteria: m.ControlsNoCriteria}
 	for _, ctl := range list {
 		v.Controls = append(v.Controls, templates.ControlRow{ID: ctl.ID, Ref: ctl.Ref, Description: ctl.Description,
 			Frequency: controls.Label(controls.Frequencies, ctl.Frequency), FrequencyNote: ctl.FrequencyNote,
