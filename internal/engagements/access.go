@@ -32,17 +32,36 @@ type Access struct {
 	// HasCoordinator: the engagement has one, so its other client users reach only their requests.
 	Coordinator    bool
 	HasCoordinator bool
+	// Header is what the engagement shell shows, read in the same statement: every engagement
+	// page needs both (issue #19).
+	Header Header
 }
 
-// AccessFor loads engagement id's owner, status and userID's role on its team, or
+// AccessFor loads engagement id's owner, status, header and userID's role on its team, or
 // apperr.ErrNotFound.
 func (s *Service) AccessFor(ctx context.Context, engagementID, userID int64) (Access, error) {
-	return dbx.One[Access](s.DB.WithContext(ctx), fmt.Sprintf("engagement %d for the policy", engagementID), `
+	type row struct {
+		ClientID                     int64
+		Status                       Status
+		TeamRole                     string
+		Coordinator, HasCoordinator  bool
+		Name, ClientName, ReportType string
+		AsOfDate, PeriodStart        *time.Time
+		PeriodEnd                    *time.Time
+	}
+	r, err := dbx.One[row](s.DB.WithContext(ctx), fmt.Sprintf("engagement %d for the policy", engagementID), `
 		SELECT e.client_id, e.status, coalesce(m.role, '') AS team_role, coalesce(m.coordinator, false) AS coordinator,
-			EXISTS (SELECT 1 FROM engagement_members c WHERE c.engagement_id = e.id AND c.coordinator) AS has_coordinator
-		FROM engagements e
+			EXISTS (SELECT 1 FROM engagement_members c WHERE c.engagement_id = e.id AND c.coordinator) AS has_coordinator,
+			e.name, cl.name AS client_name, e.report_type, e.as_of_date, e.period_start, e.period_end
+		FROM engagements e JOIN clients cl ON cl.id = e.client_id
 		LEFT JOIN engagement_members m ON m.engagement_id = e.id AND m.user_id = ?
 		WHERE e.id = ?`, userID, engagementID)
+	if err != nil {
+		return Access{}, err
+	}
+	return Access{ClientID: r.ClientID, Status: r.Status, TeamRole: r.TeamRole, Coordinator: r.Coordinator, HasCoordinator: r.HasCoordinator,
+		Header: Header{Name: r.Name, ClientName: r.ClientName, ReportType: r.ReportType, AsOfDate: r.AsOfDate, PeriodStart: r.PeriodStart,
+			PeriodEnd: r.PeriodEnd, Status: r.Status}}, nil
 }
 
 // ownerQueries finds the engagement a row belongs to, by the kind of row (its table).
@@ -81,11 +100,4 @@ type Header struct {
 	PeriodStart *time.Time
 	PeriodEnd   *time.Time
 	Status      Status
-}
-
-// LoadHeader loads engagement id's header, or apperr.ErrNotFound.
-func (s *Service) LoadHeader(ctx context.Context, id int64) (Header, error) {
-	return dbx.One[Header](s.DB.WithContext(ctx), fmt.Sprintf("engagement %d header", id), `
-		SELECT e.name, c.name AS client_name, e.report_type, e.as_of_date, e.period_start, e.period_end, e.status
-		FROM engagements e JOIN clients c ON c.id = e.client_id WHERE e.id = ?`, id)
 }

@@ -13,10 +13,11 @@ import (
 
 // engagementHeader loads what the engagement shell shows above the tabs.
 func (s *Server) engagementHeader(ctx context.Context, engagementID int64, u auth.User, activeTab string) (templates.EngagementHeader, error) {
-	row, err := s.Engagements.LoadHeader(ctx, engagementID)
+	a, err := s.engagementAccess(ctx, engagementID, u)
 	if err != nil {
 		return templates.EngagementHeader{}, err
 	}
+	row := a.Header
 	h := templates.EngagementHeader{ID: engagementID, Name: row.Name, ClientName: row.ClientName, Status: string(row.Status),
 		StatusLabel: row.Status.Label(), ActiveTab: activeTab, IsClient: u.Role == auth.RoleClient}
 	if h.CanOpen, err = s.openableTabs(ctx, engagementID, u); err != nil {

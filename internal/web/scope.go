@@ -12,12 +12,12 @@ import (
 	"github.com/attest-soc/attest/internal/policy"
 )
 
-// accessMemo keeps, for one GET request, the engagements already described for the policy: the
-// route's scope and the engagement shell's tabs ask for the same one (a statement each, issue
-// #19). A page changes nothing, so the answer cannot change while it renders.
+// accessMemo keeps, for one GET request, the engagements already read for the policy and the
+// shell: the route's scope, the shell's header and its tabs all ask for the same one (a statement
+// each, issue #19). A page changes nothing, so the answer cannot change while it renders.
 type accessMemo struct {
 	mu   sync.Mutex
-	seen map[[2]int64]policy.Resource // engagement id, user id
+	seen map[[2]int64]engagements.Access // engagement id, user id
 }
 
 type accessMemoKey struct{}
@@ -27,32 +27,33 @@ func withAccessMemo(ctx context.Context, method string) context.Context {
 	if method != http.MethodGet && method != http.MethodHead {
 		return ctx
 	}
-	return context.WithValue(ctx, accessMemoKey{}, &accessMemo{seen: map[[2]int64]policy.Resource{}})
+	return context.WithValue(ctx, accessMemoKey{}, &accessMemo{seen: map[[2]int64]engagements.Access{}})
 }
 
-// engagementResource describes engagement id for the policy, from u's point of view.
-func (s *Server) engagementResource(ctx context.Context, engagementID int64, u auth.User) (policy.Resource, error) {
+// engagementAccess reads engagement id's access and header for u, once per GET request.
+func (s *Server) engagementAccess(ctx context.Context, engagementID int64, u auth.User) (engagements.Access, error) {
 	memo, _ := ctx.Value(accessMemoKey{}).(*accessMemo)
 	key := [2]int64{engagementID, u.ID}
 	if memo != nil {
 		memo.mu.Lock()
-		res, ok := memo.seen[key]
+		a, ok := memo.seen[key]
 		memo.mu.Unlock()
 		if ok {
-			return res, nil
+			return a, nil
 		}
 	}
-	res, err := s.describeEngagement(ctx, engagementID, u)
+	a, err := s.Engagements.AccessFor(ctx, engagementID, u.ID)
 	if err == nil && memo != nil {
 		memo.mu.Lock()
-		memo.seen[key] = res
+		memo.seen[key] = a
 		memo.mu.Unlock()
 	}
-	return res, err
+	return a, err
 }
 
-func (s *Server) describeEngagement(ctx context.Context, engagementID int64, u auth.User) (policy.Resource, error) {
-	a, err := s.Engagements.AccessFor(ctx, engagementID, u.ID)
+// engagementResource describes engagement id for the policy, from u's point of view.
+func (s *Server) engagementResource(ctx context.Context, engagementID int64, u auth.User) (policy.Resource, error) {
+	a, err := s.engagementAccess(ctx, engagementID, u)
 	if err != nil {
 		return policy.Resource{}, err
 	}
