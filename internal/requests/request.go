@@ -292,10 +292,13 @@ func (s *Service) ListRows(ctx context.Context, engagementID int64, f Filter) ([
 
 // filtered is the rest of the statement after the columns — an engagement's requests under f, in
 // number order, paged — with its arguments. (Written out rather than built with gorm's chain:
-// the page runs it on every visit.)
+// the page runs it on every visit.) The page of requests is picked before the assignees are
+// joined: joined first, PostgreSQL's generic plan for the prepared statement (which expects a
+// few requests per engagement) hashed and sorted all 5,000 of the large engagement for 101 of
+// them (4.5 ms a call, 7 ms under load; issue #19).
 func (s *Service) filtered(engagementID int64, f Filter) (string, []any, error) {
 	var b strings.Builder
-	b.WriteString(` FROM info_requests r LEFT JOIN users u ON u.id = r.assignee_id WHERE r.engagement_id = ?`)
+	b.WriteString(` FROM (SELECT r.* FROM info_requests r WHERE r.engagement_id = ?`)
 	args := []any{engagementID}
 	switch f.Status {
 	case "":
@@ -330,6 +333,7 @@ func (s *Service) filtered(engagementID int64, f Filter) (string, []any, error) 
 		// Written into the statement, as gorm's Limit did: the plan then knows how few rows it needs.
 		b.WriteString(` LIMIT ` + strconv.Itoa(f.Limit) + ` OFFSET ` + strconv.Itoa(f.Offset))
 	}
+	b.WriteString(`) r LEFT JOIN users u ON u.id = r.assignee_id ORDER BY r.number`)
 	return b.String(), args, nil
 }
 
