@@ -32,7 +32,7 @@ bench: deps-test ## run the benchmarks (figures go to docs/performance.md)
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m $(PKGS)
 
 LOAD_ADDR ?= 127.0.0.1:8119
-load: build deps ## load the scale fixture, start a server on LOAD_ADDR, drive 200 req/s for 30 s over seven pages (docs/performance.md)
+load: build deps ## load the scale fixture, start a server on LOAD_ADDR, warm it up 10 s, then drive 200 req/s for 30 s over seven pages (docs/performance.md)
 	./$(BIN) seed --scale large
 	@ATTEST_ADDR=$(LOAD_ADDR) ./$(BIN) serve >/tmp/attest-load-serve.log 2>&1 & pid=$$!; \
 	for i in $$(seq 1 50); do curl -sf http://$(LOAD_ADDR)/healthz >/dev/null 2>&1 && break; sleep 0.2; done; \

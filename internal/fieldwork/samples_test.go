@@ -213,6 +213,13 @@ func TestExceptionsRespondEvaluateAndCriteriaRollUp(t *testing.T) {
 	rows, _ = f.svc.CriteriaStatus(f.ctx, f.engagement)
 	assert.Equal(t, CriterionPending, criterionRow(rows, "CC6.1").Status)
 	assert.Equal(t, "a test notes exceptions that are not recorded yet", criterionRow(rows, "CC6.1").Reason)
+
+	// A criterion outside the engagement's categories that a control still addresses (the scope
+	// narrowed after mapping) is rolled up too.
+	require.NoError(t, f.db.Exec(`INSERT INTO control_criteria (control_id, criterion_id) VALUES (?, 'A1.1')`, other).Error)
+	rows, _ = f.svc.CriteriaStatus(f.ctx, f.engagement)
+	assert.Len(t, rows, 34)
+	assert.Equal(t, CriterionPending, criterionRow(rows, "A1.1").Status, "addressed by the control whose test notes unrecorded exceptions")
 }
 
 func criterionRow(rows []CriterionRow, id string) CriterionRow {

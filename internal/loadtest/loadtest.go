@@ -30,6 +30,10 @@ type Config struct {
 	BaseURL      string
 	Rate         int           // requests per second over all pages
 	Duration     time.Duration // of the steady load
+	// Warmup drives the same load this long first, reported apart and not judged: a server just
+	// started opens its connections and prepares and plans its statements on each of them in the
+	// first seconds, which is not the steady state the target is about.
+	Warmup time.Duration
 	ManagerEmail string
 	ClientEmail  string
 	Password     string
@@ -94,12 +98,24 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) (Report, error) {
 		targets[i] = vegeta.Target{Method: http.MethodGet, URL: u, Header: http.Header{"Cookie": {cookieHeader(c, cfg.BaseURL)}}}
 		byURL[u] = p.Name
 	}
+	if cfg.Warmup > 0 {
+		fmt.Fprintf(progress, "Warming up: %d requests/s for %s (reported, not judged)…\n", cfg.Rate, cfg.Warmup)
+		warm := Drive(ctx, pages, targets, byURL, cfg.Rate, cfg.Warmup)
+		if err := warm.Write(progress); err != nil {
+			return Report{}, err
+		}
+	}
 	fmt.Fprintf(progress, "Driving %d requests/s for %s over %d pages of engagement %d (test %d)…\n", cfg.Rate, cfg.Duration, len(pages), engagementID, testID)
+	return Drive(ctx, pages, targets, byURL, cfg.Rate, cfg.Duration), nil
+}
+
+// Drive sends rate requests per second over targets for duration (vegeta) and reports them per
+// page (byURL names the page of each target's URL).
+func Drive(ctx context.Context, pages []Page, targets []vegeta.Target, byURL map[string]string, rate int, duration time.Duration) Report {
 	attacker := vegeta.NewAttacker(vegeta.Timeout(10*time.Second), vegeta.KeepAlive(true), vegeta.Connections(64), vegeta.MaxWorkers(256))
-	rate := vegeta.Rate{Freq: cfg.Rate, Per: time.Second}
 	col := NewCollector(pages)
 	done := ctx.Done()
-	for res := range attacker.Attack(vegeta.NewStaticTargeter(targets...), rate, cfg.Duration, "attest") {
+	for res := range attacker.Attack(vegeta.NewStaticTargeter(targets...), vegeta.Rate{Freq: rate, Per: time.Second}, duration, "attest") {
 		col.Add(byURL[res.URL], res.Latency, res.Code, res.Error)
 		select {
 		case <-done:
@@ -107,7 +123,7 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) (Report, error) {
 		default:
 		}
 	}
-	return col.Report(), nil
+	return col.Report()
 }
 
 // signIn posts the login form with the CSRF token the login page sets, and keeps the cookies.

@@ -3,12 +3,15 @@ package loadtest
 import (
 	"bytes"
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/attest-soc/attest/internal/web/webtest"
 )
@@ -87,4 +90,33 @@ func TestRunWithoutTheFixture(t *testing.T) {
 
 	_, err = Run(context.Background(), Config{BaseURL: "http://127.0.0.1:1", Rate: 10, Duration: time.Second}, &bytes.Buffer{})
 	assert.ErrorContains(t, err, "start it with `attest serve`")
+}
+
+// Drive holds the rate for the duration against a real HTTP server and reports each page's
+// answers: the failing page's 500s are errors, the other page has none.
+func TestDriveReportsEachPage(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/broken" {
+			http.Error(w, "no", http.StatusInternalServerError)
+			return
+		}
+		_, _ = w.Write([]byte("ok"))
+	}))
+	defer srv.Close()
+	pages := []Page{{Name: "fine", Path: "/fine"}, {Name: "broken", Path: "/broken"}}
+	var targets []vegeta.Target
+	byURL := map[string]string{}
+	for _, p := range pages {
+		targets = append(targets, vegeta.Target{Method: http.MethodGet, URL: srv.URL + p.Path})
+		byURL[srv.URL+p.Path] = p.Name
+	}
+	r := Drive(context.Background(), pages, targets, byURL, 40, time.Second)
+	require.Len(t, r.Pages, 2)
+	fine, broken := r.Pages[0], r.Pages[1]
+	assert.InDelta(t, 40, fine.Requests+broken.Requests, 2, "40 requests/s for a second")
+	assert.InDelta(t, float64(fine.Requests), float64(broken.Requests), 1, "the targets take turns")
+	assert.Zero(t, fine.Errors)
+	assert.True(t, fine.Meets())
+	assert.Equal(t, int(broken.Requests), broken.Errors)
+	assert.False(t, r.OK())
 }
