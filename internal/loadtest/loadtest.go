@@ -27,13 +27,13 @@ const TargetP95 = 25 * time.Millisecond
 
 // Config is what `attest loadtest` is given.
 type Config struct {
-	BaseURL      string
-	Rate         int           // requests per second over all pages
-	Duration     time.Duration // of the steady load
+	BaseURL  string
+	Rate     int           // requests per second over all pages
+	Duration time.Duration // of the steady load
 	// Warmup drives the same load this long first, reported apart and not judged: a server just
 	// started opens its connections and prepares and plans its statements on each of them in the
 	// first seconds, which is not the steady state the target is about.
-	Warmup time.Duration
+	Warmup       time.Duration
 	ManagerEmail string
 	ClientEmail  string
 	Password     string
