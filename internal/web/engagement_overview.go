@@ -7,16 +7,20 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/attest-soc/attest/internal/apperr"
 	"github.com/attest-soc/attest/internal/criteria"
+	"github.com/attest-soc/attest/internal/description"
 	"github.com/attest-soc/attest/internal/engagements"
 	"github.com/attest-soc/attest/internal/fieldwork"
 	"github.com/attest-soc/attest/internal/policy"
 	"github.com/attest-soc/attest/templates"
 )
 
-// engagementOverview is the engagement's dashboard.
+// engagementOverview is the engagement's dashboard. Its reads do not depend on one another once
+// the engagement is loaded, so they run at once (on the pool's connections): one after another
+// they were the slowest page under load (issue #19).
 func (s *Server) engagementOverview(c echo.Context) error {
 	ctx := c.Request().Context()
 	u, res := mustUser(c), resource(c)
@@ -28,8 +32,25 @@ func (s *Server) engagementOverview(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d, err := s.Engagements.LoadDashboard(ctx, e, s.Clock.Now())
-	if err != nil {
+	// Test results and the criteria roll-up are the auditors' working conclusions: clients see
+	// the outcome in the report, not on this page.
+	workingPapers := policy.Can(u, policy.WorkingPapersView, res)
+	var (
+		d        engagements.Dashboard
+		sum      description.Summary
+		statuses []fieldwork.CriterionRow
+		next     engagements.AlreadyRolledForward
+		blockers map[engagements.Status][]string
+	)
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) { d, err = s.Engagements.LoadDashboard(gctx, e, s.Clock.Now()); return err })
+	g.Go(func() (err error) { sum, err = s.Description.Summarize(gctx, e.ID); return err })
+	if workingPapers {
+		g.Go(func() (err error) { statuses, err = s.fieldwork().CriteriaStatus(gctx, e.ID); return err })
+		g.Go(func() (err error) { next, err = s.Engagements.NextOf(gctx, e.ID); return err })
+		g.Go(func() (err error) { blockers, err = s.Engagements.Blockers(gctx, e, u.ID); return err })
+	}
+	if err := g.Wait(); err != nil {
 		return err
 	}
 	o := templates.EngagementOverview{
@@ -41,6 +62,7 @@ func (s *Server) engagementOverview(c echo.Context) error {
 		CanRollForward:  policy.Can(u, policy.EngagementRollForward, res),
 		Chart: templates.BarChart{Title: fmt.Sprintf("Controls by test status (%d controls)", d.Controls),
 			Description: "Each control counts once, by the state of its tests: any exception, then work in progress, then done."},
+		Description: descriptionSummaryView(sum),
 	}
 	// The date itself beside the countdown, as for the report date: "Period end 30 June 2026".
 	if e.ReportType == "type1" && e.AsOfDate != nil {
@@ -51,33 +73,15 @@ func (s *Server) engagementOverview(c echo.Context) error {
 	if e.ReportDate != nil {
 		o.ReportDate = LongDate(*e.ReportDate)
 	}
-	sum, err := s.Description.Summarize(ctx, e.ID)
-	if err != nil {
-		return err
+	for _, cr := range statuses {
+		switch cr.Status {
+		case fieldwork.CriterionNotMet:
+			o.CriteriaNotMet = append(o.CriteriaNotMet, cr.ID)
+		case fieldwork.CriterionPending:
+			o.CriteriaPending++
+		}
 	}
-	o.Description = descriptionSummaryView(sum)
-	workingPapers := policy.Can(u, policy.WorkingPapersView, res)
-	if workingPapers {
-		// Test results and the criteria roll-up are the auditors' working conclusions: clients
-		// see the outcome in the report, not on this page.
-		criteria, err := s.fieldwork().CriteriaStatus(ctx, e.ID)
-		if err != nil {
-			return err
-		}
-		for _, cr := range criteria {
-			switch cr.Status {
-			case fieldwork.CriterionNotMet:
-				o.CriteriaNotMet = append(o.CriteriaNotMet, cr.ID)
-			case fieldwork.CriterionPending:
-				o.CriteriaPending++
-			}
-		}
-		next, err := s.Engagements.NextOf(ctx, e.ID)
-		if err != nil {
-			return err
-		}
-		o.NextID, o.NextName = next.NextID, next.Name
-	}
+	o.NextID, o.NextName = next.NextID, next.Name
 	for _, st := range engagements.ControlStatuses {
 		o.Chart.Bars = append(o.Chart.Bars, templates.Bar{Key: st.Key, Label: st.Label, Value: d.ControlsByStatus[st.Key]})
 	}
@@ -85,10 +89,6 @@ func (s *Server) engagementOverview(c echo.Context) error {
 		o.Categories = append(o.Categories, criteria.CategoryLabel(cat))
 	}
 	if workingPapers {
-		blockers, err := s.Engagements.Blockers(ctx, e, u.ID)
-		if err != nil {
-			return err
-		}
 		for _, to := range engagements.NextStatuses(e.Status) {
 			o.Moves = append(o.Moves, templates.StatusMove{To: string(to), Label: to.Label(), Missing: blockers[to]})
 		}
